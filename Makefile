@@ -1,0 +1,42 @@
+# iomhub: the two commands are `make demo` and `make test`. Each installs
+# what is missing (deploy/install-deps.sh), builds, then runs.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build demo test test-sanitize bench clean
+
+all: build
+
+deps:
+	@bash deploy/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) > $(BUILD_DIR).configure.log 2>&1 \
+	  || (cat $(BUILD_DIR).configure.log; exit 1)
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Runs the hub with its embedded store, dev certificates and demo data.
+demo: build
+	@bash deploy/demo.sh $(BUILD_DIR)
+
+# Every test: unit tests, integration tests against the real binaries, crash tests.
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j$(JOBS)
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize:
+	@$(MAKE) --no-print-directory BUILD_DIR=build-asan BUILD_TYPE=Debug \
+	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF" build
+	@cd build-asan && ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
+
+# Opt-in benchmarks that print figures (see docs/benchmarks.md).
+bench:
+	@$(MAKE) --no-print-directory BUILD_DIR=build-release BUILD_TYPE=Release build
+	@bash bench/run.sh build-release
+
+clean:
+	rm -rf build build-asan build-release *.configure.log

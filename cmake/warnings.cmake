@@ -1,0 +1,10 @@
+# Warnings and sanitizers every iomhub target links (INTERFACE target).
+add_library(iomhub_warnings INTERFACE)
+target_compile_options(iomhub_warnings INTERFACE -Wall -Wextra -Wshadow)
+if(IOMHUB_WERROR)
+  target_compile_options(iomhub_warnings INTERFACE -Werror)
+endif()
+if(IOMHUB_SANITIZE)
+  target_compile_options(iomhub_warnings INTERFACE -fsanitize=${IOMHUB_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(iomhub_warnings INTERFACE -fsanitize=${IOMHUB_SANITIZE})
+endif()

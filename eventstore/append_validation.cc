@@ -1,0 +1,110 @@
+#include "eventstore/append_validation.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "common/status_macros.h"
+#include "eventstore/key_encoding.h"
+
+namespace iomhub::eventstore {
+namespace {
+
+bool IsStreamChar(char c) {
+  return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
+}
+
+// Protobuf's Timestamp range: 0001-01-01 to 9999-12-31, nanos in [0, 1e9).
+bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
+  return t.seconds() >= -62135596800LL && t.seconds() <= 253402300799LL && t.nanos() >= 0 &&
+         t.nanos() <= 999999999;
+}
+
+std::string Which(size_t index, const v1::Event& event) {
+  return absl::StrCat("event ", index,
+                      event.event_id().empty() ? "" : absl::StrCat(" (", event.event_id(), ")"));
+}
+
+}  // namespace
+
+absl::Status ValidateStreamId(absl::string_view stream) {
+  if (stream.empty()) return absl::InvalidArgumentError("stream id is empty");
+  if (stream.size() > kMaxStreamIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("stream id is ", stream.size(),
+                                                   " bytes; the limit is ", kMaxStreamIdBytes));
+  }
+  for (char c : stream) {
+    if (!IsStreamChar(c)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stream id \"", absl::CHexEscape(stream), "\" has a character outside [A-Za-z0-9._:@-]"));
+    }
+  }
+  if (absl::StartsWith(stream, "person-") &&
+      !IsCanonicalUuid(stream.substr(std::string_view("person-").size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stream id \"", stream, "\" must be person-<uuid>"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Event>& events,
+                            const EventStoreOptions& limits) {
+  IOMHUB_RETURN_IF_ERROR(ValidateStreamId(stream));
+  if (events.empty()) return absl::InvalidArgumentError("append has no events");
+  if (events.size() > limits.max_events_per_append) {
+    return absl::ResourceExhaustedError(absl::StrCat("append has ", events.size(),
+                                                     " events; the limit is ",
+                                                     limits.max_events_per_append));
+  }
+  absl::flat_hash_set<std::string> ids;
+  size_t total_bytes = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::Event& e = events[i];
+    if (e.event_id().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": event_id is missing"));
+    }
+    if (!IsCanonicalUuid(e.event_id())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Which(i, e), ": event_id must be a UUID like 123e4567-e89b-12d3-a456-426614174000"));
+    }
+    if (!ids.insert(EventIdKey(e.event_id())).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Which(i, e), ": event_id appears twice in one append"));
+    }
+    if (!e.stream().empty() && e.stream() != stream) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": event stream \"", e.stream(),
+                                                     "\" differs from the append's stream \"",
+                                                     stream, "\""));
+    }
+    if (e.payload_case() == v1::Event::PAYLOAD_NOT_SET) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Which(i, e), ": payload is not set or is of an unknown type (see events.proto)"));
+    }
+    if (!e.has_occurred_at()) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": occurred_at is required"));
+    }
+    if (!IsValidTimestamp(e.occurred_at())) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": occurred_at is out of range"));
+    }
+    if (e.has_recorded_at() && !IsValidTimestamp(e.recorded_at())) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": recorded_at is out of range"));
+    }
+    const size_t bytes = e.ByteSizeLong();
+    if (bytes > limits.max_event_bytes) {
+      return absl::ResourceExhaustedError(absl::StrCat(Which(i, e), " is ", bytes,
+                                                       " bytes; the limit is ",
+                                                       limits.max_event_bytes));
+    }
+    total_bytes += bytes;
+  }
+  if (total_bytes > limits.max_append_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat("append is ", total_bytes,
+                                                     " bytes; the limit is ",
+                                                     limits.max_append_bytes));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace iomhub::eventstore

@@ -1,0 +1,504 @@
+#include "eventstore/rocksdb_event_store.h"
+
+#include <filesystem>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "eventstore/append_validation.h"
+#include "eventstore/key_encoding.h"
+#include "eventstore/record_codec.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
+
+namespace iomhub::eventstore {
+namespace {
+
+constexpr char kEventsCf[] = "events";
+constexpr char kStreamsCf[] = "streams";
+constexpr char kHeadsCf[] = "heads";
+constexpr char kIdsCf[] = "ids";
+
+// The one conversion from rocksdb::Status.
+absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return absl::UnavailableError(message);
+  if (s.IsShutdownInProgress()) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+// Debian's Abseil keeps its own string_view, so convert by hand.
+absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t nanos = absl::ToUnixNanos(t);
+  ts.set_seconds(nanos / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return ts;
+}
+
+// The client-supplied part of an event, as bytes: what idempotency compares.
+std::string ContentOf(v1::Event event) {
+  event.clear_recorded_at();
+  event.clear_position();
+  event.clear_stream_version();
+  return SerializeDeterministic(event);
+}
+
+std::string VersionText(std::optional<uint64_t> v) {
+  return v.has_value() ? absl::StrCat(*v) : "no stream";
+}
+
+rocksdb::ColumnFamilyOptions PointLookupCf(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+rocksdb::ColumnFamilyOptions ScanCf(const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.block_size = 16 * 1024;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = 64 << 20;
+  return cf;
+}
+
+}  // namespace
+
+struct RocksDbEventStore::BatchState {
+  struct StagedId {
+    uint64_t position;
+    uint64_t stream_version;
+    std::string content;
+  };
+  rocksdb::WriteBatch batch;
+  absl::flat_hash_map<std::string, uint64_t> heads;
+  absl::flat_hash_map<std::string, StagedId> ids;
+  uint64_t next_position = 0;
+  google::protobuf::Timestamp recorded_at;
+};
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOptions& options) {
+  IOMHUB_ASSIGN_OR_RETURN(auto store, RocksDbEventStore::OpenRocksDb(options));
+  return std::unique_ptr<EventStore>(std::move(store));
+}
+
+RocksDbEventStore::RocksDbEventStore(const EventStoreOptions& options)
+    : options_(options), queue_(options.max_pending_bytes) {}
+
+absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksDb(
+    const EventStoreOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("event store path is empty");
+  if (options.clock == nullptr) return absl::InvalidArgumentError("event store clock is null");
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    return absl::InternalError(
+        absl::StrCat("cannot create event store directory ", options.path, ": ", ec.message()));
+  }
+
+  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options));
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.paranoid_checks = true;
+  db_options.keep_log_file_num = 5;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kEventsCf, ScanCf(cache)},
+      {kStreamsCf, ScanCf(cache)},
+      {kHeadsCf, PointLookupCf(cache)},
+      {kIdsCf, PointLookupCf(cache)},
+  };
+  // Open every family already on disk (later layers may add their own).
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      bool known = false;
+      for (const auto& d : descriptors) known |= d.name == name;
+      if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    }
+  }
+
+  rocksdb::DB* raw = nullptr;
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &raw),
+      absl::StrCat("opening event store at ", options.path)));
+  store->db_.reset(raw);
+  store->events_cf_ = store->handles_[1];
+  store->streams_cf_ = store->handles_[2];
+  store->heads_cf_ = store->handles_[3];
+  store->ids_cf_ = store->handles_[4];
+
+  // Positions continue from the last durable event.
+  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator({}, store->events_cf_));
+  it->SeekToLast();
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "finding the last event"));
+  if (it->Valid()) {
+    if (it->key().size() != 8) return absl::DataLossError("malformed key in events family");
+    store->last_position_ = DecodeU64(View(it->key()));
+  }
+  store->committed_.store(store->last_position_, std::memory_order_release);
+  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  return store;
+}
+
+RocksDbEventStore::~RocksDbEventStore() {
+  Shutdown();
+  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
+  handles_.clear();
+  db_->Close().PermitUncheckedError();
+}
+
+void RocksDbEventStore::Shutdown() {
+  {
+    absl::MutexLock lock(&shutdown_mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  queue_.Close();
+  if (committer_.joinable()) committer_.join();
+  if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+}
+
+void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
+                                    std::vector<v1::Event> events, AppendCallback done) {
+  if (absl::Status s = ValidateAppend(stream, events, options_); !s.ok()) {
+    std::move(done)(s);
+    return;
+  }
+  size_t bytes = 0;
+  for (const auto& e : events) bytes += e.ByteSizeLong();
+  PendingAppend pending{std::move(stream), expected, std::move(events), std::move(done)};
+  switch (queue_.Push(std::move(pending), bytes)) {
+    case GroupCommitQueue<PendingAppend>::PushResult::kQueued:
+      return;
+    case GroupCommitQueue<PendingAppend>::PushResult::kFull:
+      std::move(pending.done)(
+          absl::ResourceExhaustedError("the commit queue is full; retry with backoff"));
+      return;
+    case GroupCommitQueue<PendingAppend>::PushResult::kClosed:
+      std::move(pending.done)(absl::UnavailableError("the event store is shutting down"));
+      return;
+  }
+}
+
+void RocksDbEventStore::CommitLoop() {
+  while (true) {
+    std::vector<PendingAppend> appends = queue_.DrainBatch(
+        options_.max_events_per_commit, [](const PendingAppend& a) { return a.events.size(); });
+    if (appends.empty()) return;  // closed and drained
+
+    BatchState state;
+    state.next_position = last_position_ + 1;
+    state.recorded_at = ToProto(options_.clock->Now());
+    std::vector<absl::StatusOr<AppendResult>> results;
+    results.reserve(appends.size());
+    for (PendingAppend& append : appends) {
+      if (!write_failure_.ok()) {
+        results.push_back(write_failure_);
+      } else {
+        results.push_back(Stage(append, state));
+      }
+    }
+
+    if (state.batch.Count() > 0) {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = options_.sync;
+      absl::Status written =
+          FromRocksDb(db_->Write(write_options, &state.batch), "writing a commit batch");
+      if (!written.ok()) {
+        // Nothing in this batch is acknowledged; the store refuses further
+        // appends, and a restart re-reads what is really on disk.
+        write_failure_ = absl::InternalError(
+            absl::StrCat("event store write failed; restart the hub: ", written.message()));
+        for (auto& r : results) {
+          if (r.ok() && !r->idempotent_replay) r = write_failure_;
+        }
+      } else {
+        last_position_ = state.next_position - 1;
+        committed_.store(last_position_, std::memory_order_release);
+      }
+    }
+
+    for (size_t i = 0; i < appends.size(); ++i) std::move(appends[i].done)(std::move(results[i]));
+
+    absl::MutexLock lock(&listeners_mu_);
+    const uint64_t committed = committed_.load(std::memory_order_acquire);
+    for (auto& [id, listener] : listeners_) listener(committed);
+  }
+}
+
+absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StagedHead(const std::string& stream,
+                                                                      const BatchState& state) {
+  if (auto it = state.heads.find(stream); it != state.heads.end()) return it->second;
+  return StreamVersion(stream);
+}
+
+absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, BatchState& state) {
+  const std::string& stream = append.stream;
+  std::vector<std::string> contents;
+  contents.reserve(append.events.size());
+
+  // Idempotency first: an exact retry succeeds whatever the expected version.
+  size_t found = 0;
+  AppendResult replay{.idempotent_replay = true};
+  for (v1::Event& event : append.events) {
+    event.set_stream(stream);
+    contents.push_back(ContentOf(event));
+    const std::string id_key = EventIdKey(event.event_id());
+    uint64_t position = 0, version = 0;
+    std::string stored_content;
+    if (auto it = state.ids.find(id_key); it != state.ids.end()) {
+      position = it->second.position;
+      version = it->second.stream_version;
+      stored_content = it->second.content;
+    } else {
+      std::string value;
+      rocksdb::Status s = db_->Get({}, ids_cf_, id_key, &value);
+      if (s.IsNotFound()) continue;
+      IOMHUB_RETURN_IF_ERROR(FromRocksDb(s, "looking up an event id"));
+      position = DecodeU64(value);
+      IOMHUB_ASSIGN_OR_RETURN(v1::Event stored, ReadAt(position));
+      version = stored.stream_version();
+      stored_content = ContentOf(std::move(stored));
+    }
+    if (stored_content != contents.back()) {
+      return absl::AlreadyExistsError(absl::StrCat("event id ", event.event_id(),
+                                                   " is already stored at position ", position,
+                                                   " with different content"));
+    }
+    if (found == 0) replay.first_position = position;
+    replay.last_position = position;
+    replay.last_stream_version = version;
+    ++found;
+  }
+  if (found == append.events.size()) return replay;
+  if (found > 0) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        found, " of the ", append.events.size(),
+        " event ids are already stored; a retry must resend exactly the original append"));
+  }
+
+  IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StagedHead(stream, state));
+  const Expected& want = append.expected;
+  bool matches = true;
+  std::string wanted;
+  switch (want.kind) {
+    case Expected::Kind::kAny:
+      break;
+    case Expected::Kind::kNoStream:
+      matches = !head.has_value();
+      wanted = "no stream";
+      break;
+    case Expected::Kind::kExists:
+      matches = head.has_value();
+      wanted = "an existing stream";
+      break;
+    case Expected::Kind::kExact:
+      matches = head.has_value() && *head == want.version;
+      wanted = absl::StrCat("version ", want.version);
+      break;
+  }
+  if (!matches) {
+    return absl::FailedPreconditionError(absl::StrCat("stream ", stream, " expected ", wanted,
+                                                      " but actual version is ",
+                                                      VersionText(head)));
+  }
+
+  AppendResult result{.first_position = state.next_position};
+  uint64_t version = head.has_value() ? *head + 1 : 0;
+  for (size_t i = 0; i < append.events.size(); ++i, ++version) {
+    v1::Event& event = append.events[i];
+    const uint64_t position = state.next_position++;
+    event.set_position(position);
+    event.set_stream_version(version);
+    *event.mutable_recorded_at() = state.recorded_at;
+    const std::string key = PositionKey(position);
+    state.batch.Put(events_cf_, key, EncodeRecord(event));
+    state.batch.Put(streams_cf_, StreamVersionKey(stream, version), key);
+    const std::string id_key = EventIdKey(event.event_id());
+    state.batch.Put(ids_cf_, id_key, key);
+    state.ids[id_key] = {position, version, std::move(contents[i])};
+    result.last_position = position;
+    result.last_stream_version = version;
+  }
+  state.batch.Put(heads_cf_, stream, EncodeU64(result.last_stream_version));
+  state.heads[stream] = result.last_stream_version;
+  return result;
+}
+
+absl::StatusOr<v1::Event> RocksDbEventStore::ReadAt(uint64_t position) {
+  rocksdb::PinnableSlice value;
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(
+      db_->Get({}, events_cf_, PositionKey(position), &value),
+      absl::StrCat("reading the event at position ", position)));
+  v1::Event event;
+  IOMHUB_RETURN_IF_ERROR(DecodeRecord(View(value), position, &event));
+  return event;
+}
+
+absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
+    const std::string& stream) {
+  std::string value;
+  rocksdb::Status s = db_->Get({}, heads_cf_, stream, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(s, "reading a stream head"));
+  if (value.size() != 8) return absl::DataLossError(absl::StrCat("malformed head of ", stream));
+  return DecodeU64(value);
+}
+
+absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& stream, uint64_t from,
+                                                        bool backwards, size_t max_events) {
+  IOMHUB_RETURN_IF_ERROR(ValidateStreamId(stream));
+  IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StreamVersion(stream));
+  if (!head.has_value()) return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events"));
+  ReadBatch out;
+  if (backwards) from = std::min(from, *head);
+  if (!backwards && from > *head) {
+    out.next = from;
+    out.end = true;
+    return out;
+  }
+  // Versions are gapless, so the keys to read are known without a scan.
+  std::vector<std::string> keys;
+  uint64_t v = from;
+  while (keys.size() < max_events) {
+    keys.push_back(StreamVersionKey(stream, v));
+    if (backwards ? v == 0 : v == *head) break;
+    backwards ? --v : ++v;
+  }
+  std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+  std::vector<std::string> positions(keys.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> stream_cfs(keys.size(), streams_cf_);
+  std::vector<rocksdb::Status> statuses = db_->MultiGet({}, stream_cfs, key_slices, &positions);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    IOMHUB_RETURN_IF_ERROR(FromRocksDb(statuses[i], absl::StrCat("reading stream ", stream)));
+    if (positions[i].size() != 8) return absl::DataLossError("malformed stream index entry");
+  }
+  std::vector<rocksdb::Slice> position_slices(positions.begin(), positions.end());
+  std::vector<std::string> records(keys.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> event_cfs(keys.size(), events_cf_);
+  statuses = db_->MultiGet({}, event_cfs, position_slices, &records);
+  out.events.resize(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const uint64_t position = DecodeU64(positions[i]);
+    IOMHUB_RETURN_IF_ERROR(
+        FromRocksDb(statuses[i], absl::StrCat("reading the event at position ", position)));
+    IOMHUB_RETURN_IF_ERROR(DecodeRecord(records[i], position, &out.events[i]));
+  }
+  const uint64_t last = backwards ? from - (keys.size() - 1) : from + (keys.size() - 1);
+  out.end = backwards ? last == 0 : last == *head;
+  out.next = backwards ? (last == 0 ? 0 : last - 1) : last + 1;
+  return out;
+}
+
+absl::StatusOr<ReadBatch> RocksDbEventStore::ReadAll(uint64_t from, size_t max_events,
+                                                     size_t max_bytes, size_t max_scan,
+                                                     EventFilter filter) {
+  ReadBatch out;
+  if (from == 0) from = 1;
+  const uint64_t committed = CommittedPosition();
+  out.next = from;
+  if (from > committed || max_events == 0) {
+    out.end = from > committed;
+    return out;
+  }
+  const std::string upper = PositionKey(committed + 1);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_slice;
+  read_options.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, events_cf_));
+  size_t bytes = 0, scanned = 0;
+  uint64_t expected = from;
+  for (it->Seek(PositionKey(from)); it->Valid(); it->Next()) {
+    const uint64_t position = DecodeU64(View(it->key()));
+    if (position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("the log has a gap: position ", expected, " is missing"));
+    }
+    ++expected;
+    v1::Event event;
+    IOMHUB_RETURN_IF_ERROR(DecodeRecord(View(it->value()), position, &event));
+    out.next = position + 1;
+    ++scanned;
+    if (filter(event)) {
+      bytes += it->value().size();
+      out.events.push_back(std::move(event));
+    }
+    if (out.events.size() >= max_events || bytes >= max_bytes || scanned >= max_scan) break;
+  }
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the log"));
+  if (out.next <= committed && !it->Valid()) {
+    return absl::DataLossError(
+        absl::StrCat("the log ends at position ", out.next - 1, " but ", committed,
+                     " is committed"));
+  }
+  out.end = out.next > committed;
+  return out;
+}
+
+uint64_t RocksDbEventStore::AddCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&listeners_mu_);
+  const uint64_t id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void RocksDbEventStore::RemoveCommitListener(uint64_t id) {
+  absl::MutexLock lock(&listeners_mu_);
+  listeners_.erase(id);
+}
+
+absl::StatusOr<AppendResult> EventStore::Append(std::string stream, Expected expected,
+                                                std::vector<v1::Event> events) {
+  absl::Notification done;
+  absl::StatusOr<AppendResult> result;
+  AppendAsync(std::move(stream), expected, std::move(events),
+              [&](absl::StatusOr<AppendResult> r) {
+                result = std::move(r);
+                done.Notify();
+              });
+  done.WaitForNotification();
+  return result;
+}
+
+absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events) {
+  return ReadAll(from, max_events, SIZE_MAX, SIZE_MAX, [](const v1::Event&) { return true; });
+}
+
+std::string EventTypeName(const v1::Event& event) {
+  const auto* field = v1::Event::descriptor()->FindFieldByNumber(event.payload_case());
+  return field == nullptr ? "" : field->message_type()->name();
+}
+
+bool IsKnownEventType(const std::string& name) {
+  const auto* oneof = v1::Event::descriptor()->FindOneofByName("payload");
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    if (oneof->field(i)->message_type()->name() == name) return true;
+  }
+  return false;
+}
+
+}  // namespace iomhub::eventstore
