@@ -1,0 +1,58 @@
+// Authentication: certificate → principal, call metadata → user, role and
+// purpose. The result stamps the producer of every appended event, so a
+// client cannot claim another agency.
+//
+// Thread-safe after construction (read-only).
+#ifndef IOMHUB_SERVICES_AUTH_H_
+#define IOMHUB_SERVICES_AUTH_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
+#include "iomhub/v1/config.pb.h"
+#include "iomhub/v1/envelope.pb.h"
+
+namespace iomhub::services {
+
+// Metadata keys every call carries.
+inline constexpr char kUserMetadataKey[] = "iomhub-user-id";
+inline constexpr char kRoleMetadataKey[] = "iomhub-role";
+inline constexpr char kPurposeMetadataKey[] = "iomhub-purpose";
+
+// Who is calling: the authenticated partner system and what it asserts.
+struct CallIdentity {
+  v1::Principal principal;
+  std::string user_id;
+  std::string role;
+  std::string purpose;
+
+  // The producer stamped onto appended events.
+  v1::Producer ToProducer() const;
+};
+
+class Authenticator {
+ public:
+  // `insecure`: no client certificates (loopback development mode); every
+  // caller is the built-in "insecure-dev" hub-admin principal.
+  Authenticator(const v1::Principals& principals, bool insecure);
+
+  // UNAUTHENTICATED: no certificate, or one no principal maps.
+  // INVALID_ARGUMENT: user, role or purpose metadata missing (names which).
+  // PERMISSION_DENIED: the principal may not assert that role.
+  absl::StatusOr<CallIdentity> Authenticate(const grpc::ServerContextBase& context) const;
+
+  // The certificate identities the transport reported, in matching order:
+  // SAN URIs, SAN DNS names, then the subject common name. For messages.
+  static std::vector<std::string> CertificateIdentities(const grpc::ServerContextBase& context);
+
+ private:
+  bool insecure_;
+  absl::flat_hash_map<std::string, v1::Principal> by_identity_;
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_AUTH_H_

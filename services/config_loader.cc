@@ -1,0 +1,127 @@
+#include "services/config_loader.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace iomhub::services {
+namespace {
+
+using google::protobuf::TextFormat;
+
+class CollectFirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+// Where `field` (index `index` if repeated) of `message` was written.
+std::string Where(const std::string& path, const TextFormat::ParseInfoTree* tree,
+                  const google::protobuf::Message& message, const std::string& field,
+                  int index = -1) {
+  const auto* descriptor = message.GetDescriptor()->FindFieldByName(field);
+  if (tree != nullptr && descriptor != nullptr) {
+    auto location = tree->GetLocation(descriptor, index);
+    if (location.line >= 0) return absl::StrCat(path, ":", location.line + 1, ":", location.column + 1);
+  }
+  return path;
+}
+
+template <typename Message>
+absl::Status ParseFile(const std::string& path, Message* out, TextFormat::ParseInfoTree* tree) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
+  std::stringstream text;
+  text << in.rdbuf();
+  TextFormat::Parser parser;
+  CollectFirstError errors;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(tree);
+  if (!parser.ParseFromString(text.str(), out)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", errors.first()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePrincipalsAt(const v1::Principals& principals, const std::string& path,
+                                  const TextFormat::ParseInfoTree* tree) {
+  absl::flat_hash_set<std::string> ids, identities;
+  for (int i = 0; i < principals.principal_size(); ++i) {
+    const v1::Principal& p = principals.principal(i);
+    const TextFormat::ParseInfoTree* sub =
+        tree == nullptr ? nullptr
+                        : tree->GetTreeForNested(
+                              v1::Principals::descriptor()->FindFieldByName("principal"), i);
+    const std::string at = Where(path, tree, principals, "principal", i);
+    const std::string name = p.id().empty() ? absl::StrCat("principal #", i + 1)
+                                            : absl::StrCat("principal \"", p.id(), "\"");
+    if (p.id().empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": id is required"));
+    if (!ids.insert(p.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(path, sub, p, "id"), ": ", name, ": id is used twice"));
+    }
+    if (p.certificate_identity().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": ", name, ": certificate_identity is required"));
+    }
+    if (!identities.insert(p.certificate_identity()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(Where(path, sub, p, "certificate_identity"),
+                                                     ": ", name, ": certificate_identity \"",
+                                                     p.certificate_identity(),
+                                                     "\" is already mapped"));
+    }
+    if (p.agency() == v1::AGENCY_KIND_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": agency is required"));
+    }
+    if (p.organisation().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": organisation is required"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ValidatePrincipals(const v1::Principals& principals, const std::string& path) {
+  return ValidatePrincipalsAt(principals, path, nullptr);
+}
+
+absl::StatusOr<v1::Principals> LoadPrincipals(const std::string& path) {
+  v1::Principals principals;
+  TextFormat::ParseInfoTree tree;
+  IOMHUB_RETURN_IF_ERROR(ParseFile(path, &principals, &tree));
+  IOMHUB_RETURN_IF_ERROR(ValidatePrincipalsAt(principals, path, &tree));
+  return principals;
+}
+
+absl::StatusOr<v1::HubConfig> LoadHubConfig(const std::string& path) {
+  v1::HubConfig config;
+  TextFormat::ParseInfoTree tree;
+  IOMHUB_RETURN_IF_ERROR(ParseFile(path, &config, &tree));
+  if (config.has_tls() && !config.insecure()) {
+    const auto& tls = config.tls();
+    for (const auto& [value, field] :
+         {std::pair{tls.server_cert_file(), "server_cert_file"},
+          std::pair{tls.server_key_file(), "server_key_file"},
+          std::pair{tls.client_ca_file(), "client_ca_file"}}) {
+      if (value.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(Where(path, &tree, config, "tls"),
+                                                       ": tls.", field, " is required"));
+      }
+    }
+  }
+  return config;
+}
+
+}  // namespace iomhub::services

@@ -1,0 +1,177 @@
+#include "services/event_service.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "services/access_policy.h"
+#include "services/grpc_status.h"
+#include "services/read_reactor.h"
+
+namespace iomhub::services {
+namespace {
+
+eventstore::Expected ToExpected(const v1::AppendRequest& request) {
+  if (request.expected_case() == v1::AppendRequest::kExpectedVersion) {
+    return eventstore::Expected::Exact(request.expected_version());
+  }
+  switch (request.expected_state()) {
+    case v1::EXPECTED_STATE_NO_STREAM:
+      return eventstore::Expected::NoStream();
+    case v1::EXPECTED_STATE_EXISTS:
+      return eventstore::Expected::Exists();
+    default:
+      return eventstore::Expected::Any();
+  }
+}
+
+// A reactor that is already finished with `status`.
+template <typename Reactor>
+Reactor* Refuse(const absl::Status& status) {
+  class Refused : public Reactor {
+   public:
+    explicit Refused(const absl::Status& s) { this->Finish(ToGrpcStatus(s)); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(status);
+}
+
+}  // namespace
+
+absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::string>& types) {
+  for (const auto& type : types) {
+    if (!eventstore::IsKnownEventType(type)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown event type \"", type, "\" (use payload message names such as "
+                       "\"ContactScheduled\")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+EventServiceImpl::EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
+                                   ReadExecutor* executor, HubMetrics* metrics)
+    : store_(store), auth_(auth), executor_(executor), metrics_(metrics) {}
+
+grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
+                                                   const v1::AppendRequest* request,
+                                                   v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const size_t count = static_cast<size_t>(request->events_size());
+  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
+  absl::Status allowed =
+      identity.ok() ? CheckAccess(*identity, Operation::kAppend) : identity.status();
+  if (!allowed.ok()) {
+    metrics_->RecordRejected("Append", allowed.code());
+    metrics_->RecordAppend(allowed.code(), count);
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  // The producer always comes from the authenticated caller, never the body.
+  const v1::Producer producer = identity->ToProducer();
+  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  for (v1::Event& e : events) *e.mutable_producer() = producer;
+  store_->AppendAsync(
+      request->stream(), ToExpected(*request), std::move(events),
+      [reactor, response, count, metrics = metrics_](
+          absl::StatusOr<eventstore::AppendResult> result) {
+        metrics->RecordAppend(result.status().code(), count);
+        if (!result.ok()) {
+          reactor->Finish(ToGrpcStatus(result.status()));
+          return;
+        }
+        response->set_first_position(result->first_position);
+        response->set_last_position(result->last_position);
+        response->set_last_stream_version(result->last_stream_version);
+        response->set_idempotent_replay(result->idempotent_replay);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
+    grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) {
+  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
+  absl::Status allowed =
+      identity.ok() ? CheckAccess(*identity, Operation::kReadLog) : identity.status();
+  if (!allowed.ok()) {
+    metrics_->RecordRejected("ReadStream", allowed.code());
+    return Refuse<grpc::ServerWriteReactor<v1::ReadResponse>>(allowed);
+  }
+  const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
+  struct Cursor {
+    std::string stream;
+    uint64_t next;
+    bool backwards;
+    bool limited;
+    uint64_t remaining;
+  };
+  Cursor cursor{request->stream(),
+                backwards && request->from_end() ? UINT64_MAX : request->from_version(),
+                backwards, request->limit() > 0, request->limit()};
+  auto* reactor = new ReadReactor(
+      executor_, [store = store_, cursor](v1::ReadResponse* batch, bool* end) mutable {
+        size_t want = kReadBatchEvents;
+        if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
+        absl::StatusOr<eventstore::ReadBatch> read =
+            store->ReadStream(cursor.stream, cursor.next, cursor.backwards, want);
+        if (!read.ok()) return read.status();
+        for (auto& e : read->events) *batch->add_events() = std::move(e);
+        cursor.next = read->next;
+        if (cursor.limited) cursor.remaining -= batch->events_size();
+        *end = read->end || (cursor.limited && cursor.remaining == 0);
+        return absl::OkStatus();
+      });
+  reactor->Start();
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadAll(
+    grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) {
+  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
+  absl::Status allowed =
+      identity.ok() ? CheckAccess(*identity, Operation::kReadLog) : identity.status();
+  if (allowed.ok()) allowed = ValidateEventTypes(request->event_types());
+  if (!allowed.ok()) {
+    metrics_->RecordRejected("ReadAll", allowed.code());
+    return Refuse<grpc::ServerWriteReactor<v1::ReadResponse>>(allowed);
+  }
+  struct Cursor {
+    uint64_t next;
+    bool limited;
+    uint64_t remaining;
+    // Snapshot of the head when the call started: a read is finite.
+    uint64_t last;
+    absl::flat_hash_set<std::string> types;
+  };
+  Cursor cursor{std::max<uint64_t>(request->from_position(), 1), request->limit() > 0,
+                request->limit(), store_->CommittedPosition(),
+                {request->event_types().begin(), request->event_types().end()}};
+  auto* reactor = new ReadReactor(
+      executor_, [store = store_, cursor = std::move(cursor)](v1::ReadResponse* batch,
+                                                              bool* end) mutable {
+        auto filter = [&cursor](const v1::Event& e) {
+          return e.position() <= cursor.last &&
+                 (cursor.types.empty() || cursor.types.contains(eventstore::EventTypeName(e)));
+        };
+        while (batch->events_size() == 0) {
+          if (cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0)) {
+            *end = true;
+            return absl::OkStatus();
+          }
+          size_t want = kReadBatchEvents;
+          if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
+          want = std::min<uint64_t>(want, cursor.last - cursor.next + 1);
+          absl::StatusOr<eventstore::ReadBatch> read =
+              store->ReadAll(cursor.next, want, kReadBatchBytes, kReadBatchScan, filter);
+          if (!read.ok()) return read.status();
+          for (auto& e : read->events) *batch->add_events() = std::move(e);
+          cursor.next = read->next;
+          if (cursor.limited) cursor.remaining -= batch->events_size();
+        }
+        *end = cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0);
+        return absl::OkStatus();
+      });
+  reactor->Start();
+  return reactor;
+}
+
+}  // namespace iomhub::services

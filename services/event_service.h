@@ -1,0 +1,47 @@
+// EventService (iomhub.v1): append to and read from the log over gRPC.
+// Appends are finished by the event store's commit thread after fsync, so no
+// gRPC thread waits on disk; reads run on the ReadExecutor.
+#ifndef IOMHUB_SERVICES_EVENT_SERVICE_H_
+#define IOMHUB_SERVICES_EVENT_SERVICE_H_
+
+#include "eventstore/event_store.h"
+#include "iomhub/v1/event_service.grpc.pb.h"
+#include "services/auth.h"
+#include "services/hub_metrics.h"
+#include "services/read_executor.h"
+
+namespace iomhub::services {
+
+// Batch bounds for streamed reads.
+inline constexpr size_t kReadBatchEvents = 1000;
+inline constexpr size_t kReadBatchBytes = 1 << 20;
+inline constexpr size_t kReadBatchScan = 8192;
+
+class EventServiceImpl final : public v1::EventService::CallbackService {
+ public:
+  // Pointers are not owned and must outlive the service.
+  EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
+                   ReadExecutor* executor, HubMetrics* metrics);
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
+      grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
+  grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(
+      grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) override;
+
+ private:
+  eventstore::EventStore* const store_;
+  const Authenticator* const auth_;
+  ReadExecutor* const executor_;
+  HubMetrics* const metrics_;
+};
+
+// Validates event type names for filters: INVALID_ARGUMENT naming the first
+// unknown one.
+absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::string>& types);
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_EVENT_SERVICE_H_

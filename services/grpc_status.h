@@ -1,0 +1,15 @@
+// The one conversion between absl::Status and grpc::Status.
+#ifndef IOMHUB_SERVICES_GRPC_STATUS_H_
+#define IOMHUB_SERVICES_GRPC_STATUS_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace iomhub::services {
+
+// Same code (the canonical codes are shared), same message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_GRPC_STATUS_H_

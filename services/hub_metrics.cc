@@ -1,0 +1,104 @@
+#include "services/hub_metrics.h"
+
+#include "absl/strings/ascii.h"
+
+namespace iomhub::services {
+namespace {
+
+std::string CodeLabel(absl::StatusCode code) {
+  return absl::AsciiStrToLower(absl::StatusCodeToString(code));
+}
+
+}  // namespace
+
+HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  append_calls_ = &prometheus::BuildCounter()
+                       .Name("iomhub_append_calls_total")
+                       .Help("Append calls by result code")
+                       .Register(*registry_);
+  append_events_ = &prometheus::BuildCounter()
+                        .Name("iomhub_append_events_total")
+                        .Help("Events carried by Append calls, by result code")
+                        .Register(*registry_);
+  for (int c = 0; c < 17; ++c) {
+    const std::string label = CodeLabel(static_cast<absl::StatusCode>(c));
+    append_calls_by_code_[c] = &append_calls_->Add({{"code", label}});
+    append_events_by_code_[c] = &append_events_->Add({{"code", label}});
+  }
+  commit_batch_events_ = &prometheus::BuildHistogram()
+                              .Name("iomhub_commit_batch_events")
+                              .Help("Events per group commit (one WriteBatch, one fsync)")
+                              .Register(*registry_)
+                              .Add({}, prometheus::Histogram::BucketBoundaries{
+                                           1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
+                                           10000, 20000});
+  commit_batch_appends_ = &prometheus::BuildHistogram()
+                               .Name("iomhub_commit_batch_appends")
+                               .Help("Append calls per group commit")
+                               .Register(*registry_)
+                               .Add({}, prometheus::Histogram::BucketBoundaries{
+                                            1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  commit_seconds_ = &prometheus::BuildHistogram()
+                         .Name("iomhub_commit_seconds")
+                         .Help("Time to write and fsync one group commit")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{
+                                      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                      0.025, 0.05, 0.1, 0.25, 1});
+  rejected_ = &prometheus::BuildCounter()
+                   .Name("iomhub_rejected_calls_total")
+                   .Help("Calls refused, by method and reason (status code)")
+                   .Register(*registry_);
+  subscribers_ = &prometheus::BuildGauge()
+                      .Name("iomhub_subscribers")
+                      .Help("Open subscriptions")
+                      .Register(*registry_)
+                      .Add({});
+  subscriber_lag_ = &prometheus::BuildHistogram()
+                         .Name("iomhub_subscriber_lag_events")
+                         .Help("Subscriber distance from the head when served, in events")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{
+                                      0, 1, 10, 100, 1000, 10000, 100000, 1000000});
+  subscriber_lag_last_ = &prometheus::BuildGauge()
+                              .Name("iomhub_subscriber_lag_events_last")
+                              .Help("Most recently observed subscriber lag, in events")
+                              .Register(*registry_)
+                              .Add({});
+  head_position_ = &prometheus::BuildGauge()
+                        .Name("iomhub_log_head_position")
+                        .Help("Highest committed global position")
+                        .Register(*registry_)
+                        .Add({});
+}
+
+void HubMetrics::RecordAppend(absl::StatusCode code, size_t events) {
+  const int c = static_cast<int>(code);
+  if (c < 0 || c >= 17) return;
+  append_calls_by_code_[c]->Increment();
+  append_events_by_code_[c]->Increment(static_cast<double>(events));
+}
+
+void HubMetrics::RecordCommit(size_t events, size_t appends, double seconds) {
+  commit_batch_events_->Observe(static_cast<double>(events));
+  commit_batch_appends_->Observe(static_cast<double>(appends));
+  commit_seconds_->Observe(seconds);
+}
+
+void HubMetrics::RecordRejected(absl::string_view method, absl::StatusCode code) {
+  rejected_->Add({{"method", std::string(method)}, {"reason", CodeLabel(code)}}).Increment();
+}
+
+void HubMetrics::SubscriberOpened() { subscribers_->Increment(); }
+void HubMetrics::SubscriberClosed() { subscribers_->Decrement(); }
+
+void HubMetrics::ObserveSubscriberLag(uint64_t events) {
+  subscriber_lag_->Observe(static_cast<double>(events));
+  subscriber_lag_last_->Set(static_cast<double>(events));
+}
+
+void HubMetrics::SetHeadPosition(uint64_t position) {
+  head_position_->Set(static_cast<double>(position));
+}
+
+}  // namespace iomhub::services

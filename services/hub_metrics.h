@@ -1,0 +1,59 @@
+// HubMetrics: the hub's Prometheus metrics (text exposition over HTTP,
+// served by prometheus-cpp's Exposer). Thread-safe.
+#ifndef IOMHUB_SERVICES_HUB_METRICS_H_
+#define IOMHUB_SERVICES_HUB_METRICS_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace iomhub::services {
+
+class HubMetrics {
+ public:
+  HubMetrics();
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  // One Append call finished with `code`, carrying `events` events.
+  void RecordAppend(absl::StatusCode code, size_t events);
+  // One group commit wrote `events` events from `appends` calls, its
+  // WriteBatch + fsync taking `seconds`.
+  void RecordCommit(size_t events, size_t appends, double seconds);
+  // A call refused before doing work; `reason` is a short snake_case word
+  // ("unauthenticated", "permission_denied", "invalid_argument", ...).
+  void RecordRejected(absl::string_view method, absl::StatusCode code);
+  void SubscriberOpened();
+  void SubscriberClosed();
+  // A subscriber's distance from the head, in events, when last served.
+  void ObserveSubscriberLag(uint64_t events);
+  void SetHeadPosition(uint64_t position);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* append_calls_;
+  prometheus::Family<prometheus::Counter>* append_events_;
+  std::array<prometheus::Counter*, 17> append_calls_by_code_{};
+  std::array<prometheus::Counter*, 17> append_events_by_code_{};
+  prometheus::Histogram* commit_batch_events_;
+  prometheus::Histogram* commit_batch_appends_;
+  prometheus::Histogram* commit_seconds_;
+  prometheus::Family<prometheus::Counter>* rejected_;
+  prometheus::Gauge* subscribers_;
+  prometheus::Histogram* subscriber_lag_;
+  prometheus::Gauge* subscriber_lag_last_;
+  prometheus::Gauge* head_position_;
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_HUB_METRICS_H_

@@ -1,0 +1,152 @@
+// iomhubd: the iomhub server. See `iomhubd --help` and docs/operations.md.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "services/config_loader.h"
+#include "services/hub_server.h"
+
+ABSL_FLAG(std::string, config, "", "Hub config file (protobuf text format, iomhub.v1.HubConfig). "
+                                   "Flags below override its fields.");
+ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port). "
+                                   "Default 127.0.0.1:50051");
+ABSL_FLAG(std::string, data_dir, "", "Event store directory. Default ./iomhub-data");
+ABSL_FLAG(std::string, principals, "", "Principals file (iomhub.v1.Principals text format)");
+ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM)");
+ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
+ABSL_FLAG(std::string, client_ca, "", "CA bundle that signs partner client certificates (PEM)");
+ABSL_FLAG(bool, insecure, false,
+          "Plaintext, no client certificates, every caller is a dev admin. Loopback only; "
+          "development only");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Prometheus /metrics HTTP address (port 0 picks). Default 127.0.0.1:9464; 'off' disables");
+ABSL_FLAG(bool, unsafe_no_sync, false,
+          "Acknowledge appends before fsync (a machine crash can lose acknowledged events). "
+          "Development and benchmarks only");
+ABSL_FLAG(int, heartbeat_ms, 0, "Default subscription heartbeat interval. Default 5000");
+ABSL_FLAG(std::string, ready_file, "",
+          "Once serving, write 'grpc=HOST:PORT' and 'metrics=HOST:PORT' lines to this file");
+ABSL_FLAG(int, shutdown_grace_seconds, 10,
+          "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled");
+
+namespace {
+
+void Log(const std::string& message) {
+  std::fprintf(stderr, "%s iomhubd: %s\n",
+               absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
+               message.c_str());
+  std::fflush(stderr);
+}
+
+int Fail(const std::string& message) {
+  Log(absl::StrCat("error: ", message));
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "iomhub server: the durable, audited event hub for Integrated Offender Management.\n"
+      "  iomhubd --config=deploy/config/hub.textproto\n"
+      "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
+      "Stops gracefully on SIGTERM or SIGINT.");
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  iomhub::v1::HubConfig config;
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    auto loaded = iomhub::services::LoadHubConfig(absl::GetFlag(FLAGS_config));
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    config = *loaded;
+  }
+  auto set_if = [](const std::string& value, auto setter) {
+    if (!value.empty()) setter(value);
+  };
+  set_if(absl::GetFlag(FLAGS_listen), [&](auto v) { config.set_listen_address(v); });
+  set_if(absl::GetFlag(FLAGS_data_dir), [&](auto v) { config.set_data_dir(v); });
+  set_if(absl::GetFlag(FLAGS_principals), [&](auto v) { config.set_principals_file(v); });
+  set_if(absl::GetFlag(FLAGS_tls_cert), [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
+  set_if(absl::GetFlag(FLAGS_tls_key), [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
+  set_if(absl::GetFlag(FLAGS_client_ca), [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
+  if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
+  if (absl::GetFlag(FLAGS_unsafe_no_sync)) config.set_unsafe_no_sync(true);
+  if (absl::GetFlag(FLAGS_heartbeat_ms) > 0) {
+    config.set_heartbeat_interval_ms(absl::GetFlag(FLAGS_heartbeat_ms));
+  }
+  const std::string metrics = absl::GetFlag(FLAGS_metrics_listen);
+  if (metrics == "off") {
+    config.set_metrics_address("");
+  } else if (!metrics.empty()) {
+    config.set_metrics_address(metrics);
+  } else if (config.metrics_address().empty()) {
+    config.set_metrics_address("127.0.0.1:9464");
+  }
+
+  iomhub::v1::Principals principals;
+  if (!config.principals_file().empty()) {
+    auto loaded = iomhub::services::LoadPrincipals(config.principals_file());
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    principals = *loaded;
+  } else if (!config.insecure()) {
+    return Fail("a principals file is required with TLS (--principals or principals_file)");
+  }
+
+  if (config.insecure()) {
+    Log("WARNING: INSECURE MODE: plaintext, no client certificates, every caller is treated "
+        "as a development hub admin. Never use this with real data.");
+  }
+  if (config.unsafe_no_sync()) {
+    Log("WARNING: --unsafe_no_sync: appends are acknowledged before fsync.");
+  }
+
+  auto server = iomhub::services::HubServer::Start(config, principals);
+  if (!server.ok()) return Fail(server.status().ToString());
+  const auto effective = iomhub::services::WithDefaults(config);
+  Log(absl::StrCat("serving iomhub.v1 on ", (*server)->grpc_address(),
+                   config.insecure() ? " (INSECURE plaintext)" : " (mTLS, client certificates required)",
+                   "; data ", effective.data_dir(), "; durability ",
+                   config.unsafe_no_sync() ? "OS cache (unsafe)" : "fsync per group commit",
+                   "; metrics ",
+                   (*server)->metrics_address().empty()
+                       ? std::string("off")
+                       : absl::StrCat("http://", (*server)->metrics_address(), "/metrics")));
+
+  const std::string ready = absl::GetFlag(FLAGS_ready_file);
+  if (!ready.empty()) {
+    const std::string tmp = ready + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << "grpc=" << (*server)->grpc_address() << "\n"
+          << "metrics=" << (*server)->metrics_address() << "\n";
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, ready, ec);
+    if (ec) return Fail(absl::StrCat("cannot write ready file ", ready, ": ", ec.message()));
+  }
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  Log(absl::StrCat("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                   "; draining in-flight appends and stopping"));
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->reset();
+  Log("stopped cleanly");
+  return 0;
+}

@@ -1,0 +1,200 @@
+#include "services/subscription_reactor.h"
+
+#include "absl/time/clock.h"
+#include "services/grpc_status.h"
+
+namespace iomhub::services {
+namespace {
+
+constexpr size_t kBatchEvents = 500;
+constexpr size_t kBatchBytes = 1 << 20;
+constexpr size_t kBatchScan = 8192;
+
+google::protobuf::Timestamp NowProto() {
+  google::protobuf::Timestamp ts;
+  const int64_t nanos = absl::ToUnixNanos(absl::Now());
+  ts.set_seconds(nanos / 1000000000);
+  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return ts;
+}
+
+}  // namespace
+
+bool SubscriptionFilter::Matches(const v1::Event& event) const {
+  if (!streams.empty() && !streams.contains(event.stream())) return false;
+  if (!event_types.empty() && !event_types.contains(eventstore::EventTypeName(event))) {
+    return false;
+  }
+  return true;
+}
+
+SubscriptionReactor::SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
+                                         SubscriptionFilter filter,
+                                         absl::Duration heartbeat_interval)
+    : deps_(deps),
+      filter_(std::move(filter)),
+      heartbeat_interval_(heartbeat_interval),
+      checkpoint_(after_position),
+      last_sent_(absl::Now()) {
+  deps_.metrics->SubscriberOpened();
+}
+
+void SubscriptionReactor::Start() {
+  deps_.registry->Add(this);
+  absl::MutexLock lock(&mu_);
+  ScheduleReadLocked();
+}
+
+void SubscriptionReactor::ScheduleReadLocked() {
+  state_ = State::kReading;
+  deps_.executor->Schedule([this] { ReadNext(); });
+}
+
+void SubscriptionReactor::FinishLocked(const grpc::Status& status) {
+  if (state_ == State::kFinished) return;
+  state_ = State::kFinished;
+  Finish(status);
+}
+
+void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
+  response_.Clear();
+  v1::Heartbeat* hb = response_.mutable_heartbeat();
+  hb->set_head_position(committed);
+  hb->set_checkpoint(checkpoint_);
+  *hb->mutable_sent_at() = NowProto();
+  deps_.metrics->ObserveSubscriberLag(committed > checkpoint_ ? committed - checkpoint_ : 0);
+  last_sent_ = absl::Now();
+  state_ = State::kWriting;
+  StartWrite(&response_);
+}
+
+// Runs on the ReadExecutor, only in state kReading: nothing else touches the
+// cursor meanwhile, so the disk read happens without holding mu_.
+void SubscriptionReactor::ReadNext() {
+  uint64_t from;
+  {
+    absl::MutexLock lock(&mu_);
+    if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+    if (stop_.has_value()) return FinishLocked(*stop_);
+    if (absl::Now() - last_sent_ >= heartbeat_interval_) {
+      return WriteHeartbeatLocked(deps_.store->CommittedPosition());
+    }
+    from = checkpoint_ + 1;
+  }
+  absl::StatusOr<eventstore::ReadBatch> read = deps_.store->ReadAll(
+      from, kBatchEvents, kBatchBytes, kBatchScan,
+      [this](const v1::Event& e) { return filter_.Matches(e); });
+
+  bool waiting = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
+    checkpoint_ = read->next - 1;
+    if (!read->events.empty()) {
+      response_.Clear();
+      v1::EventBatch* batch = response_.mutable_events();
+      for (auto& e : read->events) *batch->add_events() = std::move(e);
+      batch->set_checkpoint(checkpoint_);
+      const uint64_t head = deps_.store->CommittedPosition();
+      deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);
+      last_sent_ = absl::Now();
+      state_ = State::kWriting;
+      StartWrite(&response_);
+      return;
+    }
+    if (!read->end) {
+      ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
+      return;
+    }
+    state_ = State::kWaiting;
+    waiting = true;
+  }
+  if (waiting) {
+    deps_.notifier->Add(this);
+    // A commit between our read and Add() would have found us unregistered.
+    const uint64_t committed = deps_.store->CommittedPosition();
+    bool behind;
+    {
+      absl::MutexLock lock(&mu_);
+      behind = committed > checkpoint_;
+    }
+    if (behind) Wake(committed);
+  }
+}
+
+void SubscriptionReactor::Wake(uint64_t /*committed*/) {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kWaiting) return;
+  ScheduleReadLocked();
+}
+
+bool SubscriptionReactor::Tick(absl::Time now, uint64_t committed) {
+  absl::MutexLock lock(&mu_);
+  if (state_ != State::kWaiting) return true;
+  if (stop_.has_value()) {
+    FinishLocked(*stop_);
+    return true;
+  }
+  if (now - last_sent_ < heartbeat_interval_) return false;
+  WriteHeartbeatLocked(committed);
+  return true;
+}
+
+void SubscriptionReactor::Stop(const grpc::Status& status) {
+  absl::MutexLock lock(&mu_);
+  stop_ = status;
+  if (state_ == State::kWaiting) FinishLocked(status);
+}
+
+void SubscriptionReactor::OnWriteDone(bool ok) {
+  absl::MutexLock lock(&mu_);
+  if (!ok || cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+  if (stop_.has_value()) return FinishLocked(*stop_);
+  ScheduleReadLocked();
+}
+
+void SubscriptionReactor::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+  if (state_ == State::kWaiting) FinishLocked(grpc::Status::CANCELLED);
+}
+
+void SubscriptionReactor::OnDone() {
+  deps_.notifier->Remove(this);
+  deps_.registry->Remove(this);
+  deps_.metrics->SubscriberClosed();
+  delete this;
+}
+
+void SubscriptionRegistry::Add(SubscriptionReactor* r) {
+  std::optional<grpc::Status> stopped;
+  {
+    absl::MutexLock lock(&mu_);
+    open_.insert(r);
+    stopped = stopped_;
+  }
+  if (stopped.has_value()) r->Stop(*stopped);
+}
+
+void SubscriptionRegistry::Remove(SubscriptionReactor* r) {
+  absl::MutexLock lock(&mu_);
+  open_.erase(r);
+}
+
+void SubscriptionRegistry::StopAll(const grpc::Status& status) {
+  absl::MutexLock lock(&mu_);
+  stopped_ = status;
+  for (SubscriptionReactor* r : open_) r->Stop(status);
+}
+
+bool SubscriptionRegistry::WaitUntilEmpty(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(
+                                  +[](absl::flat_hash_set<SubscriptionReactor*>* s) {
+                                    return s->empty();
+                                  },
+                                  &open_),
+                              timeout);
+}
+
+}  // namespace iomhub::services

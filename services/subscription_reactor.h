@@ -1,0 +1,103 @@
+// SubscriptionReactor: one Subscribe call. It keeps a cursor into the log
+// (the log is the buffer) and moves between four states:
+//   reading  — a ReadNext task is scheduled on the ReadExecutor;
+//   writing  — one batch or heartbeat is in flight (back-pressure);
+//   waiting  — caught up, registered with the LiveNotifier;
+//   finished — Finish called; OnDone deletes the reactor.
+// Positions are delivered in order, each at most once, with no gap: the
+// cursor only moves past a position once that position has been examined,
+// and reads never pass the committed watermark.
+//
+// gRPC never runs a write reactor's reactions inline inside StartWrite or
+// Finish, so calling them under mu_ is safe.
+#ifndef IOMHUB_SERVICES_SUBSCRIPTION_REACTOR_H_
+#define IOMHUB_SERVICES_SUBSCRIPTION_REACTOR_H_
+
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "eventstore/event_store.h"
+#include "grpcpp/support/server_callback.h"
+#include "iomhub/v1/subscription_service.pb.h"
+#include "services/hub_metrics.h"
+#include "services/live_notifier.h"
+#include "services/read_executor.h"
+
+namespace iomhub::services {
+
+class SubscriptionRegistry;
+
+struct SubscriptionFilter {
+  absl::flat_hash_set<std::string> event_types;  // empty: all
+  absl::flat_hash_set<std::string> streams;      // empty: all
+  bool Matches(const v1::Event& event) const;
+};
+
+// What every subscription shares; owned by the SubscriptionService.
+struct SubscriptionDeps {
+  eventstore::EventStore* store;
+  ReadExecutor* executor;
+  LiveNotifier* notifier;
+  HubMetrics* metrics;
+  SubscriptionRegistry* registry;
+};
+
+class SubscriptionReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+                            public LiveWaiter {
+ public:
+  SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
+                      SubscriptionFilter filter, absl::Duration heartbeat_interval);
+
+  void Start();
+  // Ends the call with `status` at its next step (at once if waiting).
+  void Stop(const grpc::Status& status);
+
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+  void Wake(uint64_t committed) override;
+  bool Tick(absl::Time now, uint64_t committed) override;
+
+ private:
+  enum class State { kReading, kWriting, kWaiting, kFinished };
+
+  void ReadNext();
+  void ScheduleReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WriteHeartbeatLocked(uint64_t committed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const SubscriptionDeps deps_;
+  const SubscriptionFilter filter_;
+  const absl::Duration heartbeat_interval_;
+
+  absl::Mutex mu_;
+  State state_ ABSL_GUARDED_BY(mu_) = State::kReading;
+  // Every position <= checkpoint_ has been examined (delivered or filtered).
+  uint64_t checkpoint_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> stop_ ABSL_GUARDED_BY(mu_);
+  v1::SubscribeResponse response_;  // the one message in flight
+};
+
+// All open subscriptions, so shutdown can end them. Thread-safe.
+class SubscriptionRegistry {
+ public:
+  void Add(SubscriptionReactor* r);
+  void Remove(SubscriptionReactor* r);
+  // Stops every open subscription, and every later one at once.
+  void StopAll(const grpc::Status& status);
+  // Blocks until none is open or `timeout` passes; true if none is open.
+  bool WaitUntilEmpty(absl::Duration timeout);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_set<SubscriptionReactor*> open_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> stopped_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_SUBSCRIPTION_REACTOR_H_

@@ -1,0 +1,100 @@
+#include "services/subscription_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "absl/time/clock.h"
+#include "eventstore/append_validation.h"
+#include "services/access_policy.h"
+#include "services/event_service.h"
+#include "services/grpc_status.h"
+
+namespace iomhub::services {
+namespace {
+
+constexpr absl::Duration kMinHeartbeat = absl::Milliseconds(100);
+constexpr absl::Duration kTickInterval = absl::Milliseconds(50);
+
+class RefusedSubscription : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+ public:
+  explicit RefusedSubscription(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+  void OnDone() override { delete this; }
+};
+
+absl::Status ValidateRequest(const v1::SubscribeRequest& request) {
+  IOMHUB_RETURN_IF_ERROR(ValidateEventTypes(request.event_types()));
+  for (const auto& stream : request.streams()) {
+    IOMHUB_RETURN_IF_ERROR(eventstore::ValidateStreamId(stream));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+SubscriptionServiceImpl::SubscriptionServiceImpl(eventstore::EventStore* store,
+                                                 const Authenticator* auth,
+                                                 ReadExecutor* executor, HubMetrics* metrics,
+                                                 absl::Duration default_heartbeat)
+    : store_(store),
+      auth_(auth),
+      metrics_(metrics),
+      default_heartbeat_(default_heartbeat),
+      deps_{store, executor, &notifier_, metrics, &registry_} {
+  listener_id_ = store_->AddCommitListener([this](uint64_t committed) {
+    metrics_->SetHeadPosition(committed);
+    notifier_.NotifyCommitted(committed);
+  });
+  ticker_ = std::thread([this] {
+    while (!stop_ticker_.WaitForNotificationWithTimeout(kTickInterval)) {
+      notifier_.TickAll(absl::Now(), store_->CommittedPosition());
+    }
+  });
+}
+
+SubscriptionServiceImpl::~SubscriptionServiceImpl() {
+  store_->RemoveCommitListener(listener_id_);
+  if (!stop_ticker_.HasBeenNotified()) stop_ticker_.Notify();
+  ticker_.join();
+}
+
+void SubscriptionServiceImpl::Shutdown(absl::Duration timeout) {
+  registry_.StopAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the hub is shutting down; resume from your last checkpoint"));
+  registry_.WaitUntilEmpty(timeout);
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionServiceImpl::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
+  absl::Status allowed =
+      identity.ok() ? CheckAccess(*identity, Operation::kSubscribe) : identity.status();
+  if (allowed.ok()) allowed = ValidateRequest(*request);
+  if (!allowed.ok()) {
+    metrics_->RecordRejected("Subscribe", allowed.code());
+    return new RefusedSubscription(allowed);
+  }
+  uint64_t after = 0;
+  switch (request->start_case()) {
+    case v1::SubscribeRequest::kAfterPosition:
+      after = request->after_position();
+      break;
+    case v1::SubscribeRequest::kFromStart:
+      after = 0;
+      break;
+    case v1::SubscribeRequest::kFromNow:
+    case v1::SubscribeRequest::START_NOT_SET:
+      after = store_->CommittedPosition();
+      break;
+  }
+  SubscriptionFilter filter{
+      .event_types = {request->event_types().begin(), request->event_types().end()},
+      .streams = {request->streams().begin(), request->streams().end()}};
+  absl::Duration heartbeat = request->heartbeat_interval_ms() > 0
+                                 ? absl::Milliseconds(request->heartbeat_interval_ms())
+                                 : default_heartbeat_;
+  heartbeat = std::max(heartbeat, kMinHeartbeat);
+  auto* reactor = new SubscriptionReactor(deps_, after, std::move(filter), heartbeat);
+  reactor->Start();
+  return reactor;
+}
+
+}  // namespace iomhub::services

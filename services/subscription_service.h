@@ -1,0 +1,51 @@
+// SubscriptionService (iomhub.v1): catch-up then live delivery of the log.
+// Owns the LiveNotifier (fed by the store's commit listener), the heartbeat
+// ticker thread and the registry of open subscriptions.
+#ifndef IOMHUB_SERVICES_SUBSCRIPTION_SERVICE_H_
+#define IOMHUB_SERVICES_SUBSCRIPTION_SERVICE_H_
+
+#include <thread>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "eventstore/event_store.h"
+#include "iomhub/v1/subscription_service.grpc.pb.h"
+#include "services/auth.h"
+#include "services/hub_metrics.h"
+#include "services/live_notifier.h"
+#include "services/read_executor.h"
+#include "services/subscription_reactor.h"
+
+namespace iomhub::services {
+
+class SubscriptionServiceImpl final : public v1::SubscriptionService::CallbackService {
+ public:
+  // Pointers are not owned and must outlive the service.
+  SubscriptionServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
+                          ReadExecutor* executor, HubMetrics* metrics,
+                          absl::Duration default_heartbeat);
+  ~SubscriptionServiceImpl() override;
+
+  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+
+  // Ends every open subscription with UNAVAILABLE (clients resume elsewhere
+  // or later) and refuses new ones; waits up to `timeout` for them to close.
+  void Shutdown(absl::Duration timeout);
+
+ private:
+  eventstore::EventStore* const store_;
+  const Authenticator* const auth_;
+  HubMetrics* const metrics_;
+  const absl::Duration default_heartbeat_;
+  LiveNotifier notifier_;
+  SubscriptionRegistry registry_;
+  SubscriptionDeps deps_;
+  uint64_t listener_id_;
+  absl::Notification stop_ticker_;
+  std::thread ticker_;
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_SUBSCRIPTION_SERVICE_H_
