@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Makes development certificates: a CA, a server certificate for localhost /
+# 127.0.0.1, and one client certificate per example partner system, each
+# naming the system in a SAN URI (spiffe://iomhub.dev/<system>) that
+# deploy/config/principals.textproto maps to a principal. Also makes an
+# "unknown" client (valid CA, no principal) and a client signed by a
+# different "rogue" CA, for tests. NEVER use these outside development.
+#   deploy/dev-certs.sh [OUT_DIR]   (default: deploy/dev-certs/out)
+set -euo pipefail
+OUT="${1:-$(dirname "$0")/dev-certs/out}"
+mkdir -p "$OUT"
+cd "$OUT"
+if [ -f .complete ]; then exit 0; fi
+
+SYSTEMS=(gwent-police-niche wales-probation-ndelius cardiff-housing cardiff-health hub-admin ico-auditor unknown-system)
+DAYS=825
+
+make_ca() {  # name
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" -days 3650 \
+    -subj "/O=iomhub development/CN=$1" >/dev/null 2>&1
+}
+
+make_leaf() {  # name ca san extended_key_usage
+  local name=$1 ca=$2 san=$3 eku=$4
+  openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" \
+    -subj "/O=iomhub development/CN=$name" >/dev/null 2>&1
+  printf 'subjectAltName=%s\nextendedKeyUsage=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n' \
+    "$san" "$eku" > "$name.ext"
+  openssl x509 -req -in "$name.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial \
+    -out "$name.pem" -days $DAYS -extfile "$name.ext" >/dev/null 2>&1
+  rm -f "$name.csr" "$name.ext"
+}
+
+make_ca ca
+make_ca rogue-ca
+make_leaf server ca "DNS:localhost,IP:127.0.0.1,IP:::1" serverAuth
+for s in "${SYSTEMS[@]}"; do
+  make_leaf "$s" ca "URI:spiffe://iomhub.dev/$s" clientAuth
+done
+make_leaf rogue-client rogue-ca "URI:spiffe://iomhub.dev/gwent-police-niche" clientAuth
+chmod 600 ./*.key
+touch .complete
+echo "dev-certs: wrote development certificates to $(pwd)"
