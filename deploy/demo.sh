@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `make demo`: runs iomhubd with mTLS (development certificates), appends the
+# demo events as three partner systems would, reads them back, shows a live
+# subscription, a refused read and an idempotent retry, then keeps the hub
+# running until Ctrl-C.
+#   deploy/demo.sh [BUILD_DIR]
+# Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
+# (default 127.0.0.1:9464), IOMHUB_DEMO_DATA (default ./demo-data),
+# DEMO_EXIT=1 to stop the hub after the walkthrough instead of waiting.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+BIN="$BUILD/bin"
+CERTS="$ROOT/deploy/dev-certs/out"
+DATA=${IOMHUB_DEMO_DATA:-$ROOT/demo-data}
+LISTEN=${IOMHUB_LISTEN:-127.0.0.1:50051}
+METRICS=${IOMHUB_METRICS:-127.0.0.1:9464}
+PERSON=person-5b0f1d2e-7c1a-4f3e-9a53-2f3c6a0d9e11
+cd "$ROOT"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+bash deploy/dev-certs.sh "$CERTS" >/dev/null
+RUN=$(mktemp -d)
+"$BIN/iomhubd" --config=deploy/config/hub.textproto --data_dir="$DATA" --listen="$LISTEN" \
+  --metrics_listen="$METRICS" --ready_file="$RUN/ready" --heartbeat_ms=2000 2> >(sed 's/^/[hub] /' >&2) &
+HUB=$!
+cleanup() {
+  kill -TERM "$HUB" 2>/dev/null || true
+  wait "$HUB" 2>/dev/null || true
+  rm -rf "$RUN"
+}
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  [ -f "$RUN/ready" ] && break
+  kill -0 "$HUB" 2>/dev/null || { echo "demo: iomhubd failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -f "$RUN/ready" ] || { echo "demo: iomhubd did not become ready" >&2; exit 1; }
+ADDR=$(sed -n 's/^grpc=//p' "$RUN/ready")
+METRICS_ADDR=$(sed -n 's/^metrics=//p' "$RUN/ready")
+
+# ctl SYSTEM ROLE iomctl-args...: call the hub as that partner system.
+ctl() {
+  local who=$1 role=$2
+  shift 2
+  "$BIN/iomctl" --hub="$ADDR" --ca="$CERTS/ca.pem" --cert="$CERTS/$who.pem" --key="$CERTS/$who.key" \
+    --user="demo-$role" --role="$role" --purpose=iom_case_management "$@"
+}
+
+step "Hub serving on $ADDR with mTLS; data in $DATA"
+step "Probation subscribes to the live feed (from the start of the log)"
+ctl wales-probation-ndelius probation_officer subscribe --from_start --max_events=8 >"$RUN/feed" 2>"$RUN/feed.err" &
+FEED=$!
+
+step "Gwent Police (Niche) refers a nominal, selects the Fixed cohort, sets a contact plan"
+ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
+step "Probation (nDelius) schedules and records a contact, sends a housing referral"
+ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --file=deploy/demo/probation-contacts.json
+step "Housing accepts the referral and records temporary accommodation"
+ctl cardiff-housing housing_officer append --stream="$PERSON" --file=deploy/demo/housing-update.json
+
+step "Police read the person's stream back (producer stamped from each certificate)"
+ctl gwent-police-niche police_officer read-stream --stream="$PERSON"
+
+step "What the probation subscriber received live"
+for _ in $(seq 1 100); do kill -0 "$FEED" 2>/dev/null || break; sleep 0.1; done
+kill "$FEED" 2>/dev/null || true
+cat "$RUN/feed"
+
+step "Housing may not read the unfiltered log (expected: PERMISSION_DENIED)"
+ctl cardiff-housing housing_officer read-all --limit=1 || true
+
+step "Police retry their first append (same event ids): an idempotent replay, nothing written twice"
+ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
+
+if [ -n "$METRICS_ADDR" ] && command -v curl >/dev/null; then
+  step "Prometheus metrics (excerpt) from http://$METRICS_ADDR/metrics"
+  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total)' || true
+fi
+
+if [ "${DEMO_EXIT:-0}" = "1" ]; then exit 0; fi
+step "The hub keeps running. In another terminal, for example:"
+cat <<HELP
+  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/wales-probation-ndelius.pem \\
+      --key=$CERTS/wales-probation-ndelius.key --user=me --role=probation_officer \\
+      --purpose=iom_case_management subscribe --from_start --heartbeats
+  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \\
+      --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \\
+      --purpose=iom_case_management append --stream=$PERSON --generate_ids --file=deploy/demo/housing-update.json
+Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
+HELP
+wait "$HUB"
