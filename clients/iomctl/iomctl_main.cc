@@ -1,0 +1,282 @@
+// iomctl: the hub's command-line client. It talks to the hub over gRPC
+// exactly as a partner system does; see the usage text below.
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/hub_client.h"
+#include "clients/iomctl/append_command.h"
+#include "clients/iomctl/command_env.h"
+#include "clients/iomctl/read_command.h"
+#include "clients/iomctl/subscribe_command.h"
+
+namespace {
+
+std::string EnvOr(const char* name, const char* fallback = "") {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : fallback;
+}
+
+}  // namespace
+
+// Connection and identity (every command).
+ABSL_FLAG(std::string, hub, "127.0.0.1:50051", "Hub address, host:port.");
+ABSL_FLAG(bool, insecure, false, "Plaintext, no TLS (a hub started with --insecure).");
+ABSL_FLAG(std::string, ca, "", "PEM file of the CA that signed the hub's certificate.");
+ABSL_FLAG(std::string, cert, "", "PEM client certificate naming this partner system (mTLS).");
+ABSL_FLAG(std::string, key, "", "PEM private key of --cert.");
+ABSL_FLAG(std::string, server_name, "",
+          "Verify the hub's certificate for this name instead of --hub's host "
+          "(e.g. for development certificates).");
+ABSL_FLAG(std::string, user, EnvOr("IOMHUB_USER"),
+          "User id asserted for the call (metadata iomhub-user-id). Default: $IOMHUB_USER.");
+ABSL_FLAG(std::string, role, EnvOr("IOMHUB_ROLE"),
+          "Role asserted for the call (metadata iomhub-role). Default: $IOMHUB_ROLE.");
+ABSL_FLAG(std::string, purpose, EnvOr("IOMHUB_PURPOSE"),
+          "Purpose asserted for the call (metadata iomhub-purpose). Default: $IOMHUB_PURPOSE.");
+ABSL_FLAG(double, timeout, -1,
+          "Deadline in seconds for append and read calls; 0 means none. "
+          "Unset: 30 for append, none for reads. Not applied to subscribe.");
+
+// Command flags.
+ABSL_FLAG(std::string, stream, "", "append, read-stream: the stream, e.g. person-<uuid>.");
+ABSL_FLAG(std::string, expected, "",
+          "append: any | no_stream | exists | <version of the stream's last event>.");
+ABSL_FLAG(std::string, file, "", "append: input file (default or '-': stdin).");
+ABSL_FLAG(bool, generate_ids, false, "append: give events without event_id a random UUID.");
+ABSL_FLAG(std::string, from, "",
+          "read-stream: first version; read-all: first position; "
+          "subscribe: deliver positions after this one.");
+ABSL_FLAG(bool, backwards, false, "read-stream: newest first.");
+ABSL_FLAG(bool, from_end, false, "read-stream: start at the last event (implies --backwards).");
+ABSL_FLAG(uint64_t, limit, 0, "read-stream, read-all: at most this many events; 0: all.");
+ABSL_FLAG(std::string, types, "", "read-all, subscribe: only these event types, e.g. A,B.");
+ABSL_FLAG(std::string, streams, "", "subscribe: only these streams, e.g. S1,S2.");
+ABSL_FLAG(bool, from_start, false, "subscribe: deliver from position 1.");
+ABSL_FLAG(bool, heartbeats, false, "subscribe: also print heartbeats as {\"heartbeat\":...}.");
+ABSL_FLAG(uint32_t, heartbeat_ms, 0, "subscribe: heartbeat interval; 0: the hub's default.");
+ABSL_FLAG(uint64_t, max_events, 0, "subscribe: exit 0 after this many events; 0: never.");
+ABSL_FLAG(bool, no_reconnect, false, "subscribe: exit on disconnect instead of resuming.");
+
+namespace iomhub::iomctl {
+namespace {
+
+constexpr char kUsage[] = R"(command-line client for the iomhub event hub.
+
+Usage: iomctl [flags] <command> [command flags]
+
+Commands:
+  append       Append events to one stream (EventService.Append). Input
+               (--file or stdin), protobuf JSON: one iomhub.v1.AppendRequest
+               object, or iomhub.v1.Event objects as a JSON array or one
+               after another. Prints the AppendResponse as one JSON line.
+                 --stream=S --expected=any|no_stream|exists|N --file=F
+                 --generate_ids
+  read-stream  Print a stream's events, one JSON line each.
+                 --stream=S --from=VERSION --backwards --from_end --limit=N
+  read-all     Print the log's events from a position, one JSON line each.
+                 --from=POSITION --limit=N --types=A,B
+  subscribe    Follow the log live (catch-up first with --from/--from_start),
+               one JSON line per event; resumes after disconnects without
+               loss or repeats.
+                 --from=N (positions > N) | --from_start  (default: from now)
+                 --types=A,B --streams=S1,S2 --heartbeats --heartbeat_ms=MS
+                 --max_events=N --no_reconnect
+
+Connection and identity (all commands):
+  --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
+  --server_name=NAME  --user=U --role=R --purpose=P (or IOMHUB_USER,
+  IOMHUB_ROLE, IOMHUB_PURPOSE)  --timeout=SECONDS
+
+Exit codes: 0 success; 1 the hub returned an error (printed as
+"iomctl: <CODE>: <message>"); 2 bad flags or input (nothing sent).
+
+Examples:
+  export IOMHUB_USER=pc-4521 IOMHUB_ROLE=sergeant IOMHUB_PURPOSE=iom
+  iomctl --insecure append --stream=person-<uuid> --expected=no_stream \
+      --generate_ids --file=referral.json
+  echo '{"occurredAt":"2024-05-01T09:00:00Z","contactScheduled":{"contactId":"c1"}}' |
+      iomctl --ca=ca.pem --cert=police.pem --key=police.key \
+      --server_name=iomhub.local append --stream=person-<uuid> --generate_ids
+  iomctl --insecure read-stream --stream=person-<uuid> --from_end --limit=5
+  iomctl --insecure read-all --from=1 --types=ContactScheduled,WarrantIssued
+  iomctl --insecure subscribe --from_start --heartbeats --max_events=100
+)";
+
+// --help and friends are not registered flags; absl::ParseCommandLine
+// handles them.
+bool IsUsageFlag(absl::string_view name) {
+  return name == "help" || name == "helpfull" || name == "helpshort" || name == "helppackage" ||
+         name == "helpmatch" || name == "version" || name == "only_check_args";
+}
+
+// iomctl's own --help: the usage text, then this file's flags. (absl's
+// would exit with status 1.)
+void PrintHelp(std::ostream& out) {
+  out << "iomctl: " << kUsage << "\nFlags:\n";
+  std::vector<const absl::CommandLineFlag*> flags;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (absl::StrContains(flag->Filename(), "iomctl_main")) flags.push_back(flag);
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
+  for (const absl::CommandLineFlag* flag : flags) {
+    out << "  --" << flag->Name() << " (default: \"" << flag->DefaultValue() << "\")\n      "
+        << flag->Help() << "\n";
+  }
+}
+
+bool WantsHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--") return false;
+    if (arg == "--help" || arg == "-help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+// absl::ParseCommandLine exits with status 1 on a flag it cannot parse,
+// but iomctl promises 2 for usage errors: so check every flag first.
+// Returns the problem, or "" when all flags parse.
+std::string CheckFlags(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (!absl::StartsWith(arg, "-") || arg == "-") continue;
+    arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
+    const size_t equals = arg.find('=');
+    const absl::string_view name = arg.substr(0, equals);
+    if (IsUsageFlag(name)) continue;  // absl handles these itself
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && absl::StartsWith(name, "no") && equals == absl::string_view::npos) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>()) continue;
+    }
+    if (flag == nullptr) return absl::StrCat("unknown flag --", name);
+    std::string value;
+    if (equals != absl::string_view::npos) {
+      value = std::string(arg.substr(equals + 1));
+    } else if (flag->IsOfType<bool>()) {
+      continue;
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return absl::StrCat("flag --", name, " needs a value");
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) return absl::StrCat("--", name, "=", value, ": ", error);
+  }
+  return "";
+}
+
+absl::StatusOr<uint64_t> FromFlag() {
+  const std::string from = absl::GetFlag(FLAGS_from);
+  if (from.empty()) return 0;
+  return ParseCount("from", from);
+}
+
+int Run(const std::string& command, const CommandEnv& env_in) {
+  CommandEnv env = env_in;
+  const double timeout = absl::GetFlag(FLAGS_timeout);
+  if (timeout > 0) env.timeout = absl::Seconds(timeout);
+  if (command == "append") {
+    if (timeout < 0) env.timeout = absl::Seconds(30);
+    return RunAppend(env,
+                     {.stream = absl::GetFlag(FLAGS_stream),
+                      .expected = absl::GetFlag(FLAGS_expected),
+                      .file = absl::GetFlag(FLAGS_file),
+                      .generate_ids = absl::GetFlag(FLAGS_generate_ids)},
+                     std::cin);
+  }
+  absl::StatusOr<uint64_t> from = FromFlag();
+  if (!from.ok()) return ReportUsageError(env, from.status().message());
+  if (command == "read-stream") {
+    if (absl::GetFlag(FLAGS_stream).empty()) return ReportUsageError(env, "--stream is required");
+    return RunReadStream(env, {.stream = absl::GetFlag(FLAGS_stream),
+                               .from_version = *from,
+                               .backwards = absl::GetFlag(FLAGS_backwards),
+                               .from_end = absl::GetFlag(FLAGS_from_end),
+                               .limit = absl::GetFlag(FLAGS_limit)});
+  }
+  if (command == "read-all") {
+    return RunReadAll(env, {.from_position = *from,
+                            .limit = absl::GetFlag(FLAGS_limit),
+                            .types = SplitList(absl::GetFlag(FLAGS_types))});
+  }
+  if (command == "subscribe") {
+    const bool has_from = !absl::GetFlag(FLAGS_from).empty();
+    if (has_from && absl::GetFlag(FLAGS_from_start)) {
+      return ReportUsageError(env, "--from and --from_start are exclusive");
+    }
+    return RunSubscribe(env,
+                        {.after_position = has_from ? std::optional<uint64_t>(*from) : std::nullopt,
+                         .from_start = absl::GetFlag(FLAGS_from_start),
+                         .types = SplitList(absl::GetFlag(FLAGS_types)),
+                         .streams = SplitList(absl::GetFlag(FLAGS_streams)),
+                         .print_heartbeats = absl::GetFlag(FLAGS_heartbeats),
+                         .heartbeat_interval_ms = absl::GetFlag(FLAGS_heartbeat_ms),
+                         .max_events = absl::GetFlag(FLAGS_max_events),
+                         .reconnect = !absl::GetFlag(FLAGS_no_reconnect)});
+  }
+  return ReportUsageError(env, absl::StrCat("unknown command \"", command,
+                                            "\" (want append, read-stream, read-all or "
+                                            "subscribe; see iomctl --help)"));
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  CommandEnv env{.out = &std::cout, .err = &std::cerr};
+  if (WantsHelp(argc, argv)) {
+    PrintHelp(std::cout);
+    return kExitOk;
+  }
+  if (std::string problem = CheckFlags(argc, argv); !problem.empty()) {
+    return ReportUsageError(env, absl::StrCat(problem, " (see iomctl --help)"));
+  }
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() != 2) {
+    return ReportUsageError(
+        env, positional.size() < 2
+                 ? "no command given (see iomctl --help)"
+                 : absl::StrCat("one command at a time, got: ",
+                                absl::StrJoin(positional.begin() + 1, positional.end(), " ")));
+  }
+  const std::string command = positional[1];
+  if (command == "help") {
+    PrintHelp(std::cout);
+    return kExitOk;
+  }
+
+  env.identity = {.user_id = absl::GetFlag(FLAGS_user),
+                  .role = absl::GetFlag(FLAGS_role),
+                  .purpose = absl::GetFlag(FLAGS_purpose)};
+  if (absl::Status s = clients::CallMetadata(env.identity).status(); !s.ok()) {
+    return ReportUsageError(env, absl::StrCat(s.message(),
+                                              ": set --user, --role and --purpose (or "
+                                              "IOMHUB_USER, IOMHUB_ROLE, IOMHUB_PURPOSE)"));
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      clients::MakeHubChannel({.address = absl::GetFlag(FLAGS_hub),
+                               .insecure = absl::GetFlag(FLAGS_insecure),
+                               .ca_file = absl::GetFlag(FLAGS_ca),
+                               .cert_file = absl::GetFlag(FLAGS_cert),
+                               .key_file = absl::GetFlag(FLAGS_key),
+                               .server_name_override = absl::GetFlag(FLAGS_server_name)});
+  if (!channel.ok()) return ReportUsageError(env, channel.status().message());
+  env.channel = *std::move(channel);
+  return Run(command, env);
+}
+
+}  // namespace
+}  // namespace iomhub::iomctl
+
+int main(int argc, char** argv) { return iomhub::iomctl::Main(argc, argv); }
