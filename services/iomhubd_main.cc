@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/cli_help.h"
 #include "services/config_loader.h"
 #include "services/hub_server.h"
 
@@ -54,12 +56,18 @@ int Fail(const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "iomhub server: the durable, audited event hub for Integrated Offender Management.\n"
+constexpr char kUsage[] =
+    "iomhubd: the iomhub server: the durable, audited event hub for Integrated Offender Management.\n"
       "  iomhubd --config=deploy/config/hub.textproto\n"
       "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
-      "Stops gracefully on SIGTERM or SIGINT.");
+    "Stops gracefully on SIGTERM or SIGINT.";
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::WantsHelp(argc, argv)) {
+    iomhub::PrintHelp(std::cout, kUsage, "iomhubd_main");
+    return 0;
+  }
   absl::ParseCommandLine(argc, argv);
 
   // Block the stop signals in every thread; main waits for them below.

@@ -18,6 +18,7 @@
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/subscribe_command.h"
+#include "common/cli_help.h"
 
 namespace {
 
@@ -119,31 +120,6 @@ bool IsUsageFlag(absl::string_view name) {
          name == "helpmatch" || name == "version" || name == "only_check_args";
 }
 
-// iomctl's own --help: the usage text, then this file's flags. (absl's
-// would exit with status 1.)
-void PrintHelp(std::ostream& out) {
-  out << "iomctl: " << kUsage << "\nFlags:\n";
-  std::vector<const absl::CommandLineFlag*> flags;
-  for (const auto& [name, flag] : absl::GetAllFlags()) {
-    if (absl::StrContains(flag->Filename(), "iomctl_main")) flags.push_back(flag);
-  }
-  std::sort(flags.begin(), flags.end(),
-            [](const auto* a, const auto* b) { return a->Name() < b->Name(); });
-  for (const absl::CommandLineFlag* flag : flags) {
-    out << "  --" << flag->Name() << " (default: \"" << flag->DefaultValue() << "\")\n      "
-        << flag->Help() << "\n";
-  }
-}
-
-bool WantsHelp(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const absl::string_view arg = argv[i];
-    if (arg == "--") return false;
-    if (arg == "--help" || arg == "-help" || arg == "-h") return true;
-  }
-  return false;
-}
-
 // absl::ParseCommandLine exits with status 1 on a flag it cannot parse,
 // but iomctl promises 2 for usage errors: so check every flag first.
 // Returns the problem, or "" when all flags parse.
@@ -235,8 +211,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   CommandEnv env{.out = &std::cout, .err = &std::cerr};
-  if (WantsHelp(argc, argv)) {
-    PrintHelp(std::cout);
+  if (iomhub::WantsHelp(argc, argv)) {
+    iomhub::PrintHelp(std::cout, absl::StrCat("iomctl: ", kUsage), "iomctl_main");
     return kExitOk;
   }
   if (std::string problem = CheckFlags(argc, argv); !problem.empty()) {
@@ -252,7 +228,7 @@ int Main(int argc, char** argv) {
   }
   const std::string command = positional[1];
   if (command == "help") {
-    PrintHelp(std::cout);
+    iomhub::PrintHelp(std::cout, absl::StrCat("iomctl: ", kUsage), "iomctl_main");
     return kExitOk;
   }
 
