@@ -77,7 +77,8 @@ ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
 
 if [ -n "$METRICS_ADDR" ] && command -v curl >/dev/null; then
   step "Prometheus metrics (excerpt) from http://$METRICS_ADDR/metrics"
-  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total)' || true
+  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total|subscribers)' \
+    | grep -v ' 0$' || true
 fi
 
 if [ "${DEMO_EXIT:-0}" = "1" ]; then exit 0; fi
@@ -86,9 +87,10 @@ cat <<HELP
   $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/wales-probation-ndelius.pem \\
       --key=$CERTS/wales-probation-ndelius.key --user=me --role=probation_officer \\
       --purpose=iom_case_management subscribe --from_start --heartbeats
-  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \\
+  echo '{"occurredAt":"2026-11-26T10:00:00Z","arrestRecorded":{"custodyRef":"NWP-123"}}' | \\
+    $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \\
       --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \\
-      --purpose=iom_case_management append --stream=$PERSON --generate_ids --file=deploy/demo/housing-update.json
+      --purpose=iom_case_management append --stream=$PERSON --generate_ids
 Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
 HELP
 wait "$HUB"
