@@ -37,11 +37,12 @@ absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
 // Debian's Abseil keeps its own string_view, so convert by hand.
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
+// Timestamp nanos are never negative: seconds round down, even before 1970.
 google::protobuf::Timestamp ToProto(absl::Time t) {
   google::protobuf::Timestamp ts;
-  const int64_t nanos = absl::ToUnixNanos(t);
-  ts.set_seconds(nanos / 1000000000);
-  ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  const int64_t seconds = absl::ToUnixSeconds(t);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
   return ts;
 }
 
@@ -165,6 +166,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksD
 
 RocksDbEventStore::~RocksDbEventStore() {
   Shutdown();
+  if (db_ == nullptr) return;  // OpenRocksDb failed before the database opened
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   handles_.clear();
   db_->Close().PermitUncheckedError();
@@ -178,7 +180,7 @@ void RocksDbEventStore::Shutdown() {
   }
   queue_.Close();
   if (committer_.joinable()) committer_.join();
-  if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  if (!options_.sync && db_ != nullptr) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
 }
 
 void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
@@ -232,8 +234,9 @@ void RocksDbEventStore::CommitLoop() {
         // appends, and a restart re-reads what is really on disk.
         write_failure_ = absl::InternalError(
             absl::StrCat("event store write failed; restart the hub: ", written.message()));
+        // A replay of an append staged in this same batch was not written either.
         for (auto& r : results) {
-          if (r.ok() && !r->idempotent_replay) r = write_failure_;
+          if (r.ok() && r->last_position > last_position_) r = write_failure_;
         }
       } else {
         last_position_ = state.next_position - 1;
@@ -287,6 +290,14 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
       return absl::AlreadyExistsError(absl::StrCat("event id ", event.event_id(),
                                                    " is already stored at position ", position,
                                                    " with different content"));
+    }
+    // Invariant: the events of one append sit at consecutive positions, so
+    // a retry in another order, or missing an event in between, is not it.
+    if (found > 0 && position != replay.last_position + 1) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "event id ", event.event_id(), " is stored at position ", position,
+          " but not right after the previous event of this append; a retry must resend exactly "
+          "the original append"));
     }
     if (found == 0) replay.first_position = position;
     replay.last_position = position;
@@ -449,7 +460,8 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadAll(uint64_t from, size_t max_e
     }
     if (out.events.size() >= max_events || bytes >= max_bytes || scanned >= max_scan) break;
   }
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the log"));
+  IOMHUB_RETURN_IF_ERROR(
+      FromRocksDb(it->status(), absl::StrCat("scanning the log at position ", expected)));
   if (out.next <= committed && !it->Valid()) {
     return absl::DataLossError(
         absl::StrCat("the log ends at position ", out.next - 1, " but ", committed,
