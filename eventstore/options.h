@@ -5,15 +5,25 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "absl/time/time.h"
 
 #include "common/clock.h"
 
 namespace iomhub::eventstore {
 
+// What one group commit did, for metrics.
+struct CommitStats {
+  size_t events = 0;          // events written by the WriteBatch
+  size_t appends = 0;         // append calls in the batch, including refused ones
+  absl::Duration write_time;  // WriteBatch + fsync
+};
+
 struct EventStoreOptions {
   // Directory holding the log; created if missing. Required.
-  std::string path;
+  std::string path = "";
   // fsync each group commit before acknowledging it. false acknowledges once
   // the write is in the OS page cache: a machine crash can lose it.
   // Development only. Default: true.
@@ -34,6 +44,9 @@ struct EventStoreOptions {
   size_t block_cache_bytes = 128 << 20;
   // Source of recorded_at. Not owned; must outlive the store. Default: real.
   Clock* clock = Clock::Real();
+  // Called on the commit thread after each successful WriteBatch, before the
+  // appends are acknowledged. Must be cheap and must not block. Default: none.
+  std::function<void(const CommitStats&)> commit_observer = nullptr;
 };
 
 }  // namespace iomhub::eventstore

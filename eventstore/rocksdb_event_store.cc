@@ -227,8 +227,14 @@ void RocksDbEventStore::CommitLoop() {
     if (state.batch.Count() > 0) {
       rocksdb::WriteOptions write_options;
       write_options.sync = options_.sync;
+      const absl::Time started = absl::Now();
       absl::Status written =
           FromRocksDb(db_->Write(write_options, &state.batch), "writing a commit batch");
+      if (written.ok() && options_.commit_observer) {
+        options_.commit_observer(CommitStats{.events = state.next_position - 1 - last_position_,
+                                             .appends = appends.size(),
+                                             .write_time = absl::Now() - started});
+      }
       if (!written.ok()) {
         // Nothing in this batch is acknowledged; the store refuses further
         // appends, and a restart re-reads what is really on disk.

@@ -572,6 +572,36 @@ TEST(EventStore, QueuedAppendsShareCommitsUpToMaxEventsPerCommit) {
   EXPECT_THAT(commits, ElementsAre(1, 3, 5, 6));
 }
 
+TEST(EventStore, CommitObserverSeesEachGroupCommitsEventsAndAppends) {
+  ScopedTempDir dir;
+  EventStoreOptions options = OptionsFor(dir);
+  absl::Mutex mu;
+  std::vector<CommitStats> commits;
+  options.commit_observer = [&](const CommitStats& stats) {
+    absl::MutexLock lock(&mu);
+    commits.push_back(stats);
+  };
+  auto store = MustOpen(options);
+  ASSERT_NE(store, nullptr);
+
+  auto gate = std::make_unique<CommitterGate>(*store);
+  std::vector<std::unique_ptr<Pending>> queued;
+  queued.push_back(Submit(*store, "team-1", Expected::Any(), Events(3)));
+  queued.push_back(Submit(*store, "team-2", Expected::NoStream(), Events(2)));
+  queued.push_back(Submit(*store, "team-1", Expected::NoStream(), Events(4)));  // refused
+  gate->Release();
+  for (auto& p : queued) p->done.WaitForNotification();
+  store->Shutdown();
+
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].events, 1u);  // the gate's own append
+  EXPECT_EQ(commits[0].appends, 1u);
+  EXPECT_EQ(commits[1].events, 5u);
+  EXPECT_EQ(commits[1].appends, 3u);
+  EXPECT_GE(commits[1].write_time, absl::ZeroDuration());
+}
+
 TEST(EventStore, AppendsStagedInOneBatchSeeEachOther) {
   ScopedTempDir dir;
   auto store = MustOpen(OptionsFor(dir));

@@ -60,9 +60,10 @@ bool IsLoopbackAddress(const std::string& host_port) {
 
 class HubServer::Impl {
  public:
+  // Declared first so it outlives the store, whose commit thread feeds it.
+  std::unique_ptr<HubMetrics> metrics;
   std::unique_ptr<eventstore::EventStore> store;
   std::unique_ptr<Authenticator> auth;
-  std::unique_ptr<HubMetrics> metrics;
   std::unique_ptr<ReadExecutor> executor;
   std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<SubscriptionServiceImpl> subscription_service;
@@ -105,6 +106,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   }
 
   auto impl = std::make_unique<Impl>();
+  impl->metrics = std::make_unique<HubMetrics>();
   IOMHUB_ASSIGN_OR_RETURN(
       impl->store, eventstore::EventStore::Open(eventstore::EventStoreOptions{
                        .path = config.data_dir(),
@@ -112,9 +114,13 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
                        .max_event_bytes = config.limits().max_event_bytes(),
                        .max_events_per_append = config.limits().max_events_per_append(),
                        .max_append_bytes = config.limits().max_append_bytes(),
+                       .commit_observer =
+                           [metrics = impl->metrics.get()](const eventstore::CommitStats& c) {
+                             metrics->RecordCommit(c.events, c.appends,
+                                                   absl::ToDoubleSeconds(c.write_time));
+                           },
                    }));
   impl->auth = std::make_unique<Authenticator>(principals, config.insecure());
-  impl->metrics = std::make_unique<HubMetrics>();
   impl->executor = std::make_unique<ReadExecutor>(kReadThreads);
   impl->event_service = std::make_unique<EventServiceImpl>(
       impl->store.get(), impl->auth.get(), impl->executor.get(), impl->metrics.get());
