@@ -1,6 +1,7 @@
 // iomctl, the command-line client, against the real iomhubd over mTLS:
 // append from a JSON file, read back with read-stream and read-all, and the
 // exit codes and messages for errors. Skipped when iomctl is not built.
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -19,18 +20,17 @@ using ::testing::SizeIs;
 class IomctlTest : public MtlsHubTest {
  protected:
   void SetUp() override {
-#ifndef IOMHUB_IOMCTL_PATH
-    GTEST_SKIP() << "iomctl is not built (clients/ defines no iomctl target at configure time)";
-#else
+    if (IomctlPath().empty()) {
+      GTEST_SKIP() << "iomctl is not built (clients/ defined no iomctl target at configure time)";
+    }
+    ASSERT_TRUE(std::filesystem::exists(IomctlPath())) << IomctlPath() << " is missing";
     MtlsHubTest::SetUp();
-#endif
   }
 
   // Runs iomctl as the police sergeant against the hub.
   CommandResult Iomctl(const std::vector<std::string>& command_args) {
-#ifdef IOMHUB_IOMCTL_PATH
     std::vector<std::string> argv = {
-        IOMHUB_IOMCTL_PATH,
+        IomctlPath(),
         absl::StrCat("--hub=", hub_->grpc_address()),
         absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
         absl::StrCat("--cert=", certs_dir_, "/", kPolice, ".pem"),
@@ -42,10 +42,6 @@ class IomctlTest : public MtlsHubTest {
     absl::StatusOr<CommandResult> result = RunCommand(argv, absl::Seconds(30));
     EXPECT_THAT(result, IsOk());
     return result.value_or(CommandResult());
-#else
-    (void)command_args;
-    return {};
-#endif
   }
 
   template <typename Message>

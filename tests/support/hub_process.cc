@@ -37,6 +37,15 @@ const std::string& IomhubdPath() {
   return *path;
 }
 
+const std::string& IomctlPath() {
+#ifdef IOMHUB_IOMCTL_PATH
+  static const std::string* path = new std::string(IOMHUB_IOMCTL_PATH);
+#else
+  static const std::string* path = new std::string();
+#endif
+  return *path;
+}
+
 const std::string& SourceDir() {
   static const std::string* path = new std::string(IOMHUB_SOURCE_DIR);
   return *path;

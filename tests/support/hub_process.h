@@ -2,11 +2,13 @@
 // with a kernel-chosen port, and stopped (SIGTERM) or killed (SIGKILL) by
 // the test. Test-only.
 //
-//   IOMHUB_ASSERT_OK_AND_ASSIGN(auto hub, HubProcess::Start({.insecure = true,
-//                                                            .data_dir = dir.Join("data")}));
+//   TempDir dir;
+//   IOMHUB_ASSERT_OK_AND_ASSIGN(std::unique_ptr<HubProcess> hub,
+//                               HubProcess::Start({.insecure = true, .data_dir = dir.Join("data")}));
 //   auto channel = NewHubChannel(hub->grpc_address(), grpc::InsecureChannelCredentials());
 //   ...
-//   EXPECT_THAT(hub->Stop(), IsOkAndHolds(exit code 0));
+//   absl::StatusOr<ExitStatus> exit = hub->Stop();  // SIGTERM
+//   EXPECT_TRUE(exit.ok() && exit->ok());            // exit code 0
 //
 // Thread-compatible: one owner. Start it from a thread that outlives it
 // (see subprocess.h on PR_SET_PDEATHSIG).
@@ -26,6 +28,9 @@ namespace iomhub::testing {
 
 // Paths baked in at build time.
 const std::string& IomhubdPath();
+// The iomctl binary, or "" when clients/ defined no iomctl target at
+// configure time. Tests that run it depend on the target themselves.
+const std::string& IomctlPath();
 const std::string& SourceDir();
 // deploy/config/principals.textproto in the source tree.
 std::string DefaultPrincipalsFile();
@@ -75,7 +80,10 @@ class HubProcess {
   bool running() { return !process_->Exited(); }
 
   // Graceful stop: SIGTERM, then waits up to `timeout`. DEADLINE_EXCEEDED
-  // (after a SIGKILL) if it did not exit in time.
+  // (after a SIGKILL) if it did not exit in time. Takes longer while clients
+  // keep idle channels open (gRPC 1.51's graceful GOAWAY waits ~5 s for
+  // them) and while /metrics is served (civetweb stops within 2 s): release
+  // channels first, and use metrics_listen "off" when metrics do not matter.
   absl::StatusOr<ExitStatus> Stop(absl::Duration timeout = absl::Seconds(30));
 
   // Crash: SIGKILL, then reaps.
