@@ -59,6 +59,9 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
   absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
   absl::Status allowed =
       identity.ok() ? CheckAccess(*identity, Operation::kAppend) : identity.status();
+  if (allowed.ok() && !BeginAppend()) {
+    allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
+  }
   if (!allowed.ok()) {
     metrics_->RecordRejected("Append", allowed.code());
     metrics_->RecordAppend(allowed.code(), count);
@@ -71,20 +74,42 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
   for (v1::Event& e : events) *e.mutable_producer() = producer;
   store_->AppendAsync(
       request->stream(), ToExpected(*request), std::move(events),
-      [reactor, response, count, metrics = metrics_](
-          absl::StatusOr<eventstore::AppendResult> result) {
-        metrics->RecordAppend(result.status().code(), count);
+      [this, reactor, response, count](absl::StatusOr<eventstore::AppendResult> result) {
+        metrics_->RecordAppend(result.status().code(), count);
         if (!result.ok()) {
+          metrics_->RecordRejected("Append", result.status().code());
           reactor->Finish(ToGrpcStatus(result.status()));
-          return;
+        } else {
+          response->set_first_position(result->first_position);
+          response->set_last_position(result->last_position);
+          response->set_last_stream_version(result->last_stream_version);
+          response->set_idempotent_replay(result->idempotent_replay);
+          reactor->Finish(grpc::Status::OK);
         }
-        response->set_first_position(result->first_position);
-        response->set_last_position(result->last_position);
-        response->set_last_stream_version(result->last_stream_version);
-        response->set_idempotent_replay(result->idempotent_replay);
-        reactor->Finish(grpc::Status::OK);
+        EndAppend();
       });
   return reactor;
+}
+
+bool EventServiceImpl::BeginAppend() {
+  absl::MutexLock lock(&mu_);
+  if (draining_) return false;
+  ++in_flight_appends_;
+  return true;
+}
+
+void EventServiceImpl::EndAppend() {
+  absl::MutexLock lock(&mu_);
+  --in_flight_appends_;
+}
+
+bool EventServiceImpl::DrainAppends(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  draining_ = true;
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](int* in_flight) { return *in_flight == 0; }, &in_flight_appends_),
+      timeout);
 }
 
 grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(

@@ -4,6 +4,8 @@
 #ifndef IOMHUB_SERVICES_EVENT_SERVICE_H_
 #define IOMHUB_SERVICES_EVENT_SERVICE_H_
 
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "services/auth.h"
@@ -31,11 +33,24 @@ class EventServiceImpl final : public v1::EventService::CallbackService {
   grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(
       grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) override;
 
+  // Shutdown, step one: new appends are refused with UNAVAILABLE (nothing
+  // written; retrying later is safe), then this waits up to `timeout` for
+  // appends already accepted to be acknowledged. True if none is left.
+  bool DrainAppends(absl::Duration timeout);
+
  private:
+  // Counts an accepted append; false (and not counted) when draining.
+  bool BeginAppend();
+  void EndAppend();
+
   eventstore::EventStore* const store_;
   const Authenticator* const auth_;
   ReadExecutor* const executor_;
   HubMetrics* const metrics_;
+
+  absl::Mutex mu_;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  int in_flight_appends_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Validates event type names for filters: INVALID_ARGUMENT naming the first

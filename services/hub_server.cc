@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -162,10 +163,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
 void HubServer::Shutdown(absl::Duration grace) {
   if (impl_->shut_down) return;
   impl_->shut_down = true;
-  // Subscriptions never end by themselves: end them first, then stop
-  // accepting calls while in-flight appends complete.
+  // Subscriptions never end by themselves: end them first. Then refuse new
+  // appends and let accepted ones be acknowledged; only then stop the
+  // server, with a short deadline: waiting longer would only wait for idle
+  // client connections to answer gRPC's GOAWAY ping, not for any work.
+  const absl::Time deadline = absl::Now() + grace;
   impl_->subscription_service->Shutdown(grace);
-  impl_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+  impl_->event_service->DrainAppends(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
   impl_->executor->Shutdown();
   impl_->store->Shutdown();
   impl_->exposer.reset();

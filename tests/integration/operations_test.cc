@@ -178,7 +178,7 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
   auto housing = StubFor(kHousing);
   EXPECT_THAT(CallReadAll(*housing, v1::ReadAllRequest(), kHousingOfficer),
               StatusIs(absl::StatusCode::kPermissionDenied));
-  // A malformed append is counted by code but is not a refused call.
+  // A malformed append is counted by code and as a refused call.
   EXPECT_THAT(CallAppend(*police, MakeAppend("", {NewContactEvent()}), kSergeant),
               StatusIs(absl::StatusCode::kInvalidArgument));
 
@@ -189,7 +189,7 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_append_calls_total{code="invalid_argument"})"), 2.0);
   EXPECT_EQ(MetricValue(*metrics,
                         R"(iomhub_rejected_calls_total{method="Append",reason="invalid_argument"})"),
-            1.0);
+            2.0);
   EXPECT_EQ(MetricValue(*metrics,
                         R"(iomhub_rejected_calls_total{method="ReadAll",reason="permission_denied"})"),
             1.0);
