@@ -42,4 +42,14 @@ absl::Status CheckAccess(const CallIdentity& identity, Operation operation) {
       ") may not ", OperationName(operation)));
 }
 
+absl::StatusOr<CallIdentity> AdmitCaller(const Authenticator& auth,
+                                         const grpc::ServerContextBase& context,
+                                         Operation operation) {
+  absl::StatusOr<CallIdentity> identity = auth.Authenticate(context);
+  if (!identity.ok()) return identity.status();
+  absl::Status allowed = CheckAccess(*identity, operation);
+  if (!allowed.ok()) return allowed;
+  return identity;
+}
+
 }  // namespace iomhub::services

@@ -16,6 +16,12 @@ enum class Operation { kAppend, kReadLog, kSubscribe };
 // OK or PERMISSION_DENIED naming the principal, agency and operation.
 absl::Status CheckAccess(const CallIdentity& identity, Operation operation);
 
+// Authenticates the caller and checks it may perform `operation`: the
+// identity, or the status of the first check that failed.
+absl::StatusOr<CallIdentity> AdmitCaller(const Authenticator& auth,
+                                         const grpc::ServerContextBase& context,
+                                         Operation operation);
+
 }  // namespace iomhub::services
 
 #endif  // IOMHUB_SERVICES_ACCESS_POLICY_H_

@@ -56,9 +56,8 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
                                                    v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   const size_t count = static_cast<size_t>(request->events_size());
-  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
-  absl::Status allowed =
-      identity.ok() ? CheckAccess(*identity, Operation::kAppend) : identity.status();
+  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
+  absl::Status allowed = identity.status();
   if (allowed.ok() && !BeginAppend()) {
     allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
   }
@@ -114,9 +113,8 @@ bool EventServiceImpl::DrainAppends(absl::Duration timeout) {
 
 grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
     grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) {
-  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
-  absl::Status allowed =
-      identity.ok() ? CheckAccess(*identity, Operation::kReadLog) : identity.status();
+  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
+  absl::Status allowed = identity.status();
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadStream", allowed.code());
     return Refuse<grpc::ServerWriteReactor<v1::ReadResponse>>(allowed);
@@ -151,9 +149,8 @@ grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
 
 grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadAll(
     grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) {
-  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
-  absl::Status allowed =
-      identity.ok() ? CheckAccess(*identity, Operation::kReadLog) : identity.status();
+  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
+  absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ValidateEventTypes(request->event_types());
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadAll", allowed.code());

@@ -64,9 +64,8 @@ void SubscriptionServiceImpl::Shutdown(absl::Duration timeout) {
 
 grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  absl::StatusOr<CallIdentity> identity = auth_->Authenticate(*context);
-  absl::Status allowed =
-      identity.ok() ? CheckAccess(*identity, Operation::kSubscribe) : identity.status();
+  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kSubscribe);
+  absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ValidateRequest(*request);
   if (!allowed.ok()) {
     metrics_->RecordRejected("Subscribe", allowed.code());
