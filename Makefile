@@ -3,6 +3,8 @@
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
+# ccache hits across checkouts (CI clones elsewhere) when paths are relative.
+export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_ARGS ?=
 
 .PHONY: all deps configure build demo test test-sanitize bench clean
