@@ -1,5 +1,7 @@
 #include "services/subscription_reactor.h"
 
+#include <algorithm>
+
 #include "absl/time/clock.h"
 #include "services/grpc_status.h"
 
@@ -59,10 +61,14 @@ void SubscriptionReactor::FinishLocked(const grpc::Status& status) {
 void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
   response_.Clear();
   v1::Heartbeat* hb = response_.mutable_heartbeat();
+  // `committed` may have been sampled before this subscriber's last read
+  // (the ticker samples it once per round), so never report a head behind
+  // what we have already examined.
+  committed = std::max(committed, checkpoint_);
   hb->set_head_position(committed);
   hb->set_checkpoint(checkpoint_);
   *hb->mutable_sent_at() = NowProto();
-  deps_.metrics->ObserveSubscriberLag(committed > checkpoint_ ? committed - checkpoint_ : 0);
+  deps_.metrics->ObserveSubscriberLag(committed - checkpoint_);
   last_sent_ = absl::Now();
   state_ = State::kWriting;
   StartWrite(&response_);
@@ -85,7 +91,6 @@ void SubscriptionReactor::ReadNext() {
       from, kBatchEvents, kBatchBytes, kBatchScan,
       [this](const v1::Event& e) { return filter_.Matches(e); });
 
-  bool waiting = false;
   {
     absl::MutexLock lock(&mu_);
     if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
@@ -106,31 +111,38 @@ void SubscriptionReactor::ReadNext() {
       ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
       return;
     }
-    state_ = State::kWaiting;
-    waiting = true;
+    // Not kWaiting yet: until Add() returns, nothing may finish the call,
+    // or OnDone could delete us before (or while) we register.
+    state_ = State::kRegistering;
+    woken_ = false;
   }
-  if (waiting) {
-    deps_.notifier->Add(this);
-    // A commit between our read and Add() would have found us unregistered.
-    const uint64_t committed = deps_.store->CommittedPosition();
-    bool behind;
-    {
-      absl::MutexLock lock(&mu_);
-      behind = committed > checkpoint_;
-    }
-    if (behind) Wake(committed);
-  }
+  deps_.notifier->Add(this);
+  const uint64_t committed = deps_.store->CommittedPosition();
+  absl::MutexLock lock(&mu_);
+  if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+  if (stop_.has_value()) return FinishLocked(*stop_);
+  // A commit between our read and Add() found us unregistered (caught by
+  // `committed`) or registering (it set woken_ and dropped us).
+  if (woken_ || committed > checkpoint_) return ScheduleReadLocked();
+  state_ = State::kWaiting;
 }
 
 void SubscriptionReactor::Wake(uint64_t /*committed*/) {
   absl::MutexLock lock(&mu_);
+  if (state_ == State::kRegistering) woken_ = true;
   if (state_ != State::kWaiting) return;
   ScheduleReadLocked();
 }
 
 bool SubscriptionReactor::Tick(absl::Time now, uint64_t committed) {
   absl::MutexLock lock(&mu_);
+  // Registering: stay in the set, ReadNext is about to decide.
+  if (state_ == State::kRegistering) return false;
   if (state_ != State::kWaiting) return true;
+  if (cancelled_) {
+    FinishLocked(grpc::Status::CANCELLED);
+    return true;
+  }
   if (stop_.has_value()) {
     FinishLocked(*stop_);
     return true;
@@ -163,6 +175,10 @@ void SubscriptionReactor::OnDone() {
   deps_.notifier->Remove(this);
   deps_.registry->Remove(this);
   deps_.metrics->SubscriberClosed();
+  // Finish may have been called from ReadNext on an executor thread that
+  // still holds mu_ (OnDone can run on a gRPC thread as soon as Finish is
+  // called): wait until it has let go before the mutex is destroyed.
+  { absl::MutexLock lock(&mu_); }
   delete this;
 }
 

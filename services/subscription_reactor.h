@@ -1,9 +1,12 @@
 // SubscriptionReactor: one Subscribe call. It keeps a cursor into the log
-// (the log is the buffer) and moves between four states:
-//   reading  — a ReadNext task is scheduled on the ReadExecutor;
-//   writing  — one batch or heartbeat is in flight (back-pressure);
-//   waiting  — caught up, registered with the LiveNotifier;
-//   finished — Finish called; OnDone deletes the reactor.
+// (the log is the buffer) and moves between five states:
+//   reading     — a ReadNext task is scheduled on the ReadExecutor;
+//   writing     — one batch or heartbeat is in flight (back-pressure);
+//   registering — caught up; ReadNext is adding it to the LiveNotifier.
+//                 Stop/OnCancel only record their request meanwhile, so the
+//                 call cannot finish (and the reactor be deleted) under it;
+//   waiting     — caught up, registered with the LiveNotifier;
+//   finished    — Finish called; OnDone deletes the reactor.
 // Positions are delivered in order, each at most once, with no gap: the
 // cursor only moves past a position once that position has been examined,
 // and reads never pass the committed watermark.
@@ -61,7 +64,7 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<v1::SubscribeRespons
   bool Tick(absl::Time now, uint64_t committed) override;
 
  private:
-  enum class State { kReading, kWriting, kWaiting, kFinished };
+  enum class State { kReading, kWriting, kRegistering, kWaiting, kFinished };
 
   void ReadNext();
   void ScheduleReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -78,6 +81,8 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<v1::SubscribeRespons
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // A commit woke us while registering: read again instead of waiting.
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> stop_ ABSL_GUARDED_BY(mu_);
   v1::SubscribeResponse response_;  // the one message in flight
 };
