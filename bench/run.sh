@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and prints their figures (see docs/benchmarks.md).
+#   bash bench/run.sh BUILD_DIR [--quick]
+# 1. the event store alone (iomhub_store_bench), durable, then a short
+#    no-sync comparison;
+# 2. a real iomhubd (--insecure, loopback, fresh data dir, fsync on) driven
+#    over gRPC (iomhub_grpc_bench), stopped with SIGTERM;
+# 3. a short no-sync comparison on a second iomhubd (--unsafe_no_sync).
+# --quick shrinks every workload (a smoke run of a few seconds each).
+# Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
+set -euo pipefail
+BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
+QUICK="${2:-}"
+BIN="$BUILD_DIR/bin"
+for b in iomhubd iomhub_store_bench iomhub_grpc_bench; do
+  [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
+done
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/iomhub-bench.XXXXXX")"
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID" || echo "run.sh: iomhubd exited with status $?" >&2
+  fi
+  SERVER_PID=""
+}
+cleanup() { stop_server; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+if [ "$QUICK" = "--quick" ]; then
+  STORE_ARGS=(--seconds=2 --log_events=200000)
+  GRPC_ARGS=(--seconds=2 --fill_to=200000 --fanout_seconds=3)
+  NOSYNC_SECONDS=2
+else
+  STORE_ARGS=(--seconds=8 --log_events=1000000)
+  GRPC_ARGS=(--seconds=8 --fill_to=1000000 --fanout_seconds=10)
+  NOSYNC_SECONDS=5
+fi
+
+# start_server NAME [extra iomhubd flags...]: sets SERVER_PID and TARGET.
+start_server() {
+  local name=$1; shift
+  local ready="$WORK/$name.ready"
+  "$BIN/iomhubd" --insecure --listen=127.0.0.1:0 --data_dir="$WORK/$name-data" \
+    --metrics_listen=127.0.0.1:0 --ready_file="$ready" "$@" 2>"$WORK/$name.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    [ -f "$ready" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -f "$ready" ] || { echo "run.sh: iomhubd did not become ready" >&2; exit 1; }
+  TARGET="$(sed -n 's/^grpc=//p' "$ready")"
+  METRICS="$(sed -n 's/^metrics=//p' "$ready")"
+}
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), build $BUILD_DIR ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD_DIR/CMakeCache.txt" | cut -d= -f2))"
+
+echo
+echo "== 1. event store alone (durable: fsync per group commit)"
+"$BIN/iomhub_store_bench" --dir="$WORK/store-durable" "${STORE_ARGS[@]}"
+echo
+echo "== 1b. event store alone, --sync=false (UNSAFE, comparison only)"
+"$BIN/iomhub_store_bench" --dir="$WORK/store-nosync" --sync=false --seconds="$NOSYNC_SECONDS" \
+  --workloads=append1,append100
+rm -rf "$WORK/store-durable" "$WORK/store-nosync"
+
+echo
+echo "== 2. iomhubd over gRPC (durable, --insecure on loopback; client and server share the machine)"
+start_server durable
+echo "   iomhubd at $TARGET, metrics http://$METRICS/metrics"
+"$BIN/iomhub_grpc_bench" --target="$TARGET" --label=durable "${GRPC_ARGS[@]}"
+if command -v curl >/dev/null; then
+  echo "   server metrics after the run:"
+  curl -s "http://$METRICS/metrics" | grep -E '^iomhub_(subscriber_lag_events_(sum|count)|log_head_position|append_events_total\{code="ok"|commit_batch_(events|appends)_(sum|count)|commit_seconds_(sum|count))' \
+    | sed 's/^/     /' || true
+fi
+stop_server
+echo "   iomhubd stopped with SIGTERM"
+
+echo
+echo "== 3. iomhubd over gRPC, --unsafe_no_sync (UNSAFE, comparison only)"
+start_server nosync --unsafe_no_sync
+"$BIN/iomhub_grpc_bench" --target="$TARGET" --label=no-sync --seconds="$NOSYNC_SECONDS" \
+  --workloads=append1,append100
+stop_server
+echo
+echo "== done"
