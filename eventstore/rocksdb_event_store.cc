@@ -10,6 +10,8 @@
 #include "eventstore/append_validation.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/record_codec.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/checkpoint.h"
@@ -54,6 +56,38 @@ std::string ContentOf(v1::Event event) {
   return SerializeDeterministic(event);
 }
 
+// The wire encoding of the fields the store assigns: recorded_at (5),
+// position (11) and stream_version (12). Appended to an event's content,
+// which has none of them, it parses as the whole event (protobuf merges
+// fields in any order), so the commit thread never re-serializes events.
+std::string StoreAssignedFields(uint64_t position, uint64_t version,
+                                const std::string& recorded_at_bytes) {
+  using google::protobuf::io::CodedOutputStream;
+  using google::protobuf::internal::WireFormatLite;
+  uint8_t buffer[64];
+  uint8_t* p = buffer;
+  p = CodedOutputStream::WriteTagToArray(
+      WireFormatLite::MakeTag(v1::Event::kRecordedAtFieldNumber,
+                              WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+      p);
+  p = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(recorded_at_bytes.size()), p);
+  std::string out(reinterpret_cast<const char*>(buffer), p - buffer);
+  out += recorded_at_bytes;
+  p = buffer;
+  p = CodedOutputStream::WriteTagToArray(
+      WireFormatLite::MakeTag(v1::Event::kPositionFieldNumber, WireFormatLite::WIRETYPE_VARINT), p);
+  p = CodedOutputStream::WriteVarint64ToArray(position, p);
+  if (version != 0) {  // proto3 leaves zero unwritten
+    p = CodedOutputStream::WriteTagToArray(
+        WireFormatLite::MakeTag(v1::Event::kStreamVersionFieldNumber,
+                                WireFormatLite::WIRETYPE_VARINT),
+        p);
+    p = CodedOutputStream::WriteVarint64ToArray(version, p);
+  }
+  out.append(reinterpret_cast<const char*>(buffer), p - buffer);
+  return out;
+}
+
 std::string VersionText(std::optional<uint64_t> v) {
   return v.has_value() ? absl::StrCat(*v) : "no stream";
 }
@@ -91,7 +125,8 @@ struct RocksDbEventStore::BatchState {
   absl::flat_hash_map<std::string, uint64_t> heads;
   absl::flat_hash_map<std::string, StagedId> ids;
   uint64_t next_position = 0;
-  google::protobuf::Timestamp recorded_at;
+  // The serialized recorded_at Timestamp shared by the whole batch.
+  std::string recorded_at_bytes;
 };
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOptions& options) {
@@ -123,6 +158,10 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksD
   db_options.bytes_per_sync = 1 << 20;
   db_options.paranoid_checks = true;
   db_options.keep_log_file_num = 5;
+  // Bounds the WAL replayed on open: without it a column family that rarely
+  // fills its memtable (ids, heads) pins every WAL file since it last
+  // flushed, and reopening a 1M-event log took seconds.
+  db_options.max_total_wal_size = 128 << 20;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
@@ -180,7 +219,14 @@ void RocksDbEventStore::Shutdown() {
   }
   queue_.Close();
   if (committer_.joinable()) committer_.join();
-  if (!options_.sync && db_ != nullptr) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  if (db_ == nullptr) return;
+  if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  // Flushing memtables makes the next open replay no WAL. Best effort: the
+  // WAL already holds everything acknowledged.
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
+  db_->Flush(flush, families).PermitUncheckedError();
 }
 
 void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
@@ -190,8 +236,17 @@ void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
     return;
   }
   size_t bytes = 0;
-  for (const auto& e : events) bytes += e.ByteSizeLong();
-  PendingAppend pending{std::move(stream), expected, std::move(events), std::move(done)};
+  std::vector<PreparedEvent> prepared;
+  prepared.reserve(events.size());
+  for (v1::Event& event : events) {
+    event.set_stream(stream);
+    PreparedEvent p{.event_id = event.event_id(),
+                    .id_key = EventIdKey(event.event_id()),
+                    .content = ContentOf(std::move(event))};
+    bytes += p.content.size();
+    prepared.push_back(std::move(p));
+  }
+  PendingAppend pending{std::move(stream), expected, std::move(prepared), std::move(done)};
   switch (queue_.Push(std::move(pending), bytes)) {
     case GroupCommitQueue<PendingAppend>::PushResult::kQueued:
       return;
@@ -213,7 +268,7 @@ void RocksDbEventStore::CommitLoop() {
 
     BatchState state;
     state.next_position = last_position_ + 1;
-    state.recorded_at = ToProto(options_.clock->Now());
+    state.recorded_at_bytes = ToProto(options_.clock->Now()).SerializeAsString();
     std::vector<absl::StatusOr<AppendResult>> results;
     results.reserve(appends.size());
     for (PendingAppend& append : appends) {
@@ -266,34 +321,51 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StagedHead(const std:
 
 absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, BatchState& state) {
   const std::string& stream = append.stream;
-  std::vector<std::string> contents;
-  contents.reserve(append.events.size());
+  const size_t n = append.events.size();
+
+  // Ids not staged earlier in this batch are looked up in one MultiGet.
+  std::vector<rocksdb::Slice> lookups;
+  std::vector<size_t> lookup_index;
+  for (size_t i = 0; i < n; ++i) {
+    if (!state.ids.contains(append.events[i].id_key)) {
+      lookups.emplace_back(append.events[i].id_key);
+      lookup_index.push_back(i);
+    }
+  }
+  std::vector<std::string> stored_positions(lookups.size());
+  std::vector<rocksdb::Status> statuses;
+  if (!lookups.empty()) {
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs(lookups.size(), ids_cf_);
+    statuses = db_->MultiGet({}, cfs, lookups, &stored_positions);
+  }
+  std::vector<std::optional<uint64_t>> stored(n);
+  for (size_t j = 0; j < lookups.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;
+    IOMHUB_RETURN_IF_ERROR(FromRocksDb(statuses[j], "looking up an event id"));
+    stored[lookup_index[j]] = DecodeU64(stored_positions[j]);
+  }
 
   // Idempotency first: an exact retry succeeds whatever the expected version.
   size_t found = 0;
   AppendResult replay{.idempotent_replay = true};
-  for (v1::Event& event : append.events) {
-    event.set_stream(stream);
-    contents.push_back(ContentOf(event));
-    const std::string id_key = EventIdKey(event.event_id());
+  for (size_t i = 0; i < n; ++i) {
+    const PreparedEvent& event = append.events[i];
     uint64_t position = 0, version = 0;
     std::string stored_content;
-    if (auto it = state.ids.find(id_key); it != state.ids.end()) {
+    if (auto it = state.ids.find(event.id_key); it != state.ids.end()) {
       position = it->second.position;
       version = it->second.stream_version;
       stored_content = it->second.content;
+    } else if (stored[i].has_value()) {
+      position = *stored[i];
+      IOMHUB_ASSIGN_OR_RETURN(v1::Event existing, ReadAt(position));
+      version = existing.stream_version();
+      stored_content = ContentOf(std::move(existing));
     } else {
-      std::string value;
-      rocksdb::Status s = db_->Get({}, ids_cf_, id_key, &value);
-      if (s.IsNotFound()) continue;
-      IOMHUB_RETURN_IF_ERROR(FromRocksDb(s, "looking up an event id"));
-      position = DecodeU64(value);
-      IOMHUB_ASSIGN_OR_RETURN(v1::Event stored, ReadAt(position));
-      version = stored.stream_version();
-      stored_content = ContentOf(std::move(stored));
+      continue;
     }
-    if (stored_content != contents.back()) {
-      return absl::AlreadyExistsError(absl::StrCat("event id ", event.event_id(),
+    if (stored_content != event.content) {
+      return absl::AlreadyExistsError(absl::StrCat("event id ", event.event_id,
                                                    " is already stored at position ", position,
                                                    " with different content"));
     }
@@ -301,7 +373,7 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
     // a retry in another order, or missing an event in between, is not it.
     if (found > 0 && position != replay.last_position + 1) {
       return absl::AlreadyExistsError(absl::StrCat(
-          "event id ", event.event_id(), " is stored at position ", position,
+          "event id ", event.event_id, " is stored at position ", position,
           " but not right after the previous event of this append; a retry must resend exactly "
           "the original append"));
     }
@@ -310,10 +382,10 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
     replay.last_stream_version = version;
     ++found;
   }
-  if (found == append.events.size()) return replay;
+  if (found == n) return replay;
   if (found > 0) {
     return absl::AlreadyExistsError(absl::StrCat(
-        found, " of the ", append.events.size(),
+        found, " of the ", n,
         " event ids are already stored; a retry must resend exactly the original append"));
   }
 
@@ -345,18 +417,17 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
 
   AppendResult result{.first_position = state.next_position};
   uint64_t version = head.has_value() ? *head + 1 : 0;
-  for (size_t i = 0; i < append.events.size(); ++i, ++version) {
-    v1::Event& event = append.events[i];
+  for (size_t i = 0; i < n; ++i, ++version) {
+    PreparedEvent& event = append.events[i];
     const uint64_t position = state.next_position++;
-    event.set_position(position);
-    event.set_stream_version(version);
-    *event.mutable_recorded_at() = state.recorded_at;
     const std::string key = PositionKey(position);
-    state.batch.Put(events_cf_, key, EncodeRecord(event));
+    state.batch.Put(events_cf_, key,
+                    EncodeRecordFromBytes(absl::StrCat(
+                        event.content, StoreAssignedFields(position, version,
+                                                           state.recorded_at_bytes))));
     state.batch.Put(streams_cf_, StreamVersionKey(stream, version), key);
-    const std::string id_key = EventIdKey(event.event_id());
-    state.batch.Put(ids_cf_, id_key, key);
-    state.ids[id_key] = {position, version, std::move(contents[i])};
+    state.batch.Put(ids_cf_, event.id_key, key);
+    state.ids[event.id_key] = {position, version, std::move(event.content)};
     result.last_position = position;
     result.last_stream_version = version;
   }

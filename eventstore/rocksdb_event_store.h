@@ -40,10 +40,19 @@ class RocksDbEventStore final : public EventStore {
   void Shutdown() override;
 
  private:
+  // One event as the caller's thread prepared it, so the commit thread only
+  // frames bytes: `content` is the event serialized deterministically with
+  // its stream set and the store-assigned fields cleared — what idempotency
+  // compares, and the record body before the store appends its fields.
+  struct PreparedEvent {
+    std::string event_id;
+    std::string id_key;
+    std::string content;
+  };
   struct PendingAppend {
     std::string stream;
     Expected expected;
-    std::vector<v1::Event> events;
+    std::vector<PreparedEvent> events;
     AppendCallback done;
   };
   struct BatchState;
