@@ -61,6 +61,11 @@ struct ReadBatch {
 using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 using CommitListener = absl::AnyInvocable<void(uint64_t committed_position)>;
 using EventFilter = absl::FunctionRef<bool(const v1::Event&)>;
+// Sees one committed, CRC-checked record as serialized iomhub.v1.Event bytes
+// (valid only during the call). Returns whether it took the event (counted
+// toward max_events / max_bytes), or an error that ends the read.
+using RecordVisitor =
+    absl::FunctionRef<absl::StatusOr<bool>(uint64_t position, absl::string_view event_bytes)>;
 
 class EventStore {
  public:
@@ -102,9 +107,14 @@ class EventStore {
   // early after max_bytes of matches or after examining max_scan records, so
   // a sparse filter still returns regularly with an advanced `next`.
   // DATA_LOSS on a bad record.
-  virtual absl::StatusOr<ReadBatch> ReadAll(uint64_t from, size_t max_events, size_t max_bytes,
-                                            size_t max_scan, EventFilter filter) = 0;
+  absl::StatusOr<ReadBatch> ReadAll(uint64_t from, size_t max_events, size_t max_bytes,
+                                    size_t max_scan, EventFilter filter);
   absl::StatusOr<ReadBatch> ReadAll(uint64_t from, size_t max_events);
+
+  // The same scan without parsing, for callers that forward the bytes
+  // (gRPC reads). Returns next/end; `events` stays empty.
+  virtual absl::StatusOr<ReadBatch> VisitAll(uint64_t from, size_t max_events, size_t max_bytes,
+                                             size_t max_scan, RecordVisitor visit) = 0;
 
   // Version of the stream's last event, or nullopt if it has none.
   virtual absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) = 0;

@@ -31,7 +31,7 @@ std::string EncodeRecord(const v1::Event& event) {
   return EncodeRecordFromBytes(SerializeDeterministic(event));
 }
 
-absl::Status DecodeRecord(absl::string_view record, uint64_t position, v1::Event* event) {
+absl::StatusOr<absl::string_view> CheckRecord(absl::string_view record, uint64_t position) {
   if (record.size() < kRecordHeaderBytes) {
     return absl::DataLossError(absl::StrCat("event record at position ", position,
                                             " is truncated (", record.size(), " bytes)"));
@@ -47,8 +47,13 @@ absl::Status DecodeRecord(absl::string_view record, uint64_t position, v1::Event
                                             " has unknown format ",
                                             static_cast<int>(static_cast<uint8_t>(record[4]))));
   }
-  const absl::string_view body = record.substr(kRecordHeaderBytes);
-  if (!event->ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+  return record.substr(kRecordHeaderBytes);
+}
+
+absl::Status DecodeRecord(absl::string_view record, uint64_t position, v1::Event* event) {
+  absl::StatusOr<absl::string_view> body = CheckRecord(record, position);
+  if (!body.ok()) return body.status();
+  if (!event->ParseFromArray(body->data(), static_cast<int>(body->size()))) {
     return absl::DataLossError(
         absl::StrCat("event record at position ", position, " does not parse as an event"));
   }

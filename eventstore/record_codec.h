@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "iomhub/v1/envelope.pb.h"
 
@@ -21,6 +22,10 @@ inline constexpr size_t kRecordHeaderBytes = 5;
 std::string EncodeRecord(const v1::Event& event);
 // Frames already-serialized event bytes.
 std::string EncodeRecordFromBytes(absl::string_view serialized_event);
+
+// Checks the frame (length, CRC, format) and returns the serialized event
+// inside it, without parsing. DATA_LOSS naming `position` on a bad frame.
+absl::StatusOr<absl::string_view> CheckRecord(absl::string_view record, uint64_t position);
 
 // Checks the frame and parses. DATA_LOSS (naming `position`) on a bad CRC,
 // unknown format byte, truncated record or unparsable event.

@@ -501,9 +501,9 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& strea
   return out;
 }
 
-absl::StatusOr<ReadBatch> RocksDbEventStore::ReadAll(uint64_t from, size_t max_events,
-                                                     size_t max_bytes, size_t max_scan,
-                                                     EventFilter filter) {
+absl::StatusOr<ReadBatch> RocksDbEventStore::VisitAll(uint64_t from, size_t max_events,
+                                                      size_t max_bytes, size_t max_scan,
+                                                      RecordVisitor visit) {
   ReadBatch out;
   if (from == 0) from = 1;
   const uint64_t committed = CommittedPosition();
@@ -518,7 +518,7 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadAll(uint64_t from, size_t max_e
   read_options.iterate_upper_bound = &upper_slice;
   read_options.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, events_cf_));
-  size_t bytes = 0, scanned = 0;
+  size_t taken = 0, bytes = 0, scanned = 0;
   uint64_t expected = from;
   for (it->Seek(PositionKey(from)); it->Valid(); it->Next()) {
     const uint64_t position = DecodeU64(View(it->key()));
@@ -527,15 +527,15 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadAll(uint64_t from, size_t max_e
           absl::StrCat("the log has a gap: position ", expected, " is missing"));
     }
     ++expected;
-    v1::Event event;
-    IOMHUB_RETURN_IF_ERROR(DecodeRecord(View(it->value()), position, &event));
+    IOMHUB_ASSIGN_OR_RETURN(absl::string_view body, CheckRecord(View(it->value()), position));
+    IOMHUB_ASSIGN_OR_RETURN(bool took, visit(position, body));
     out.next = position + 1;
     ++scanned;
-    if (filter(event)) {
-      bytes += it->value().size();
-      out.events.push_back(std::move(event));
+    if (took) {
+      ++taken;
+      bytes += body.size();
     }
-    if (out.events.size() >= max_events || bytes >= max_bytes || scanned >= max_scan) break;
+    if (taken >= max_events || bytes >= max_bytes || scanned >= max_scan) break;
   }
   IOMHUB_RETURN_IF_ERROR(
       FromRocksDb(it->status(), absl::StrCat("scanning the log at position ", expected)));
@@ -571,6 +571,27 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string stream, Expected exp
               });
   done.WaitForNotification();
   return result;
+}
+
+absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events,
+                                               size_t max_bytes, size_t max_scan,
+                                               EventFilter filter) {
+  std::vector<v1::Event> events;
+  IOMHUB_ASSIGN_OR_RETURN(
+      ReadBatch out,
+      VisitAll(from, max_events, max_bytes, max_scan,
+               [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+                 v1::Event event;
+                 if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+                   return absl::DataLossError(absl::StrCat("event record at position ", position,
+                                                           " does not parse as an event"));
+                 }
+                 if (!filter(event)) return false;
+                 events.push_back(std::move(event));
+                 return true;
+               }));
+  out.events = std::move(events);
+  return out;
 }
 
 absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events) {

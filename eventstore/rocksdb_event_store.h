@@ -31,8 +31,8 @@ class RocksDbEventStore final : public EventStore {
                    AppendCallback done) override;
   absl::StatusOr<ReadBatch> ReadStream(const std::string& stream, uint64_t from, bool backwards,
                                        size_t max_events) override;
-  absl::StatusOr<ReadBatch> ReadAll(uint64_t from, size_t max_events, size_t max_bytes,
-                                    size_t max_scan, EventFilter filter) override;
+  absl::StatusOr<ReadBatch> VisitAll(uint64_t from, size_t max_events, size_t max_bytes,
+                                     size_t max_scan, RecordVisitor visit) override;
   absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) override;
   uint64_t CommittedPosition() const override { return committed_.load(std::memory_order_acquire); }
   uint64_t AddCommitListener(CommitListener listener) override;

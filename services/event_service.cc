@@ -4,7 +4,10 @@
 #include "absl/strings/str_cat.h"
 #include "services/access_policy.h"
 #include "services/grpc_status.h"
+#include "common/status_macros.h"
+#include "eventstore/event_peek.h"
 #include "services/read_reactor.h"
+#include "services/wire_batch.h"
 
 namespace iomhub::services {
 namespace {
@@ -130,8 +133,9 @@ grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
   Cursor cursor{request->stream(),
                 backwards && request->from_end() ? UINT64_MAX : request->from_version(),
                 backwards, request->limit() > 0, request->limit()};
-  auto* reactor = new ReadReactor(
-      executor_, [store = store_, cursor](v1::ReadResponse* batch, bool* end) mutable {
+  auto* reactor = new ReadReactor<v1::ReadResponse>(
+      executor_,
+      [store = store_, cursor](v1::ReadResponse* batch, bool* end) mutable -> absl::StatusOr<bool> {
         size_t want = kReadBatchEvents;
         if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
         absl::StatusOr<eventstore::ReadBatch> read =
@@ -141,20 +145,33 @@ grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
         cursor.next = read->next;
         if (cursor.limited) cursor.remaining -= batch->events_size();
         *end = read->end || (cursor.limited && cursor.remaining == 0);
-        return absl::OkStatus();
+        return batch->events_size() > 0;
       });
   reactor->Start();
   return reactor;
 }
 
-grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadAll(
-    grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  v1::ReadAllRequest request;
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
-  if (allowed.ok()) allowed = ValidateEventTypes(request->event_types());
+  if (allowed.ok()) {
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (raw_request->Dump(&slices).ok()) {
+      for (const auto& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      }
+    }
+    if (!request.ParseFromString(bytes)) {
+      allowed = absl::InvalidArgumentError("ReadAllRequest does not parse");
+    }
+  }
+  if (allowed.ok()) allowed = ValidateEventTypes(request.event_types());
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadAll", allowed.code());
-    return Refuse<grpc::ServerWriteReactor<v1::ReadResponse>>(allowed);
+    return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
   struct Cursor {
     uint64_t next;
@@ -162,35 +179,41 @@ grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadAll(
     uint64_t remaining;
     // Snapshot of the head when the call started: a read is finite.
     uint64_t last;
-    absl::flat_hash_set<std::string> types;
+    absl::flat_hash_set<int> payload_fields;  // empty: every type
   };
-  Cursor cursor{std::max<uint64_t>(request->from_position(), 1), request->limit() > 0,
-                request->limit(), store_->CommittedPosition(),
-                {request->event_types().begin(), request->event_types().end()}};
-  auto* reactor = new ReadReactor(
-      executor_, [store = store_, cursor = std::move(cursor)](v1::ReadResponse* batch,
-                                                              bool* end) mutable {
-        auto filter = [&cursor](const v1::Event& e) {
-          return e.position() <= cursor.last &&
-                 (cursor.types.empty() || cursor.types.contains(eventstore::EventTypeName(e)));
-        };
-        while (batch->events_size() == 0) {
-          if (cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0)) {
-            *end = true;
-            return absl::OkStatus();
+  Cursor cursor{std::max<uint64_t>(request.from_position(), 1), request.limit() > 0,
+                request.limit(), store_->CommittedPosition(), {}};
+  for (const auto& type : request.event_types()) {
+    cursor.payload_fields.insert(eventstore::PayloadFieldForType(type));
+  }
+  auto* reactor = new ReadReactor<grpc::ByteBuffer>(
+      executor_,
+      [store = store_, cursor = std::move(cursor)](grpc::ByteBuffer* out,
+                                                   bool* end) mutable -> absl::StatusOr<bool> {
+        WireBatch batch;
+        auto take = [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+          if (position > cursor.last) return false;
+          if (!cursor.payload_fields.empty()) {
+            IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+            if (!cursor.payload_fields.contains(peek.payload_field)) return false;
           }
+          batch.AddEvent(bytes);
+          return true;
+        };
+        while (batch.events() == 0) {
+          if (cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0)) break;
           size_t want = kReadBatchEvents;
           if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
-          want = std::min<uint64_t>(want, cursor.last - cursor.next + 1);
           absl::StatusOr<eventstore::ReadBatch> read =
-              store->ReadAll(cursor.next, want, kReadBatchBytes, kReadBatchScan, filter);
+              store->VisitAll(cursor.next, want, kReadBatchBytes, kReadBatchScan, take);
           if (!read.ok()) return read.status();
-          for (auto& e : read->events) *batch->add_events() = std::move(e);
           cursor.next = read->next;
-          if (cursor.limited) cursor.remaining -= batch->events_size();
+          if (cursor.limited) cursor.remaining -= batch.events();
         }
         *end = cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0);
-        return absl::OkStatus();
+        if (batch.events() == 0) return false;
+        *out = batch.ToByteBuffer();
+        return true;
       });
   reactor->Start();
   return reactor;

@@ -19,7 +19,10 @@ inline constexpr size_t kReadBatchEvents = 1000;
 inline constexpr size_t kReadBatchBytes = 1 << 20;
 inline constexpr size_t kReadBatchScan = 8192;
 
-class EventServiceImpl final : public v1::EventService::CallbackService {
+// ReadAll is served raw (ByteBuffer in and out): it forwards stored event
+// bytes, checked by CRC, without parsing and re-serializing each event.
+class EventServiceImpl final
+    : public v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::CallbackService> {
  public:
   // Pointers are not owned and must outlive the service.
   EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
@@ -30,8 +33,9 @@ class EventServiceImpl final : public v1::EventService::CallbackService {
                                    v1::AppendResponse* response) override;
   grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
       grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
-  grpc::ServerWriteReactor<v1::ReadResponse>* ReadAll(
-      grpc::CallbackServerContext* context, const v1::ReadAllRequest* request) override;
+  // Request: a serialized ReadAllRequest; responses: serialized ReadResponse.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadAll(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* request) override;
 
   // Shutdown, step one: new appends are refused with UNAVAILABLE (nothing
   // written; retrying later is safe), then this waits up to `timeout` for

@@ -1,7 +1,7 @@
-// ReadReactor: serves a finite server-streaming read (ReadStream, ReadAll)
-// batch by batch. Each batch is fetched on the ReadExecutor, never on a gRPC
-// thread; one write is in flight at a time, which gives back-pressure for
-// free. Deletes itself when the call is done.
+// ReadReactor<Response>: serves a finite server-streaming read (ReadStream
+// with parsed messages, ReadAll with raw bytes) batch by batch. Each batch is
+// fetched on the ReadExecutor, never on a gRPC thread; one write is in flight
+// at a time, which gives back-pressure for free. Deletes itself when done.
 #ifndef IOMHUB_SERVICES_READ_REACTOR_H_
 #define IOMHUB_SERVICES_READ_REACTOR_H_
 
@@ -10,30 +10,49 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/support/server_callback.h"
-#include "iomhub/v1/event_service.pb.h"
+#include "services/grpc_status.h"
 #include "services/read_executor.h"
 
 namespace iomhub::services {
 
-class ReadReactor : public grpc::ServerWriteReactor<v1::ReadResponse> {
+template <typename Response>
+class ReadReactor : public grpc::ServerWriteReactor<Response> {
  public:
-  // Fills the next batch; sets *end when nothing follows it. A non-OK status
-  // ends the call with that status.
-  using NextBatch = absl::AnyInvocable<absl::Status(v1::ReadResponse* batch, bool* end)>;
+  // Fills the next batch and returns whether it holds anything to send; sets
+  // *end when nothing follows it. A non-OK status ends the call with it.
+  using NextBatch = absl::AnyInvocable<absl::StatusOr<bool>(Response* batch, bool* end)>;
 
-  ReadReactor(ReadExecutor* executor, NextBatch next);
-  void Start();  // call once, after construction
+  ReadReactor(ReadExecutor* executor, NextBatch next)
+      : executor_(executor), next_(std::move(next)) {}
 
-  void OnWriteDone(bool ok) override;
+  // Call once, after construction.
+  void Start() {
+    executor_->Schedule([this] { FetchAndWrite(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return this->Finish(grpc::Status::CANCELLED);
+    if (end_) return this->Finish(grpc::Status::OK);
+    executor_->Schedule([this] { FetchAndWrite(); });
+  }
   void OnCancel() override { cancelled_ = true; }
   void OnDone() override { delete this; }
 
  private:
-  void FetchAndWrite();
+  // Invariant: exactly one of {a scheduled FetchAndWrite, a write in flight,
+  // Finish called} holds, so OnDone cannot run while a task still uses `this`.
+  void FetchAndWrite() {
+    if (cancelled_) return this->Finish(grpc::Status::CANCELLED);
+    batch_ = Response();
+    absl::StatusOr<bool> has_data = next_(&batch_, &end_);
+    if (!has_data.ok()) return this->Finish(ToGrpcStatus(has_data.status()));
+    if (!*has_data) return this->Finish(grpc::Status::OK);
+    this->StartWrite(&batch_);
+  }
 
   ReadExecutor* const executor_;
   NextBatch next_;
-  v1::ReadResponse batch_;
+  Response batch_;
   bool end_ = false;
   std::atomic<bool> cancelled_{false};
 };

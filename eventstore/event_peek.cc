@@ -1,0 +1,51 @@
+#include "eventstore/event_peek.h"
+
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "iomhub/v1/envelope.pb.h"
+
+namespace iomhub::eventstore {
+
+using google::protobuf::internal::WireFormatLite;
+
+absl::StatusOr<EventPeek> PeekEvent(absl::string_view bytes) {
+  EventPeek peek;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  while (uint32_t tag = in.ReadTag()) {
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    const bool delimited =
+        WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
+    if (field == v1::Event::kStreamFieldNumber && delimited) {
+      uint32_t length = 0;
+      if (!in.ReadVarint32(&length)) break;
+      const int offset = in.CurrentPosition();
+      if (!in.Skip(static_cast<int>(length))) break;
+      peek.stream = bytes.substr(offset, length);
+      continue;
+    }
+    if (delimited && v1::Event::descriptor()->FindFieldByNumber(field) != nullptr &&
+        v1::Event::descriptor()->FindFieldByNumber(field)->containing_oneof() != nullptr) {
+      peek.payload_field = field;
+    }
+    if (!WireFormatLite::SkipField(&in, tag)) {
+      return absl::DataLossError("stored event bytes are not a well-formed message");
+    }
+  }
+  if (!in.ConsumedEntireMessage() || in.CurrentPosition() != static_cast<int>(bytes.size())) {
+    return absl::DataLossError("stored event bytes are not a well-formed message");
+  }
+  return peek;
+}
+
+int PayloadFieldForType(absl::string_view type_name) {
+  const auto* oneof = v1::Event::descriptor()->FindOneofByName("payload");
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    if (oneof->field(i)->message_type()->name() == std::string(type_name)) {
+      return oneof->field(i)->number();
+    }
+  }
+  return 0;
+}
+
+}  // namespace iomhub::eventstore
