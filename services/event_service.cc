@@ -156,18 +156,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
   v1::ReadAllRequest request;
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
-  if (allowed.ok()) {
-    std::vector<grpc::Slice> slices;
-    std::string bytes;
-    if (raw_request->Dump(&slices).ok()) {
-      for (const auto& slice : slices) {
-        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-      }
-    }
-    if (!request.ParseFromString(bytes)) {
-      allowed = absl::InvalidArgumentError("ReadAllRequest does not parse");
-    }
-  }
+  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
   if (allowed.ok()) allowed = ValidateEventTypes(request.event_types());
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadAll", allowed.code());

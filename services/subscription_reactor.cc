@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "services/grpc_status.h"
+#include "services/wire_batch.h"
 
 namespace iomhub::services {
 namespace {
@@ -22,11 +24,9 @@ google::protobuf::Timestamp NowProto() {
 
 }  // namespace
 
-bool SubscriptionFilter::Matches(const v1::Event& event) const {
-  if (!streams.empty() && !streams.contains(event.stream())) return false;
-  if (!event_types.empty() && !event_types.contains(eventstore::EventTypeName(event))) {
-    return false;
-  }
+bool SubscriptionFilter::Matches(const eventstore::EventPeek& event) const {
+  if (!streams.empty() && !streams.contains(event.stream)) return false;
+  if (!payload_fields.empty() && !payload_fields.contains(event.payload_field)) return false;
   return true;
 }
 
@@ -59,8 +59,8 @@ void SubscriptionReactor::FinishLocked(const grpc::Status& status) {
 }
 
 void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
-  response_.Clear();
-  v1::Heartbeat* hb = response_.mutable_heartbeat();
+  v1::SubscribeResponse message;
+  v1::Heartbeat* hb = message.mutable_heartbeat();
   // `committed` may have been sampled before this subscriber's last read
   // (the ticker samples it once per round), so never report a head behind
   // what we have already examined.
@@ -69,6 +69,7 @@ void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
   hb->set_checkpoint(checkpoint_);
   *hb->mutable_sent_at() = NowProto();
   deps_.metrics->ObserveSubscriberLag(committed - checkpoint_);
+  response_ = ToByteBuffer(message);
   last_sent_ = absl::Now();
   state_ = State::kWriting;
   StartWrite(&response_);
@@ -87,19 +88,26 @@ void SubscriptionReactor::ReadNext() {
     }
     from = checkpoint_ + 1;
   }
-  absl::StatusOr<eventstore::ReadBatch> read = deps_.store->ReadAll(
+  WireBatch batch;
+  absl::StatusOr<eventstore::ReadBatch> read = deps_.store->VisitAll(
       from, kBatchEvents, kBatchBytes, kBatchScan,
-      [this](const v1::Event& e) { return filter_.Matches(e); });
+      [&](uint64_t, absl::string_view bytes) -> absl::StatusOr<bool> {
+        if (!filter_.empty()) {
+          IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+          if (!filter_.Matches(peek)) return false;
+        }
+        batch.AddEvent(bytes);
+        return true;
+      });
 
   {
     absl::MutexLock lock(&mu_);
     if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
     checkpoint_ = read->next - 1;
-    if (!read->events.empty()) {
-      response_.Clear();
-      v1::EventBatch* batch = response_.mutable_events();
-      for (auto& e : read->events) *batch->add_events() = std::move(e);
-      batch->set_checkpoint(checkpoint_);
+    if (batch.events() > 0) {
+      batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);
+      grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
+      response_ = grpc::ByteBuffer(&slice, 1);
       const uint64_t head = deps_.store->CommittedPosition();
       deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);
       last_sent_ = absl::Now();

@@ -21,6 +21,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "eventstore/event_peek.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/support/server_callback.h"
 #include "iomhub/v1/subscription_service.pb.h"
@@ -33,9 +34,10 @@ namespace iomhub::services {
 class SubscriptionRegistry;
 
 struct SubscriptionFilter {
-  absl::flat_hash_set<std::string> event_types;  // empty: all
-  absl::flat_hash_set<std::string> streams;      // empty: all
-  bool Matches(const v1::Event& event) const;
+  absl::flat_hash_set<int> payload_fields;   // empty: every event type
+  absl::flat_hash_set<std::string> streams;  // empty: every stream
+  bool empty() const { return payload_fields.empty() && streams.empty(); }
+  bool Matches(const eventstore::EventPeek& event) const;
 };
 
 // What every subscription shares; owned by the SubscriptionService.
@@ -47,7 +49,9 @@ struct SubscriptionDeps {
   SubscriptionRegistry* registry;
 };
 
-class SubscriptionReactor : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+// Writes serialized SubscribeResponse messages (the method is served raw):
+// event batches are built from the stored bytes, never parsed.
+class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                             public LiveWaiter {
  public:
   SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
@@ -84,7 +88,7 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<v1::SubscribeRespons
   // A commit woke us while registering: read again instead of waiting.
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> stop_ ABSL_GUARDED_BY(mu_);
-  v1::SubscribeResponse response_;  // the one message in flight
+  grpc::ByteBuffer response_;  // the one message in flight
 };
 
 // All open subscriptions, so shutdown can end them. Thread-safe.

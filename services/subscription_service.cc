@@ -7,6 +7,7 @@
 #include "services/access_policy.h"
 #include "services/event_service.h"
 #include "services/grpc_status.h"
+#include "services/wire_batch.h"
 
 namespace iomhub::services {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 constexpr absl::Duration kMinHeartbeat = absl::Milliseconds(100);
 constexpr absl::Duration kTickInterval = absl::Milliseconds(50);
 
-class RefusedSubscription : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
+class RefusedSubscription : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RefusedSubscription(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
   void OnDone() override { delete this; }
@@ -62,10 +63,13 @@ void SubscriptionServiceImpl::Shutdown(absl::Duration timeout) {
   registry_.WaitUntilEmpty(timeout);
 }
 
-grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionServiceImpl::Subscribe(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  v1::SubscribeRequest parsed;
+  const v1::SubscribeRequest* request = &parsed;
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kSubscribe);
   absl::Status allowed = identity.status();
+  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &parsed);
   if (allowed.ok()) allowed = ValidateRequest(*request);
   if (!allowed.ok()) {
     metrics_->RecordRejected("Subscribe", allowed.code());
@@ -84,9 +88,11 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* SubscriptionServiceImpl::Subscr
       after = store_->CommittedPosition();
       break;
   }
-  SubscriptionFilter filter{
-      .event_types = {request->event_types().begin(), request->event_types().end()},
-      .streams = {request->streams().begin(), request->streams().end()}};
+  SubscriptionFilter filter{.payload_fields = {},
+                            .streams = {request->streams().begin(), request->streams().end()}};
+  for (const auto& type : request->event_types()) {
+    filter.payload_fields.insert(eventstore::PayloadFieldForType(type));
+  }
   absl::Duration heartbeat = request->heartbeat_interval_ms() > 0
                                  ? absl::Milliseconds(request->heartbeat_interval_ms())
                                  : default_heartbeat_;

@@ -18,7 +18,10 @@
 
 namespace iomhub::services {
 
-class SubscriptionServiceImpl final : public v1::SubscriptionService::CallbackService {
+// Subscribe is served raw: deliveries forward stored event bytes.
+class SubscriptionServiceImpl final
+    : public v1::SubscriptionService::WithRawCallbackMethod_Subscribe<
+          v1::SubscriptionService::CallbackService> {
  public:
   // Pointers are not owned and must outlive the service.
   SubscriptionServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
@@ -26,8 +29,10 @@ class SubscriptionServiceImpl final : public v1::SubscriptionService::CallbackSe
                           absl::Duration default_heartbeat);
   ~SubscriptionServiceImpl() override;
 
-  grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
-      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+  // Request: a serialized SubscribeRequest; responses: serialized
+  // SubscribeResponse messages.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
 
   // Ends every open subscription with UNAVAILABLE (clients resume elsewhere
   // or later) and refuses new ones; waits up to `timeout` for them to close.

@@ -1,5 +1,8 @@
 #include "services/wire_batch.h"
 
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 
@@ -43,6 +46,26 @@ std::string WireBatch::WrappedAs(int field) const {
   AppendTagAndLength(&out, field, buffer_.size());
   out += buffer_;
   return out;
+}
+
+absl::Status ParseByteBuffer(const grpc::ByteBuffer& buffer, google::protobuf::Message* message) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (buffer.Dump(&slices).ok()) {
+    for (const auto& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  if (!message->ParseFromString(bytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the request does not parse as ", message->GetTypeName()));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ByteBuffer ToByteBuffer(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
 }
 
 }  // namespace iomhub::services

@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace iomhub::services {
@@ -33,6 +35,13 @@ class WireBatch {
   std::string buffer_;
   size_t events_ = 0;
 };
+
+// Parses a raw request. INVALID_ARGUMENT naming the message type if the
+// bytes do not parse.
+absl::Status ParseByteBuffer(const grpc::ByteBuffer& buffer, google::protobuf::Message* message);
+
+// Serializes `message` into a ByteBuffer (for raw methods' non-event replies).
+grpc::ByteBuffer ToByteBuffer(const google::protobuf::Message& message);
 
 }  // namespace iomhub::services
 
