@@ -115,6 +115,27 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   events = ParseLines<v1::Event>(all.stdout_text);
   ASSERT_THAT(events, SizeIs(1));
   EXPECT_EQ(events[0].event_id(), contact_id);
+
+  // Restart the daemon on the same data directory: iomctl reads the same
+  // events back, and the next append continues at the next position.
+  StopHub();
+  StartHub();
+  read = Iomctl({"read-all"});
+  ASSERT_EQ(read.status.exit_code, 0) << read.stderr_text;
+  events = ParseLines<v1::Event>(read.stdout_text);
+  ASSERT_THAT(events, SizeIs(2));
+  EXPECT_EQ(events[0].event_id(), contact_id);
+  EXPECT_EQ(events[1].event_id(), alert_id);
+  const std::string more = WriteInput(
+      "more.json", "{\"occurredAt\": \"2024-05-02T09:00:00Z\", "
+                   "\"alertRaised\": {\"rule\": \"REVIEW_OVERDUE\"}}\n");
+  append = Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=1",
+                   "--generate_ids", absl::StrCat("--file=", more)});
+  ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
+  responses = ParseLines<v1::AppendResponse>(append.stdout_text);
+  ASSERT_THAT(responses, SizeIs(1));
+  EXPECT_EQ(responses[0].first_position(), 3u);
+  EXPECT_EQ(responses[0].last_stream_version(), 2u);
 }
 
 TEST_F(IomctlTest, GenerateIdsGivesEventsWithoutAnIdAFreshOne) {
