@@ -15,6 +15,7 @@
 //             delivery latency and the largest subscriber lag seen.
 // The hub must be in --insecure mode (every caller is a dev hub admin).
 #include <atomic>
+#include <iostream>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -24,6 +25,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/cli_help.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -599,10 +601,15 @@ void Fanout(Stubs* stubs) {
 
 int main(int argc, char** argv) {
   using namespace iomhub::bench;
-  absl::SetProgramUsageMessage(
+  static const char* const kUsage =
       "Drives a running iomhubd (--insecure) over gRPC and prints a table.\n"
       "  iomhub_grpc_bench --target=127.0.0.1:PORT "
-      "[--workloads=append1,append100,fill,readall,catchup,fanout]");
+      "[--workloads=append1,append100,fill,readall,catchup,fanout]";
+  absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::WantsHelp(argc, argv)) {
+    iomhub::PrintHelp(std::cout, kUsage, "grpc_bench");
+    return 0;
+  }
   absl::ParseCommandLine(argc, argv);
   const std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) Die("--target is required");

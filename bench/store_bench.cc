@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <iostream>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -26,6 +27,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/cli_help.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -252,10 +254,15 @@ void ReadAll(std::unique_ptr<EventStore>* store, const std::string& path) {
 
 int main(int argc, char** argv) {
   using namespace iomhub::bench;
-  absl::SetProgramUsageMessage(
+  static const char* const kUsage =
       "Benchmarks the event store alone (no gRPC) and prints a table.\n"
       "  iomhub_store_bench [--sync=false] [--seconds=5] "
-      "[--workloads=append1,append100,reopen,readall]");
+      "[--workloads=append1,append100,reopen,readall]";
+  absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::WantsHelp(argc, argv)) {
+    iomhub::PrintHelp(std::cout, kUsage, "store_bench");
+    return 0;
+  }
   absl::ParseCommandLine(argc, argv);
   g_mode = absl::GetFlag(FLAGS_label);
   if (g_mode.empty()) g_mode = absl::GetFlag(FLAGS_sync) ? "durable" : "no-sync";
