@@ -27,6 +27,8 @@ bool IsCanonicalUuid(absl::string_view text) {
   return true;
 }
 
+bool IsNilUuid(absl::string_view text) { return text == "00000000-0000-0000-0000-000000000000"; }
+
 std::string NewUuid() {
   thread_local absl::BitGen gen;
   uint64_t hi = absl::Uniform<uint64_t>(gen);

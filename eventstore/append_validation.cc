@@ -8,6 +8,8 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "eventstore/key_encoding.h"
+#include "eventstore/message_checks.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace iomhub::eventstore {
 namespace {
@@ -16,10 +18,12 @@ bool IsStreamChar(char c) {
   return absl::ascii_isalnum(c) || c == '.' || c == '_' || c == ':' || c == '@' || c == '-';
 }
 
-// Protobuf's Timestamp range: 0001-01-01 to 9999-12-31, nanos in [0, 1e9).
-bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
-  return t.seconds() >= -62135596800LL && t.seconds() <= 253402300799LL && t.nanos() >= 0 &&
-         t.nanos() <= 999999999;
+constexpr absl::string_view kPersonPrefix = "person-";
+
+// Bytes a present field adds to its message: the tag (one byte for field
+// numbers below 16) plus the encoded value.
+size_t MessageFieldBytes(const google::protobuf::MessageLite& m) {
+  return 1 + google::protobuf::internal::WireFormatLite::MessageSize(m);
 }
 
 std::string Which(size_t index, const v1::Event& event) {
@@ -41,12 +45,34 @@ absl::Status ValidateStreamId(absl::string_view stream) {
           "stream id \"", absl::CHexEscape(stream), "\" has a character outside [A-Za-z0-9._:@-]"));
     }
   }
-  if (absl::StartsWith(stream, "person-") &&
-      !IsCanonicalUuid(stream.substr(std::string_view("person-").size()))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stream id \"", stream, "\" must be person-<uuid>"));
+  if (absl::StartsWith(stream, kPersonPrefix)) {
+    const absl::string_view uuid = stream.substr(kPersonPrefix.size());
+    if (!IsCanonicalUuid(uuid)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stream id \"", stream, "\" must be person-<uuid>"));
+    }
+    if (IsNilUuid(uuid)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stream id \"", stream, "\" uses the nil UUID, which names no person"));
+    }
   }
   return absl::OkStatus();
+}
+
+std::string CanonicalStreamId(absl::string_view stream) {
+  if (!absl::StartsWith(stream, kPersonPrefix)) return std::string(stream);
+  return absl::StrCat(kPersonPrefix, absl::AsciiStrToLower(stream.substr(kPersonPrefix.size())));
+}
+
+size_t CountedEventBytes(const v1::Event& e) {
+  using google::protobuf::internal::WireFormatLite;
+  size_t hub_bytes = 0;
+  if (!e.stream().empty()) hub_bytes += 1 + WireFormatLite::StringSize(e.stream());
+  if (e.has_producer()) hub_bytes += MessageFieldBytes(e.producer());
+  if (e.has_recorded_at()) hub_bytes += MessageFieldBytes(e.recorded_at());
+  if (e.position() != 0) hub_bytes += 1 + WireFormatLite::UInt64Size(e.position());
+  if (e.stream_version() != 0) hub_bytes += 1 + WireFormatLite::UInt64Size(e.stream_version());
+  return e.ByteSizeLong() - hub_bytes;
 }
 
 absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Event>& events,
@@ -69,11 +95,15 @@ absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Even
       return absl::InvalidArgumentError(absl::StrCat(
           Which(i, e), ": event_id must be a UUID like 123e4567-e89b-12d3-a456-426614174000"));
     }
+    if (IsNilUuid(e.event_id())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Which(i, e), ": event_id is the nil UUID; choose a unique id (e.g. a random UUID)"));
+    }
     if (!ids.insert(EventIdKey(e.event_id())).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(Which(i, e), ": event_id appears twice in one append"));
     }
-    if (!e.stream().empty() && e.stream() != stream) {
+    if (!e.stream().empty() && CanonicalStreamId(e.stream()) != CanonicalStreamId(stream)) {
       return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": event stream \"", e.stream(),
                                                      "\" differs from the append's stream \"",
                                                      stream, "\""));
@@ -85,13 +115,10 @@ absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Even
     if (!e.has_occurred_at()) {
       return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": occurred_at is required"));
     }
-    if (!IsValidTimestamp(e.occurred_at())) {
-      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": occurred_at is out of range"));
+    if (absl::Status values = CheckFieldValues(e); !values.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": ", values.message()));
     }
-    if (e.has_recorded_at() && !IsValidTimestamp(e.recorded_at())) {
-      return absl::InvalidArgumentError(absl::StrCat(Which(i, e), ": recorded_at is out of range"));
-    }
-    const size_t bytes = e.ByteSizeLong();
+    const size_t bytes = CountedEventBytes(e);
     if (bytes > limits.max_event_bytes) {
       return absl::ResourceExhaustedError(absl::StrCat(Which(i, e), " is ", bytes,
                                                        " bytes; the limit is ",

@@ -112,14 +112,14 @@ TEST(AppendValidation, OversizedEventIsResourceExhaustedAndNamed) {
   EXPECT_THAT(status, StatusIs(kExhausted, "the limit is 200"));
   EXPECT_THAT(std::string(status.message()),
               AllOf(HasSubstr("event 1 (" + events[1].event_id() + ")"),
-                    HasSubstr(std::to_string(events[1].ByteSizeLong()) + " bytes")));
+                    HasSubstr(std::to_string(CountedEventBytes(events[1])) + " bytes")));
   EXPECT_THAT(Validate(PersonStream(1), {events[0]}, limits), IsOk());
 }
 
 TEST(AppendValidation, OversizedAppendIsResourceExhausted) {
   std::vector<v1::Event> events = {ContactEvent(), ContactEvent(), ContactEvent()};
   size_t total = 0;
-  for (const auto& e : events) total += e.ByteSizeLong();
+  for (const auto& e : events) total += CountedEventBytes(e);
   EventStoreOptions limits;
   limits.max_append_bytes = total;
   EXPECT_THAT(Validate(PersonStream(1), events, limits), IsOk());
@@ -184,16 +184,16 @@ TEST(AppendValidation, OutOfRangeTimestampIsInvalid) {
       StatusIs(kInvalid, "event 1 ("));
   EXPECT_THAT(
       ValidateMutated([](v1::Event& e) { e.mutable_occurred_at()->set_seconds(253402300800); }),
-      StatusIs(kInvalid, "occurred_at is out of range"));
+      StatusIs(kInvalid, "occurred_at: timestamp"));
   EXPECT_THAT(
       ValidateMutated([](v1::Event& e) { e.mutable_occurred_at()->set_seconds(-62135596801); }),
-      StatusIs(kInvalid, "occurred_at is out of range"));
+      StatusIs(kInvalid, "occurred_at: timestamp"));
   EXPECT_THAT(ValidateMutated([](v1::Event& e) { e.mutable_occurred_at()->set_nanos(-1); }),
-              StatusIs(kInvalid, "occurred_at is out of range"));
+              StatusIs(kInvalid, "occurred_at: timestamp"));
   EXPECT_THAT(ValidateMutated([](v1::Event& e) { e.mutable_occurred_at()->set_nanos(1000000000); }),
-              StatusIs(kInvalid, "occurred_at is out of range"));
+              StatusIs(kInvalid, "occurred_at: timestamp"));
   EXPECT_THAT(ValidateMutated([](v1::Event& e) { e.mutable_recorded_at()->set_nanos(-5); }),
-              StatusIs(kInvalid, "recorded_at is out of range"));
+              StatusIs(kInvalid, "recorded_at: timestamp"));
   // The extremes themselves are valid.
   EXPECT_THAT(ValidateMutated([](v1::Event& e) {
                 e.mutable_occurred_at()->set_seconds(253402300799);
@@ -211,6 +211,92 @@ TEST(AppendValidation, ReportsTheFirstProblemInEventOrder) {
   events[2].clear_payload();
   EXPECT_THAT(Validate(PersonStream(1), events),
               StatusIs(kInvalid, "event 1 (" + events[1].event_id() + "): occurred_at"));
+}
+
+// Regression (data-safety issue, item 5): a payload timestamp in year 10000
+// was stored, and afterwards no client could print the event as JSON.
+TEST(AppendValidation, OutOfRangeTimestampInsideAPayloadIsInvalidAndNamed) {
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300800);
+              }),
+              StatusIs(kInvalid, "event 1 ("));
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300800);
+              }),
+              StatusIs(kInvalid, "contact_scheduled.scheduled_for: timestamp {seconds: 253402300800"));
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.mutable_warning_issued()->mutable_liable_until()->set_nanos(-1);
+              }),
+              StatusIs(kInvalid, "warning_issued.liable_until"));
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300799);
+              }),
+              IsOk());
+}
+
+// Regression (data-safety issue, item 4): proto3 keeps undefined enum
+// numbers, so 99 in a payload was stored as if it meant something.
+TEST(AppendValidation, UndefinedEnumValueInAPayloadIsInvalidAndNamed) {
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.mutable_contact_scheduled()->set_mode(static_cast<v1::ContactMode>(99));
+              }),
+              StatusIs(kInvalid, "contact_scheduled.mode: 99 is not a value of iomhub.v1.ContactMode"));
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                auto* plan = e.mutable_contact_plan_set();
+                plan->add_countable_modes(v1::CONTACT_MODE_OFFICE);
+                plan->add_countable_modes(static_cast<v1::ContactMode>(42));
+              }),
+              StatusIs(kInvalid, "contact_plan_set.countable_modes[1]: 42"));
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.set_handling(static_cast<v1::HandlingMarking>(7));
+              }),
+              StatusIs(kInvalid, "handling: 7 is not a value of iomhub.v1.HandlingMarking"));
+}
+
+TEST(AppendValidation, NilUuidIsNeitherAnEventIdNorAPerson) {
+  EXPECT_THAT(ValidateMutated([](v1::Event& e) {
+                e.set_event_id("00000000-0000-0000-0000-000000000000");
+              }),
+              StatusIs(kInvalid, "event_id is the nil UUID"));
+  EXPECT_THAT(ValidateStreamId("person-00000000-0000-0000-0000-000000000000"),
+              StatusIs(kInvalid, "nil UUID"));
+}
+
+TEST(AppendValidation, PersonStreamIdsAreCanonicalInLowerCase) {
+  EXPECT_THAT(ValidateStreamId("person-5B0F1D2E-7C1A-4F3E-9A53-2F3C6A0D9E11"), IsOk());
+  EXPECT_EQ(CanonicalStreamId("person-5B0F1D2E-7C1A-4F3E-9A53-2F3C6A0D9E11"),
+            "person-5b0f1d2e-7c1a-4f3e-9a53-2f3c6a0d9e11");
+  EXPECT_EQ(CanonicalStreamId("team-Gwent-Newport"), "team-Gwent-Newport");
+  v1::Event e = ContactEvent();
+  e.set_stream("person-5B0F1D2E-7C1A-4F3E-9A53-2F3C6A0D9E11");
+  EXPECT_THAT(Validate("person-5b0f1d2e-7c1a-4f3e-9a53-2f3c6a0d9e11", {e}), IsOk());
+}
+
+// Regression (data-safety issue, item 8): a client-serialized event of
+// exactly 1,048,576 bytes was refused as "1048662 bytes", because the limit
+// counted the stream and producer the hub adds.
+TEST(AppendValidation, EventLimitCountsWhatTheClientSerializedNotTheHubsFields) {
+  v1::Event e = ContactEvent();
+  e.clear_producer();
+  e.mutable_contact_scheduled()->set_source_system_ref("");
+  // Grow a string field until the event serializes to exactly 1 MiB (length
+  // prefixes grow with it, so converge rather than compute).
+  const size_t target = size_t{1} << 20;
+  size_t n = target - e.ByteSizeLong();
+  for (int i = 0; i < 4 && e.ByteSizeLong() != target; ++i) {
+    e.mutable_contact_scheduled()->set_source_system_ref(std::string(n, 'r'));
+    n += target - e.ByteSizeLong();
+  }
+  ASSERT_EQ(e.ByteSizeLong(), target);
+  v1::Event as_stored = e;
+  as_stored.set_stream(PersonStream(1));
+  as_stored.mutable_producer()->set_system("gwent-niche");
+  as_stored.mutable_producer()->set_user_id("pc-4521");
+  EXPECT_EQ(CountedEventBytes(as_stored), size_t{1} << 20);
+  EXPECT_THAT(Validate(PersonStream(1), {as_stored}), IsOk());
+  as_stored.mutable_contact_scheduled()->mutable_source_system_ref()->push_back('r');
+  EXPECT_THAT(Validate(PersonStream(1), {as_stored}),
+              StatusIs(kExhausted, "is 1048577 bytes; the limit is 1048576"));
 }
 
 }  // namespace

@@ -21,6 +21,28 @@ struct CommitStats {
   absl::Duration write_time;  // WriteBatch + fsync
 };
 
+// What the store can do, reported to EventStoreOptions::condition_observer
+// whenever it changes.
+enum class StoreCondition {
+  kWritable,  // appends are accepted
+  kDiskFull,  // appends are refused with RESOURCE_EXHAUSTED until space is freed
+  kFailed,    // a write failed for another reason; appends are refused until reopened
+};
+
+// How Open treats a write-ahead log that is damaged before its end (a record
+// that fails its checksum with more log after it), or a log that ends before
+// a position the store had acknowledged.
+enum class WalRecovery {
+  // Refuse to open with DATA_LOSS naming the file and offset: acknowledged
+  // events may be behind the damage. An incomplete record at the very end of
+  // the log (a torn write that was never acknowledged) is dropped quietly.
+  kRefuseDamage,
+  // The operator accepts the loss: open with what precedes the first bad
+  // record, record the lost positions so they are never given to another
+  // event, and log what was lost. Default: never; only on explicit request.
+  kPointInTime,
+};
+
 struct EventStoreOptions {
   // Directory holding the log; created if missing. Required.
   std::string path = "";
@@ -47,6 +69,18 @@ struct EventStoreOptions {
   // Called on the commit thread after each successful WriteBatch, before the
   // appends are acknowledged. Must be cheap and must not block. Default: none.
   std::function<void(const CommitStats&)> commit_observer = nullptr;
+  // Called (on the commit thread, or in Open) when the store's condition
+  // changes, and once from Open with kWritable. Must not block. Default: none.
+  std::function<void(StoreCondition)> condition_observer = nullptr;
+  // See WalRecovery. Default: kRefuseDamage.
+  WalRecovery wal_recovery = WalRecovery::kRefuseDamage;
+  // While the disk is full, how often an append may try to resume writing
+  // (appends in between are refused at once). Default: 1 s.
+  absl::Duration disk_full_retry_interval = absl::Seconds(1);
+  // How often the durable position is recorded in IOMHUB-POSITIONS (see
+  // position_marker.h): a log that lost more than this much of its end is
+  // detected on open. Default: 1 s.
+  absl::Duration acknowledged_mark_interval = absl::Seconds(1);
 };
 
 }  // namespace iomhub::eventstore

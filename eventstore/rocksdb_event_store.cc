@@ -1,20 +1,23 @@
 #include "eventstore/rocksdb_event_store.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "eventstore/append_validation.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/record_codec.h"
+#include "eventstore/rocksdb_status.h"
+#include "eventstore/rocksdb_tuning.h"
+#include "eventstore/wal_check.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
-#include "rocksdb/filter_policy.h"
-#include "rocksdb/table.h"
-#include "rocksdb/utilities/checkpoint.h"
 
 namespace iomhub::eventstore {
 namespace {
@@ -23,21 +26,10 @@ constexpr char kEventsCf[] = "events";
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "heads";
 constexpr char kIdsCf[] = "ids";
-
-// The one conversion from rocksdb::Status.
-absl::Status FromRocksDb(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  const std::string message = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  if (s.IsNotFound()) return absl::NotFoundError(message);
-  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) return absl::UnavailableError(message);
-  if (s.IsShutdownInProgress()) return absl::UnavailableError(message);
-  return absl::InternalError(message);
-}
-
-// Debian's Abseil keeps its own string_view, so convert by hand.
-absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+// In the default family: BE64(first) → BE64(last) of each lost range.
+constexpr char kLostRangePrefix[] = "lost-positions/";
+// How many positions IOMHUB-POSITIONS reserves ahead of the log.
+constexpr uint64_t kReserveAhead = 1 << 16;
 
 // Timestamp nanos are never negative: seconds round down, even before 1970.
 google::protobuf::Timestamp ToProto(absl::Time t) {
@@ -92,25 +84,24 @@ std::string VersionText(std::optional<uint64_t> v) {
   return v.has_value() ? absl::StrCat(*v) : "no stream";
 }
 
-rocksdb::ColumnFamilyOptions PointLookupCf(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return cf;
-}
+constexpr char kRestoreAdvice[] =
+    "Stop and restore the data directory from a backup. To accept losing every event after the "
+    "damage instead, start once with --recover_wal=point_in_time (iomhubd; "
+    "EventStoreOptions::wal_recovery = kPointInTime): the loss is logged and the lost positions "
+    "are never reused.";
 
-rocksdb::ColumnFamilyOptions ScanCf(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.block_size = 16 * 1024;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.write_buffer_size = 64 << 20;
-  return cf;
+// Says where a RocksDB corruption found at open is, and what to do.
+absl::Status DescribeOpenCorruption(const std::string& path, const rocksdb::Status& s,
+                                    const std::optional<WalDamage>& damage) {
+  if (damage.has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        "the write-ahead log ", damage->file, " is damaged at byte offset ", damage->offset, " (",
+        damage->reason, ") before its end, so acknowledged events may be lost; the event store "
+        "refuses to open rather than forget them (RocksDB: ", s.ToString(), "). ", kRestoreAdvice));
+  }
+  return absl::DataLossError(absl::StrCat("the event store at ", path,
+                                          " is damaged and cannot be opened (RocksDB: ",
+                                          s.ToString(), "). Restore the data directory from a backup."));
 }
 
 }  // namespace
@@ -134,11 +125,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   return std::unique_ptr<EventStore>(std::move(store));
 }
 
-RocksDbEventStore::RocksDbEventStore(const EventStoreOptions& options)
-    : options_(options), queue_(options.max_pending_bytes) {}
+RocksDbEventStore::RocksDbEventStore(const EventStoreOptions& options, RocksDbHooks hooks)
+    : options_(options), hooks_(std::move(hooks)), queue_(options.max_pending_bytes) {}
 
 absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksDb(
-    const EventStoreOptions& options) {
+    const EventStoreOptions& options, RocksDbHooks hooks) {
   if (options.path.empty()) return absl::InvalidArgumentError("event store path is empty");
   if (options.clock == nullptr) return absl::InvalidArgumentError("event store clock is null");
   std::error_code ec;
@@ -147,22 +138,25 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksD
     return absl::InternalError(
         absl::StrCat("cannot create event store directory ", options.path, ": ", ec.message()));
   }
+  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options, std::move(hooks)));
+  IOMHUB_RETURN_IF_ERROR(store->OpenDatabase());
+  IOMHUB_RETURN_IF_ERROR(store->RecoverPositions());
+  store->SetCondition(StoreCondition::kWritable);
+  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
+  store->marker_thread_ = std::thread([s = store.get()] { s->MarkLoop(); });
+  return store;
+}
 
-  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options));
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
-  db_options.paranoid_checks = true;
-  db_options.keep_log_file_num = 5;
-  // Bounds the WAL replayed on open: without it a column family that rarely
-  // fills its memtable (ids, heads) pins every WAL file since it last
-  // flushed, and reopening a 1M-event log took seconds.
-  db_options.max_total_wal_size = 128 << 20;
-
+absl::Status RocksDbEventStore::OpenDatabase() {
+  if (hooks_.file_system != nullptr) {
+    env_ = rocksdb::NewCompositeEnv(hooks_.file_system);
+    fs_ = hooks_.file_system.get();
+  } else {
+    fs_ = rocksdb::FileSystem::Default().get();
+  }
+  rocksdb::DBOptions db_options =
+      StoreDbOptions(env_ != nullptr ? env_.get() : rocksdb::Env::Default());
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kEventsCf, ScanCf(cache)},
@@ -172,7 +166,7 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksD
   };
   // Open every family already on disk (later layers may add their own).
   std::vector<std::string> existing;
-  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok()) {
+  if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
     for (const std::string& name : existing) {
       bool known = false;
       for (const auto& d : descriptors) known |= d.name == name;
@@ -181,26 +175,112 @@ absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksD
   }
 
   rocksdb::DB* raw = nullptr;
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(
-      rocksdb::DB::Open(db_options, options.path, descriptors, &store->handles_, &raw),
-      absl::StrCat("opening event store at ", options.path)));
-  store->db_.reset(raw);
-  store->events_cf_ = store->handles_[1];
-  store->streams_cf_ = store->handles_[2];
-  store->heads_cf_ = store->handles_[3];
-  store->ids_cf_ = store->handles_[4];
+  rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
+  if (opened.IsCorruption()) {
+    absl::StatusOr<std::optional<WalDamage>> damage = FindWalDamage(options_.path);
+    const std::optional<WalDamage> found = damage.ok() ? *damage : std::nullopt;
+    if (!found.has_value() || options_.wal_recovery != WalRecovery::kPointInTime) {
+      return DescribeOpenCorruption(options_.path, opened, found);
+    }
+    LogLine(absl::StrCat(
+        "WARNING: --recover_wal=point_in_time: the write-ahead log ", found->file,
+        " is damaged at byte offset ", found->offset, " (", found->reason,
+        "); recovering to the last good record before it. Every event after that point is lost."));
+    recovering_with_loss_ = true;
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    handles_.clear();
+    opened = rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
+  }
+  if (opened.IsCorruption()) return DescribeOpenCorruption(options_.path, opened, std::nullopt);
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(opened, absl::StrCat("opening event store at ", options_.path)));
+  db_.reset(raw);
+  events_cf_ = handles_[1];
+  streams_cf_ = handles_[2];
+  heads_cf_ = handles_[3];
+  ids_cf_ = handles_[4];
+  return absl::OkStatus();
+}
 
-  // Positions continue from the last durable event.
-  std::unique_ptr<rocksdb::Iterator> it(store->db_->NewIterator({}, store->events_cf_));
+absl::Status RocksDbEventStore::RecoverPositions() {
+  // The last durable event's position, and any ranges lost earlier.
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, events_cf_));
   it->SeekToLast();
   IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "finding the last event"));
   if (it->Valid()) {
     if (it->key().size() != 8) return absl::DataLossError("malformed key in events family");
-    store->last_position_ = DecodeU64(View(it->key()));
+    last_position_ = DecodeU64(View(it->key()));
   }
-  store->committed_.store(store->last_position_, std::memory_order_release);
-  store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
-  return store;
+  std::unique_ptr<rocksdb::Iterator> lost(db_->NewIterator({}, handles_[0]));
+  for (lost->Seek(kLostRangePrefix); lost->Valid() && lost->key().starts_with(kLostRangePrefix);
+       lost->Next()) {
+    const absl::string_view key = View(lost->key()).substr(sizeof(kLostRangePrefix) - 1);
+    if (key.size() != 8 || lost->value().size() != 8) {
+      return absl::DataLossError("malformed lost-positions record");
+    }
+    lost_.push_back({DecodeU64(key), DecodeU64(View(lost->value()))});
+  }
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(lost->status(), "reading lost-positions records"));
+  for (const LostRange& range : lost_) last_position_ = std::max(last_position_, range.last);
+  const uint64_t recovered = last_position_;
+
+  IOMHUB_ASSIGN_OR_RETURN(std::optional<PositionMarks> marks,
+                          PositionMarker::Read(fs_, options_.path));
+  const bool accept_loss = options_.wal_recovery == WalRecovery::kPointInTime;
+  if (marks.has_value() && marks->acknowledged_through > recovered && !accept_loss) {
+    if (!options_.sync) {
+      LogLine(absl::StrCat("WARNING: the log ends at position ", recovered, " but position ",
+                           marks->acknowledged_through,
+                           " was acknowledged without fsync (unsafe_no_sync); those events are lost"));
+    } else {
+      return absl::DataLossError(absl::StrCat(
+          "the event log in ", options_.path, " ends at position ", recovered, " but position ",
+          marks->acknowledged_through, " was acknowledged (", kPositionMarkerFile,
+          "): a write-ahead log file is missing or was cut short, and acknowledged events are "
+          "lost. ", kRestoreAdvice));
+    }
+  }
+  if (accept_loss && (recovering_with_loss_ || (marks.has_value() &&
+                                                marks->acknowledged_through > recovered))) {
+    if (!marks.has_value()) {
+      LogLine(absl::StrCat("WARNING: no ", kPositionMarkerFile,
+                           " file: positions after ", recovered,
+                           " that were lost may be given to new events"));
+    } else {
+      const uint64_t through = std::max(marks->acknowledged_through, marks->reserved_through);
+      if (through > recovered) {
+        rocksdb::WriteOptions sync;
+        sync.sync = true;
+        IOMHUB_RETURN_IF_ERROR(FromRocksDb(
+            db_->Put(sync, handles_[0], absl::StrCat(kLostRangePrefix, EncodeU64(recovered + 1)),
+                     EncodeU64(through)),
+            "recording lost positions"));
+        lost_.push_back({recovered + 1, through});
+        last_position_ = through;
+        LogLine(absl::StrCat("WARNING: accepted loss recorded: positions ", recovered + 1, "..",
+                             through, " are marked lost and will never be reused; the log "
+                             "continues at ", through + 1, ". At most ",
+                             marks->acknowledged_through > recovered
+                                 ? marks->acknowledged_through - recovered
+                                 : 0,
+                             " of them were known acknowledged; partners should re-send what "
+                             "they sent after position ", recovered, "."));
+      }
+    }
+  }
+  std::sort(lost_.begin(), lost_.end(),
+            [](const LostRange& a, const LostRange& b) { return a.first < b.first; });
+  committed_.store(last_position_, std::memory_order_release);
+  marker_ = std::make_unique<PositionMarker>(fs_, options_.path, kReserveAhead);
+  return marker_->Store({.acknowledged_through = last_position_,
+                         .reserved_through = last_position_ + kReserveAhead});
+}
+
+uint64_t RocksDbEventStore::SkipLost(uint64_t position) const {
+  for (const LostRange& range : lost_) {
+    if (position >= range.first && position <= range.last) position = range.last + 1;
+  }
+  return position;
 }
 
 RocksDbEventStore::~RocksDbEventStore() {
@@ -219,8 +299,13 @@ void RocksDbEventStore::Shutdown() {
   }
   queue_.Close();
   if (committer_.joinable()) committer_.join();
-  if (db_ == nullptr) return;
+  if (!stop_marking_.HasBeenNotified()) stop_marking_.Notify();
+  if (marker_thread_.joinable()) marker_thread_.join();
+  if (db_ == nullptr || hooks_.simulate_crash_on_shutdown) return;
   if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  if (options_.sync && write_failure_.ok() && marker_ != nullptr) {
+    marker_->Acknowledge(last_position_).IgnoreError();
+  }
   // Flushing memtables makes the next open replay no WAL. Best effort: the
   // WAL already holds everything acknowledged.
   rocksdb::FlushOptions flush;
@@ -229,17 +314,45 @@ void RocksDbEventStore::Shutdown() {
   db_->Flush(flush, families).PermitUncheckedError();
 }
 
+void RocksDbEventStore::MarkLoop() {
+  uint64_t marked = committed_.load(std::memory_order_acquire);
+  bool warned = false;
+  while (!stop_marking_.WaitForNotificationWithTimeout(options_.acknowledged_mark_interval)) {
+    const uint64_t committed = committed_.load(std::memory_order_acquire);
+    if (committed == marked || !options_.sync) continue;
+    // Invariant: committed_ only ever holds positions that are durable.
+    absl::Status s = marker_->Acknowledge(committed);
+    if (s.ok()) {
+      marked = committed;
+      warned = false;
+    } else if (!warned) {
+      LogLine(absl::StrCat("WARNING: cannot record the durable position: ", s.message()));
+      warned = true;
+    }
+  }
+}
+
+void RocksDbEventStore::SetCondition(StoreCondition condition) {
+  if (condition_ == condition) return;
+  condition_ = condition;
+  if (options_.condition_observer) options_.condition_observer(condition);
+}
+
 void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
                                     std::vector<v1::Event> events, AppendCallback done) {
   if (absl::Status s = ValidateAppend(stream, events, options_); !s.ok()) {
     std::move(done)(s);
     return;
   }
+  // UUIDs are case-insensitive on input (RFC 4122 section 3): ids and person
+  // stream ids are stored, compared and returned in lower case.
+  stream = CanonicalStreamId(stream);
   size_t bytes = 0;
   std::vector<PreparedEvent> prepared;
   prepared.reserve(events.size());
   for (v1::Event& event : events) {
     event.set_stream(stream);
+    event.set_event_id(absl::AsciiStrToLower(event.event_id()));
     PreparedEvent p{.event_id = event.event_id(),
                     .id_key = EventIdKey(event.event_id()),
                     .content = ContentOf(std::move(event))};
@@ -271,37 +384,27 @@ void RocksDbEventStore::CommitLoop() {
     state.recorded_at_bytes = ToProto(options_.clock->Now()).SerializeAsString();
     std::vector<absl::StatusOr<AppendResult>> results;
     results.reserve(appends.size());
+    const bool may_write = MayRetryAfterDiskFull();
     for (PendingAppend& append : appends) {
       if (!write_failure_.ok()) {
         results.push_back(write_failure_);
+      } else if (!may_write) {
+        results.push_back(absl::ResourceExhaustedError(
+            "the hub's disk is full: nothing was written; retry once space is freed "
+            "(retries are safe)"));
       } else {
         results.push_back(Stage(append, state));
       }
     }
 
     if (state.batch.Count() > 0) {
-      rocksdb::WriteOptions write_options;
-      write_options.sync = options_.sync;
-      const absl::Time started = absl::Now();
-      absl::Status written =
-          FromRocksDb(db_->Write(write_options, &state.batch), "writing a commit batch");
-      if (written.ok() && options_.commit_observer) {
-        options_.commit_observer(CommitStats{.events = state.next_position - 1 - last_position_,
-                                             .appends = appends.size(),
-                                             .write_time = absl::Now() - started});
-      }
+      absl::Status written = WriteBatch(state, appends.size());
       if (!written.ok()) {
-        // Nothing in this batch is acknowledged; the store refuses further
-        // appends, and a restart re-reads what is really on disk.
-        write_failure_ = absl::InternalError(
-            absl::StrCat("event store write failed; restart the hub: ", written.message()));
-        // A replay of an append staged in this same batch was not written either.
+        // Nothing in this batch is acknowledged, including a replay of an
+        // append staged in this same batch.
         for (auto& r : results) {
-          if (r.ok() && r->last_position > last_position_) r = write_failure_;
+          if (r.ok() && r->last_position > last_position_) r = written;
         }
-      } else {
-        last_position_ = state.next_position - 1;
-        committed_.store(last_position_, std::memory_order_release);
       }
     }
 
@@ -311,6 +414,73 @@ void RocksDbEventStore::CommitLoop() {
     const uint64_t committed = committed_.load(std::memory_order_acquire);
     for (auto& [id, listener] : listeners_) listener(committed);
   }
+}
+
+bool RocksDbEventStore::MayRetryAfterDiskFull() {
+  if (!disk_full_) return true;
+  const absl::Time now = absl::Now();
+  if (now - last_disk_full_attempt_ < options_.disk_full_retry_interval) return false;
+  last_disk_full_attempt_ = now;
+  // RocksDB keeps refusing writes after a no-space error until it has
+  // recovered (by itself, or here): Resume flushes the memtables, so the WAL
+  // that held the failed write is never replayed over what follows.
+  rocksdb::Status resumed = db_->Resume();
+  if (!resumed.ok()) {
+    if (!IsNoSpace(resumed)) {
+      LogLine(absl::StrCat("disk full: RocksDB could not resume yet: ", resumed.ToString()));
+    }
+    return false;
+  }
+  return true;
+}
+
+absl::Status RocksDbEventStore::WriteBatch(BatchState& state, size_t appends) {
+  const uint64_t last = state.next_position - 1;
+  absl::Status written = marker_->Reserve(last);
+  const absl::Time started = absl::Now();
+  if (written.ok()) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status s = db_->Write(write_options, &state.batch);
+    written = FromRocksDb(s, "writing a commit batch");
+  }
+  if (written.ok()) {
+    if (options_.commit_observer) {
+      options_.commit_observer(CommitStats{.events = last - last_position_,
+                                           .appends = appends,
+                                           .write_time = absl::Now() - started});
+    }
+    last_position_ = last;
+    committed_.store(last_position_, std::memory_order_release);
+    if (disk_full_) {
+      disk_full_ = false;
+      LogLine("disk space is available again: appends are accepted");
+    }
+    SetCondition(StoreCondition::kWritable);
+    return absl::OkStatus();
+  }
+  if (absl::IsResourceExhausted(written)) {
+    // The store stays open: reads go on, and a later append tries again
+    // (MayRetryAfterDiskFull) once space is freed.
+    if (!disk_full_) {
+      LogLine(absl::StrCat(
+          "disk full: appends are refused with RESOURCE_EXHAUSTED until space is freed in ",
+          options_.path, "; reads and subscriptions go on (", written.message(), ")"));
+    }
+    disk_full_ = true;
+    last_disk_full_attempt_ = absl::Now();
+    SetCondition(StoreCondition::kDiskFull);
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the hub's disk is full: nothing was written; retry once space is freed (retries are "
+        "safe): ", written.message()));
+  }
+  // Anything else: the store refuses further appends, and a restart re-reads
+  // what is really on disk.
+  write_failure_ = absl::InternalError(
+      absl::StrCat("event store write failed; restart the hub: ", written.message()));
+  LogLine(absl::StrCat("ERROR: ", write_failure_.message()));
+  SetCondition(StoreCondition::kFailed);
+  return write_failure_;
 }
 
 absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StagedHead(const std::string& stream,
@@ -447,7 +617,8 @@ absl::StatusOr<v1::Event> RocksDbEventStore::ReadAt(uint64_t position) {
 }
 
 absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
-    const std::string& stream) {
+    const std::string& requested) {
+  const std::string stream = CanonicalStreamId(requested);
   std::string value;
   rocksdb::Status s = db_->Get({}, heads_cf_, stream, &value);
   if (s.IsNotFound()) return std::nullopt;
@@ -456,9 +627,11 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
   return DecodeU64(value);
 }
 
-absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& stream, uint64_t from,
-                                                        bool backwards, size_t max_events) {
-  IOMHUB_RETURN_IF_ERROR(ValidateStreamId(stream));
+absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& requested,
+                                                        uint64_t from, bool backwards,
+                                                        size_t max_events) {
+  IOMHUB_RETURN_IF_ERROR(ValidateStreamId(requested));
+  const std::string stream = CanonicalStreamId(requested);
   IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StreamVersion(stream));
   if (!head.has_value()) return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events"));
   ReadBatch out;
@@ -505,7 +678,7 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::VisitAll(uint64_t from, size_t max_
                                                       size_t max_bytes, size_t max_scan,
                                                       RecordVisitor visit) {
   ReadBatch out;
-  if (from == 0) from = 1;
+  from = SkipLost(std::max<uint64_t>(from, 1));
   const uint64_t committed = CommittedPosition();
   out.next = from;
   if (from > committed || max_events == 0) {
@@ -526,10 +699,10 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::VisitAll(uint64_t from, size_t max_
       return absl::DataLossError(
           absl::StrCat("the log has a gap: position ", expected, " is missing"));
     }
-    ++expected;
+    expected = SkipLost(position + 1);
     IOMHUB_ASSIGN_OR_RETURN(absl::string_view body, CheckRecord(View(it->value()), position));
     IOMHUB_ASSIGN_OR_RETURN(bool took, visit(position, body));
-    out.next = position + 1;
+    out.next = expected;
     ++scanned;
     if (took) {
       ++taken;

@@ -452,17 +452,43 @@ TEST(EventStore, ReusedIdInAnotherStreamIsAlreadyExists) {
   EXPECT_EQ(store->CommittedPosition(), 1u);
 }
 
-TEST(EventStore, IdDifferingOnlyInCaseIsNotStoredTwice) {
+// Regression (data-safety issue, item 6): an id re-sent in upper case was a
+// second event, so a client that changed case defeated idempotency.
+TEST(EventStore, IdDifferingOnlyInCaseIsTheSameEventStoredInLowerCase) {
   ScopedTempDir dir;
   auto store = MustOpen(OptionsFor(dir));
   ASSERT_NE(store, nullptr);
   v1::Event event = ContactEvent();
-  event.set_event_id("123e4567-e89b-12d3-a456-426614174000");
-  ASSERT_THAT(store->Append(PersonStream(1), Expected::Any(), {event}), IsOk());
   event.set_event_id("123E4567-E89B-12D3-A456-426614174000");
-  EXPECT_THAT(store->Append(PersonStream(1), Expected::Any(), {event}),
-              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_THAT(store->Append(PersonStream(1), Expected::Any(), {event}), IsOk());
+  event.set_event_id("123e4567-e89b-12d3-a456-426614174000");
+  absl::StatusOr<AppendResult> retry = store->Append(PersonStream(1), Expected::Any(), {event});
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->idempotent_replay);
+  event.set_event_id("123e4567-E89B-12d3-A456-426614174000");
+  retry = store->Append(PersonStream(1), Expected::NoStream(), {event});
+  ASSERT_THAT(retry, IsOk());
+  EXPECT_TRUE(retry->idempotent_replay);
   EXPECT_EQ(store->CommittedPosition(), 1u);
+  const std::vector<v1::Event> stored = ReadEverything(*store);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].event_id(), "123e4567-e89b-12d3-a456-426614174000");
+}
+
+TEST(EventStore, PersonStreamIdsDifferingOnlyInCaseAreOneStream) {
+  ScopedTempDir dir;
+  auto store = MustOpen(OptionsFor(dir));
+  ASSERT_NE(store, nullptr);
+  const std::string lower = "person-5b0f1d2e-7c1a-4f3e-9a53-2f3c6a0d9e11";
+  const std::string upper = "person-5B0F1D2E-7C1A-4F3E-9A53-2F3C6A0D9E11";
+  ASSERT_THAT(store->Append(upper, Expected::NoStream(), Events(1)), IsOk());
+  ASSERT_THAT(store->Append(lower, Expected::Exact(0), Events(1)), IsOk());
+  absl::StatusOr<ReadBatch> read = store->ReadStream(upper, 0, false, 10);
+  ASSERT_THAT(read, IsOk());
+  ASSERT_EQ(read->events.size(), 2u);
+  EXPECT_EQ(read->events[0].stream(), lower);
+  EXPECT_EQ(read->events[1].stream(), lower);
+  EXPECT_EQ(VersionOf(*store, lower), 1u);
 }
 
 TEST(EventStore, IdempotencySurvivesReopen) {

@@ -1,0 +1,117 @@
+// A full disk (data-safety issue, item 2): appends are refused with
+// RESOURCE_EXHAUSTED and nothing that is not durable is acknowledged; reads
+// go on; the store reports the condition, and appends resume by themselves
+// once space is freed — no restart. Before the fix the hub aborted (RocksDB's
+// own info log asserted after a failed write) and clients saw only
+// "UNAVAILABLE: Socket closed". The disk is a FaultInjectionFs that answers
+// ENOSPC on request.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "common/status_macros.h"  // status_matchers.h needs its CONCAT macro
+#include "common/status_matchers.h"
+#include "eventstore/rocksdb_event_store.h"
+#include "eventstore/scoped_temp_dir.h"
+#include "eventstore/test_events.h"
+#include "eventstore/testing/fault_injection_fs.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace iomhub::eventstore {
+namespace {
+
+using ::iomhub::testing::IsOk;
+using ::iomhub::testing::StatusIs;
+using testing::ContactEvent;
+using testing::FaultInjectionFs;
+using ::testing::ElementsAre;
+using testing::PersonStream;
+using testing::ScopedTempDir;
+
+class Conditions {
+ public:
+  void Record(StoreCondition c) {
+    absl::MutexLock lock(&mu_);
+    seen_.push_back(c);
+  }
+  std::vector<StoreCondition> seen() {
+    absl::MutexLock lock(&mu_);
+    return seen_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<StoreCondition> seen_;
+};
+
+class DiskFullTest : public ::testing::TestWithParam<FaultInjectionFs::NoSpace> {
+ protected:
+  EventStoreOptions Options() {
+    return {.path = dir_.path(),
+            .condition_observer = [this](StoreCondition c) { conditions_.Record(c); },
+            .disk_full_retry_interval = absl::ZeroDuration()};
+  }
+  ScopedTempDir dir_;
+  std::shared_ptr<FaultInjectionFs> fs_ = std::make_shared<FaultInjectionFs>();
+  Conditions conditions_;
+};
+
+TEST_P(DiskFullTest, AppendsAreRefusedWhileFullAndResumeOnceSpaceIsFreed) {
+  std::vector<v1::Event> acknowledged;
+  {
+    auto store = RocksDbEventStore::OpenRocksDb(Options(), {.file_system = fs_});
+    ASSERT_THAT(store, IsOk());
+    for (int i = 0; i < 5; ++i) {
+      v1::Event e = ContactEvent();
+      ASSERT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {e}), IsOk());
+      acknowledged.push_back(e);
+    }
+
+    fs_->SetNoSpace(GetParam());
+    const v1::Event refused = ContactEvent("refused");
+    EXPECT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {refused}),
+                StatusIs(absl::StatusCode::kResourceExhausted, "disk is full"));
+    EXPECT_THAT((*store)->Append(PersonStream(2), Expected::Any(), {ContactEvent()}),
+                StatusIs(absl::StatusCode::kResourceExhausted, "nothing was written"));
+    EXPECT_GT(fs_->failures(), 0);
+    EXPECT_EQ((*store)->CommittedPosition(), 5u);
+    // Reads go on while the disk is full.
+    absl::StatusOr<ReadBatch> read = (*store)->ReadAll(1, SIZE_MAX);
+    ASSERT_THAT(read, IsOk());
+    EXPECT_EQ(read->events.size(), 5u);
+
+    fs_->SetNoSpace(FaultInjectionFs::NoSpace::kOff);
+    // The retry of the refused append is accepted, with the next position.
+    absl::StatusOr<AppendResult> resumed =
+        (*store)->Append(PersonStream(1), Expected::Any(), {refused});
+    ASSERT_THAT(resumed, IsOk());
+    EXPECT_EQ(resumed->first_position, 6u);
+    EXPECT_FALSE(resumed->idempotent_replay);
+    acknowledged.push_back(refused);
+    EXPECT_THAT(conditions_.seen(), ElementsAre(StoreCondition::kWritable, StoreCondition::kDiskFull,
+                                                StoreCondition::kWritable));
+  }
+  // Everything acknowledged is there, once, at its position.
+  auto store = EventStore::Open({.path = dir_.path()});
+  ASSERT_THAT(store, IsOk());
+  absl::StatusOr<ReadBatch> all = (*store)->ReadAll(1, SIZE_MAX);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->events.size(), acknowledged.size());
+  for (size_t i = 0; i < acknowledged.size(); ++i) {
+    EXPECT_EQ(all->events[i].event_id(), acknowledged[i].event_id());
+    EXPECT_EQ(all->events[i].position(), i + 1);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(WritesOrSyncsFail, DiskFullTest,
+                         ::testing::Values(FaultInjectionFs::NoSpace::kWrites,
+                                           FaultInjectionFs::NoSpace::kSyncs),
+                         [](const auto& param_info) {
+                           return param_info.param == FaultInjectionFs::NoSpace::kWrites ? "Writes"
+                                                                                   : "Syncs";
+                         });
+
+}  // namespace
+}  // namespace iomhub::eventstore
