@@ -6,6 +6,7 @@
 #include "services/grpc_status.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
+#include "eventstore/message_checks.h"
 #include "services/read_reactor.h"
 #include "services/wire_batch.h"
 
@@ -21,9 +22,19 @@ eventstore::Expected ToExpected(const v1::AppendRequest& request) {
       return eventstore::Expected::NoStream();
     case v1::EXPECTED_STATE_EXISTS:
       return eventstore::Expected::Exists();
-    default:
+    default:  // ANY and UNSPECIFIED; CheckAppendRequest refused the rest
       return eventstore::Expected::Any();
   }
+}
+
+// The request's own fields (the events are the store's to check).
+absl::Status CheckAppendRequest(const v1::AppendRequest& request) {
+  if (request.expected_case() == v1::AppendRequest::kExpectedState &&
+      !v1::ExpectedState_IsValid(request.expected_state())) {
+    return absl::InvalidArgumentError(absl::StrCat("expected_state: ", request.expected_state(),
+                                                   " is not a value of iomhub.v1.ExpectedState"));
+  }
+  return absl::OkStatus();
 }
 
 // A reactor that is already finished with `status`.
@@ -55,12 +66,15 @@ EventServiceImpl::EventServiceImpl(eventstore::EventStore* store, const Authenti
     : store_(store), auth_(auth), executor_(executor), metrics_(metrics) {}
 
 grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
-                                                   const v1::AppendRequest* request,
-                                                   v1::AppendResponse* response) {
+                                                   const grpc::ByteBuffer* raw_request,
+                                                   grpc::ByteBuffer* raw_response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  const size_t count = static_cast<size_t>(request->events_size());
+  v1::AppendRequest request;
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
   absl::Status allowed = identity.status();
+  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
+  if (allowed.ok()) allowed = CheckAppendRequest(request);
+  const size_t count = static_cast<size_t>(request.events_size());
   if (allowed.ok() && !BeginAppend()) {
     allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
   }
@@ -72,20 +86,23 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
   }
   // The producer always comes from the authenticated caller, never the body.
   const v1::Producer producer = identity->ToProducer();
-  std::vector<v1::Event> events(request->events().begin(), request->events().end());
+  std::vector<v1::Event> events(std::make_move_iterator(request.mutable_events()->begin()),
+                                std::make_move_iterator(request.mutable_events()->end()));
   for (v1::Event& e : events) *e.mutable_producer() = producer;
   store_->AppendAsync(
-      request->stream(), ToExpected(*request), std::move(events),
-      [this, reactor, response, count](absl::StatusOr<eventstore::AppendResult> result) {
+      request.stream(), ToExpected(request), std::move(events),
+      [this, reactor, raw_response, count](absl::StatusOr<eventstore::AppendResult> result) {
         metrics_->RecordAppend(result.status().code(), count);
         if (!result.ok()) {
           metrics_->RecordRejected("Append", result.status().code());
           reactor->Finish(ToGrpcStatus(result.status()));
         } else {
-          response->set_first_position(result->first_position);
-          response->set_last_position(result->last_position);
-          response->set_last_stream_version(result->last_stream_version);
-          response->set_idempotent_replay(result->idempotent_replay);
+          v1::AppendResponse response;
+          response.set_first_position(result->first_position);
+          response.set_last_position(result->last_position);
+          response.set_last_stream_version(result->last_stream_version);
+          response.set_idempotent_replay(result->idempotent_replay);
+          *raw_response = ToByteBuffer(response);
           reactor->Finish(grpc::Status::OK);
         }
         EndAppend();
@@ -114,15 +131,18 @@ bool EventServiceImpl::DrainAppends(absl::Duration timeout) {
       timeout);
 }
 
-grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
-    grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
+  v1::ReadStreamRequest request;
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
+  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
+  if (allowed.ok()) allowed = eventstore::CheckFieldValues(request);
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadStream", allowed.code());
-    return Refuse<grpc::ServerWriteReactor<v1::ReadResponse>>(allowed);
+    return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
-  const bool backwards = request->direction() == v1::READ_DIRECTION_BACKWARDS;
+  const bool backwards = request.direction() == v1::READ_DIRECTION_BACKWARDS;
   struct Cursor {
     std::string stream;
     uint64_t next;
@@ -130,22 +150,25 @@ grpc::ServerWriteReactor<v1::ReadResponse>* EventServiceImpl::ReadStream(
     bool limited;
     uint64_t remaining;
   };
-  Cursor cursor{request->stream(),
-                backwards && request->from_end() ? UINT64_MAX : request->from_version(),
-                backwards, request->limit() > 0, request->limit()};
-  auto* reactor = new ReadReactor<v1::ReadResponse>(
+  Cursor cursor{request.stream(),
+                backwards && request.from_end() ? UINT64_MAX : request.from_version(),
+                backwards, request.limit() > 0, request.limit()};
+  auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, cursor](v1::ReadResponse* batch, bool* end) mutable -> absl::StatusOr<bool> {
+      [store = store_, cursor](grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         size_t want = kReadBatchEvents;
         if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
         absl::StatusOr<eventstore::ReadBatch> read =
             store->ReadStream(cursor.stream, cursor.next, cursor.backwards, want);
         if (!read.ok()) return read.status();
-        for (auto& e : read->events) *batch->add_events() = std::move(e);
+        v1::ReadResponse batch;
+        for (auto& e : read->events) *batch.add_events() = std::move(e);
         cursor.next = read->next;
-        if (cursor.limited) cursor.remaining -= batch->events_size();
+        if (cursor.limited) cursor.remaining -= batch.events_size();
         *end = read->end || (cursor.limited && cursor.remaining == 0);
-        return batch->events_size() > 0;
+        if (batch.events_size() == 0) return false;
+        *out = ToByteBuffer(batch);
+        return true;
       });
   reactor->Start();
   return reactor;
@@ -157,6 +180,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
   absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
+  if (allowed.ok()) allowed = eventstore::CheckFieldValues(request);
   if (allowed.ok()) allowed = ValidateEventTypes(request.event_types());
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadAll", allowed.code());

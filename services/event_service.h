@@ -19,20 +19,27 @@ inline constexpr size_t kReadBatchEvents = 1000;
 inline constexpr size_t kReadBatchBytes = 1 << 20;
 inline constexpr size_t kReadBatchScan = 8192;
 
-// ReadAll is served raw (ByteBuffer in and out): it forwards stored event
-// bytes, checked by CRC, without parsing and re-serializing each event.
+// Every method is served raw (ByteBuffer in and out). The hub parses each
+// request itself, so a body that is not the method's request message gets
+// INVALID_ARGUMENT saying so (gRPC's own parsing answered UNIMPLEMENTED with
+// no message); ReadAll forwards stored event bytes, checked by CRC, without
+// parsing and re-serializing each event.
 class EventServiceImpl final
-    : public v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::CallbackService> {
+    : public v1::EventService::WithRawCallbackMethod_Append<
+          v1::EventService::WithRawCallbackMethod_ReadStream<
+              v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::CallbackService>>> {
  public:
   // Pointers are not owned and must outlive the service.
   EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
                    ReadExecutor* executor, HubMetrics* metrics);
 
+  // Request: a serialized AppendRequest; response: a serialized AppendResponse.
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
-  grpc::ServerWriteReactor<v1::ReadResponse>* ReadStream(
-      grpc::CallbackServerContext* context, const v1::ReadStreamRequest* request) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
+  // Request: a serialized ReadStreamRequest; responses: serialized ReadResponse.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadStream(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override;
   // Request: a serialized ReadAllRequest; responses: serialized ReadResponse.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadAll(grpc::CallbackServerContext* context,
                                                       const grpc::ByteBuffer* request) override;

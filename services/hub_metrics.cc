@@ -70,6 +70,21 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                         .Help("Highest committed global position")
                         .Register(*registry_)
                         .Add({});
+  auto& condition = prometheus::BuildGauge()
+                        .Name("iomhub_store_condition")
+                        .Help("1 for the event store's current condition: writable, disk_full "
+                              "(appends refused until space is freed) or failed (restart needed)")
+                        .Register(*registry_);
+  store_condition_ = {&condition.Add({{"condition", "writable"}}),
+                      &condition.Add({{"condition", "disk_full"}}),
+                      &condition.Add({{"condition", "failed"}})};
+}
+
+void HubMetrics::SetStoreCondition(eventstore::StoreCondition condition) {
+  const size_t current = condition == eventstore::StoreCondition::kWritable   ? 0
+                         : condition == eventstore::StoreCondition::kDiskFull ? 1
+                                                                              : 2;
+  for (size_t i = 0; i < store_condition_.size(); ++i) store_condition_[i]->Set(i == current);
 }
 
 void HubMetrics::RecordAppend(absl::StatusCode code, size_t events) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "eventstore/options.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -37,6 +38,9 @@ class HubMetrics {
   // A subscriber's distance from the head, in events, when last served.
   void ObserveSubscriberLag(uint64_t events);
   void SetHeadPosition(uint64_t position);
+  // iomhub_store_condition{condition=...}: 1 for the store's current
+  // condition (writable, disk_full, failed), 0 for the others.
+  void SetStoreCondition(eventstore::StoreCondition condition);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -52,6 +56,7 @@ class HubMetrics {
   prometheus::Histogram* subscriber_lag_;
   prometheus::Gauge* subscriber_lag_last_;
   prometheus::Gauge* head_position_;
+  std::array<prometheus::Gauge*, 3> store_condition_{};
 };
 
 }  // namespace iomhub::services

@@ -16,6 +16,7 @@
 #include "services/auth.h"
 #include "services/event_service.h"
 #include "services/hub_metrics.h"
+#include "services/listen_address.h"
 #include "services/read_executor.h"
 #include "services/subscription_service.h"
 
@@ -32,13 +33,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) 
   return text.str();
 }
 
-std::string HostOf(const std::string& host_port) {
-  if (absl::StartsWith(host_port, "[")) return host_port.substr(1, host_port.find(']') - 1);
-  return host_port.substr(0, host_port.rfind(':'));
-}
-
-std::string WithPort(const std::string& host_port, int port) {
-  return absl::StrCat(host_port.substr(0, host_port.rfind(':')), ":", port);
+// A bind failure as an operator reads it: what, where, and why.
+absl::Status CannotListen(const std::string& what, const std::string& address,
+                          const std::string& detail = "") {
+  std::string why = DescribeBindFailure(address);
+  if (why.empty()) why = detail.empty() ? "the address is not available" : detail;
+  return absl::UnavailableError(absl::StrCat("cannot listen for ", what, " on ", address, ": ", why));
 }
 
 }  // namespace
@@ -52,11 +52,6 @@ v1::HubConfig WithDefaults(v1::HubConfig config) {
   if (limits->max_append_bytes() == 0) limits->set_max_append_bytes(4 << 20);
   if (config.heartbeat_interval_ms() == 0) config.set_heartbeat_interval_ms(5000);
   return config;
-}
-
-bool IsLoopbackAddress(const std::string& host_port) {
-  const std::string host = HostOf(host_port);
-  return absl::StartsWith(host, "127.") || host == "::1" || host == "localhost";
 }
 
 class HubServer::Impl {
@@ -120,6 +115,13 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
                              metrics->RecordCommit(c.events, c.appends,
                                                    absl::ToDoubleSeconds(c.write_time));
                            },
+                       .condition_observer =
+                           [metrics = impl->metrics.get()](eventstore::StoreCondition c) {
+                             metrics->SetStoreCondition(c);
+                           },
+                       .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
+                                           ? eventstore::WalRecovery::kPointInTime
+                                           : eventstore::WalRecovery::kRefuseDamage,
                    }));
   impl->auth = std::make_unique<Authenticator>(principals, config.insecure());
   impl->executor = std::make_unique<ReadExecutor>(kReadThreads);
@@ -134,12 +136,16 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen_address(), credentials, &port);
+  // gRPC sets SO_REUSEPORT by default: a second hub on a taken port would
+  // start, and the kernel would spread connections (and one stream's
+  // appends) between two logs. A taken port must be a start-up error.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_append_bytes()) + (1 << 20));
   builder.RegisterService(impl->event_service.get());
   builder.RegisterService(impl->subscription_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen_address()));
+    return CannotListen("gRPC", config.listen_address());
   }
   impl->grpc_address = WithPort(config.listen_address(), port);
 
@@ -148,8 +154,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       impl->exposer = std::make_unique<prometheus::Exposer>(config.metrics_address());
     } catch (const std::exception& e) {
       impl->server->Shutdown();
-      return absl::UnavailableError(
-          absl::StrCat("cannot serve metrics on ", config.metrics_address(), ": ", e.what()));
+      return CannotListen("metrics (HTTP)", config.metrics_address(), e.what());
     }
     impl->exposer->RegisterCollectable(impl->metrics->registry());
     auto ports = impl->exposer->GetListeningPorts();

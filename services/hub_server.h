@@ -17,9 +17,6 @@ namespace iomhub::services {
 // dir, metrics address, limits, heartbeat.
 v1::HubConfig WithDefaults(v1::HubConfig config);
 
-// True for 127.0.0.0/8, ::1 and localhost.
-bool IsLoopbackAddress(const std::string& host_port);
-
 class HubServer {
  public:
   // Opens the store and starts serving. Errors: INVALID_ARGUMENT for a bad

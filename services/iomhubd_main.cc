@@ -38,6 +38,11 @@ ABSL_FLAG(bool, unsafe_no_sync, false,
 ABSL_FLAG(int, heartbeat_ms, 0, "Default subscription heartbeat interval. Default 5000");
 ABSL_FLAG(std::string, ready_file, "",
           "Once serving, write 'grpc=HOST:PORT' and 'metrics=HOST:PORT' lines to this file");
+ABSL_FLAG(std::string, recover_wal, "",
+          "Only after an operator decided to accept data loss: 'point_in_time' opens an event "
+          "store whose write-ahead log is damaged with every event before the damage, records "
+          "the lost positions so they are never reused, and logs the loss. Without it such a "
+          "store refuses to open (exit 1); restore it from a backup instead");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may take before they are cancelled");
 
@@ -102,6 +107,15 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_unsafe_no_sync)) config.set_unsafe_no_sync(true);
   if (absl::GetFlag(FLAGS_heartbeat_ms) > 0) {
     config.set_heartbeat_interval_ms(absl::GetFlag(FLAGS_heartbeat_ms));
+  }
+  const std::string recover_wal = absl::GetFlag(FLAGS_recover_wal);
+  if (recover_wal == "point_in_time") {
+    config.set_wal_recovery(iomhub::v1::WAL_RECOVERY_POINT_IN_TIME);
+    Log("WARNING: --recover_wal=point_in_time: if the write-ahead log is damaged, every event "
+        "after the damage will be given up (and logged)");
+  } else if (!recover_wal.empty()) {
+    return Fail(absl::StrCat("--recover_wal must be point_in_time (or unset), not \"",
+                             recover_wal, "\""));
   }
   const std::string metrics = absl::GetFlag(FLAGS_metrics_listen);
   if (metrics == "off") {

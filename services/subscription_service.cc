@@ -4,6 +4,7 @@
 #include "common/status_macros.h"
 #include "absl/time/clock.h"
 #include "eventstore/append_validation.h"
+#include "eventstore/message_checks.h"
 #include "services/access_policy.h"
 #include "services/event_service.h"
 #include "services/grpc_status.h"
@@ -22,6 +23,7 @@ class RefusedSubscription : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 };
 
 absl::Status ValidateRequest(const v1::SubscribeRequest& request) {
+  IOMHUB_RETURN_IF_ERROR(eventstore::CheckFieldValues(request));
   IOMHUB_RETURN_IF_ERROR(ValidateEventTypes(request.event_types()));
   for (const auto& stream : request.streams()) {
     IOMHUB_RETURN_IF_ERROR(eventstore::ValidateStreamId(stream));
@@ -88,8 +90,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
       after = store_->CommittedPosition();
       break;
   }
-  SubscriptionFilter filter{.payload_fields = {},
-                            .streams = {request->streams().begin(), request->streams().end()}};
+  SubscriptionFilter filter;
+  for (const auto& stream : request->streams()) {
+    filter.streams.insert(eventstore::CanonicalStreamId(stream));
+  }
   for (const auto& type : request->event_types()) {
     filter.payload_fields.insert(eventstore::PayloadFieldForType(type));
   }

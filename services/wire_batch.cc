@@ -57,8 +57,9 @@ absl::Status ParseByteBuffer(const grpc::ByteBuffer& buffer, google::protobuf::M
     }
   }
   if (!message->ParseFromString(bytes)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the request does not parse as ", message->GetTypeName()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request could not be parsed as ", message->GetTypeName(),
+        " (malformed or truncated protobuf, or a string field that is not valid UTF-8)"));
   }
   return absl::OkStatus();
 }
