@@ -98,9 +98,16 @@ class EventStore {
 
   // Reads up to max_events of `stream` starting at version `from` (inclusive),
   // forwards or backwards; backwards with from = UINT64_MAX starts at the end.
-  // NOT_FOUND if the stream has no events; DATA_LOSS on a bad record.
+  // Stops early once the records read reach max_bytes (at least one event is
+  // returned). NOT_FOUND if the stream has no events; DATA_LOSS on a bad
+  // record. Person stream ids are looked up case-insensitively.
   virtual absl::StatusOr<ReadBatch> ReadStream(const std::string& stream, uint64_t from,
-                                               bool backwards, size_t max_events) = 0;
+                                               bool backwards, size_t max_events,
+                                               size_t max_bytes) = 0;
+  absl::StatusOr<ReadBatch> ReadStream(const std::string& stream, uint64_t from, bool backwards,
+                                       size_t max_events) {
+    return ReadStream(stream, from, backwards, max_events, SIZE_MAX);
+  }
 
   // Reads committed events from global position `from` (inclusive, 0 reads
   // as 1) forwards. Returns at most max_events matching `filter`, stopping

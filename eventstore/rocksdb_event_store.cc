@@ -629,7 +629,7 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
 
 absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& requested,
                                                         uint64_t from, bool backwards,
-                                                        size_t max_events) {
+                                                        size_t max_events, size_t max_bytes) {
   IOMHUB_RETURN_IF_ERROR(ValidateStreamId(requested));
   const std::string stream = CanonicalStreamId(requested);
   IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StreamVersion(stream));
@@ -641,34 +641,52 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& reque
     out.end = true;
     return out;
   }
-  // Versions are gapless, so the keys to read are known without a scan.
-  std::vector<std::string> keys;
+  if (max_events == 0) {
+    out.next = from;
+    return out;
+  }
+  // Versions are gapless, so the keys to read are known without a scan. They
+  // are read in chunks so that a byte bound stops the read early.
+  constexpr size_t kChunk = 64;
+  size_t bytes = 0;
   uint64_t v = from;
-  while (keys.size() < max_events) {
-    keys.push_back(StreamVersionKey(stream, v));
-    if (backwards ? v == 0 : v == *head) break;
-    backwards ? --v : ++v;
+  bool at_last = false;  // v is the stream's first (backwards) or last version
+  uint64_t last = from;
+  while (out.events.size() < max_events && bytes < max_bytes && !at_last) {
+    // Invariant: versions before v (after v, backwards) are in out.events.
+    std::vector<std::string> keys;
+    std::vector<uint64_t> versions;
+    while (keys.size() < kChunk && out.events.size() + keys.size() < max_events) {
+      keys.push_back(StreamVersionKey(stream, v));
+      versions.push_back(v);
+      if (backwards ? v == 0 : v == *head) {
+        at_last = true;
+        break;
+      }
+      backwards ? --v : ++v;
+    }
+    std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
+    std::vector<std::string> positions(keys.size());
+    std::vector<rocksdb::ColumnFamilyHandle*> stream_cfs(keys.size(), streams_cf_);
+    std::vector<rocksdb::Status> statuses = db_->MultiGet({}, stream_cfs, key_slices, &positions);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      IOMHUB_RETURN_IF_ERROR(FromRocksDb(statuses[i], absl::StrCat("reading stream ", stream)));
+      if (positions[i].size() != 8) return absl::DataLossError("malformed stream index entry");
+    }
+    std::vector<rocksdb::Slice> position_slices(positions.begin(), positions.end());
+    std::vector<std::string> records(keys.size());
+    std::vector<rocksdb::ColumnFamilyHandle*> event_cfs(keys.size(), events_cf_);
+    statuses = db_->MultiGet({}, event_cfs, position_slices, &records);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const uint64_t position = DecodeU64(positions[i]);
+      IOMHUB_RETURN_IF_ERROR(
+          FromRocksDb(statuses[i], absl::StrCat("reading the event at position ", position)));
+      IOMHUB_RETURN_IF_ERROR(DecodeRecord(records[i], position, &out.events.emplace_back()));
+      bytes += records[i].size();
+      last = versions[i];
+      if (bytes >= max_bytes) break;
+    }
   }
-  std::vector<rocksdb::Slice> key_slices(keys.begin(), keys.end());
-  std::vector<std::string> positions(keys.size());
-  std::vector<rocksdb::ColumnFamilyHandle*> stream_cfs(keys.size(), streams_cf_);
-  std::vector<rocksdb::Status> statuses = db_->MultiGet({}, stream_cfs, key_slices, &positions);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    IOMHUB_RETURN_IF_ERROR(FromRocksDb(statuses[i], absl::StrCat("reading stream ", stream)));
-    if (positions[i].size() != 8) return absl::DataLossError("malformed stream index entry");
-  }
-  std::vector<rocksdb::Slice> position_slices(positions.begin(), positions.end());
-  std::vector<std::string> records(keys.size());
-  std::vector<rocksdb::ColumnFamilyHandle*> event_cfs(keys.size(), events_cf_);
-  statuses = db_->MultiGet({}, event_cfs, position_slices, &records);
-  out.events.resize(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    const uint64_t position = DecodeU64(positions[i]);
-    IOMHUB_RETURN_IF_ERROR(
-        FromRocksDb(statuses[i], absl::StrCat("reading the event at position ", position)));
-    IOMHUB_RETURN_IF_ERROR(DecodeRecord(records[i], position, &out.events[i]));
-  }
-  const uint64_t last = backwards ? from - (keys.size() - 1) : from + (keys.size() - 1);
   out.end = backwards ? last == 0 : last == *head;
   out.next = backwards ? (last == 0 ? 0 : last - 1) : last + 1;
   return out;

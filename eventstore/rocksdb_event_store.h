@@ -46,8 +46,9 @@ class RocksDbEventStore final : public EventStore {
 
   void AppendAsync(std::string stream, Expected expected, std::vector<v1::Event> events,
                    AppendCallback done) override;
+  using EventStore::ReadStream;
   absl::StatusOr<ReadBatch> ReadStream(const std::string& stream, uint64_t from, bool backwards,
-                                       size_t max_events) override;
+                                       size_t max_events, size_t max_bytes) override;
   absl::StatusOr<ReadBatch> VisitAll(uint64_t from, size_t max_events, size_t max_bytes,
                                      size_t max_scan, RecordVisitor visit) override;
   absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) override;

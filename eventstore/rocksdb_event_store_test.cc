@@ -475,6 +475,30 @@ TEST(EventStore, IdDifferingOnlyInCaseIsTheSameEventStoredInLowerCase) {
   EXPECT_EQ(stored[0].event_id(), "123e4567-e89b-12d3-a456-426614174000");
 }
 
+// Regression: ReadStream batches were bounded by count only, so 50 events of
+// 100 KiB made a 5 MB gRPC message that clients refuse (default max 4 MiB).
+TEST(EventStore, ReadStreamStopsAtTheByteBoundAndResumes) {
+  ScopedTempDir dir;
+  auto store = MustOpen(OptionsFor(dir));
+  ASSERT_NE(store, nullptr);
+  std::vector<v1::Event> events = Events(10);
+  for (auto& e : events) e.mutable_contact_scheduled()->set_source_system_ref(std::string(1000, 'r'));
+  ASSERT_THAT(store->Append(PersonStream(1), Expected::Any(), events), IsOk());
+  absl::StatusOr<ReadBatch> read = store->ReadStream(PersonStream(1), 0, false, 100, 2500);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_THAT(VersionsOf(read->events), ElementsAre(0, 1, 2));
+  EXPECT_EQ(read->next, 3u);
+  EXPECT_FALSE(read->end);
+  read = store->ReadStream(PersonStream(1), kFromEnd, true, 100, 1);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_THAT(VersionsOf(read->events), ElementsAre(9));
+  EXPECT_EQ(read->next, 8u);
+  read = store->ReadStream(PersonStream(1), 3, false, 100, SIZE_MAX);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->events.size(), 7u);
+  EXPECT_TRUE(read->end);
+}
+
 TEST(EventStore, PersonStreamIdsDifferingOnlyInCaseAreOneStream) {
   ScopedTempDir dir;
   auto store = MustOpen(OptionsFor(dir));

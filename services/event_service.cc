@@ -159,7 +159,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
         size_t want = kReadBatchEvents;
         if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
         absl::StatusOr<eventstore::ReadBatch> read =
-            store->ReadStream(cursor.stream, cursor.next, cursor.backwards, want);
+            store->ReadStream(cursor.stream, cursor.next, cursor.backwards, want, kReadBatchBytes);
         if (!read.ok()) return read.status();
         v1::ReadResponse batch;
         for (auto& e : read->events) *batch.add_events() = std::move(e);

@@ -77,8 +77,9 @@ int RunAppend(const CommandEnv& env, const AppendOptions& options, std::istream&
   v1::AppendResponse response;
   const grpc::Status status = stub->Append(context->get(), *request, &response);
   if (!status.ok()) return ReportRpcError(env, status);
-  PrintJsonLine(response, *env.out);
-  return kExitOk;
+  OutputTally output(env);
+  output.Print(response);
+  return output.ExitCode(kExitOk);
 }
 
 }  // namespace iomhub::iomctl

@@ -1,5 +1,7 @@
 #include "clients/iomctl/command_env.h"
 
+#include "iomhub/v1/envelope.pb.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -24,18 +26,36 @@ int ReportUsageError(const CommandEnv& env, absl::string_view message) {
   return kExitUsage;
 }
 
-void PrintJsonLine(const google::protobuf::Message& message, std::ostream& out) {
+absl::Status PrintJsonLine(const google::protobuf::Message& message, std::ostream& out) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = false;  // one object per line
   const auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) {
-    // Only possible for messages with unresolvable Any types, which the hub
-    // contract does not use; keep the line structure anyway.
-    json = absl::StrCat("{\"iomctlError\":\"cannot print ", message.GetTypeName(), "\"}");
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ", status.message().as_string()));
   }
   out << json << '\n';
   out.flush();
+  return absl::OkStatus();
+}
+
+void OutputTally::Print(const google::protobuf::Message& message) {
+  absl::Status printed = PrintJsonLine(message, *env_.out);
+  if (printed.ok()) return;
+  ++unprintable_;
+  std::string where;
+  if (const auto* event = dynamic_cast<const v1::Event*>(&message)) {
+    where = absl::StrCat(" (event at position ", event->position(), ", id ", event->event_id(), ")");
+  }
+  *env_.err << "iomctl: " << printed.message() << where << std::endl;
+}
+
+int OutputTally::ExitCode(int code) const {
+  if (code != kExitOk || unprintable_ == 0) return code;
+  *env_.err << "iomctl: " << unprintable_ << " message(s) received could not be printed"
+            << std::endl;
+  return kExitRpcError;
 }
 
 std::vector<std::string> SplitList(absl::string_view text) {

@@ -51,7 +51,24 @@ int ReportUsageError(const CommandEnv& env, absl::string_view message);
 
 // Writes `message` as one line of protobuf JSON (lowerCamel names, no
 // whitespace) and flushes, so that a pipe sees each line as it comes.
-void PrintJsonLine(const google::protobuf::Message& message, std::ostream& out);
+// INVALID_ARGUMENT (and nothing written) if protobuf cannot express it as
+// JSON, e.g. a Timestamp outside 0001..9999 from an older hub.
+absl::Status PrintJsonLine(const google::protobuf::Message& message, std::ostream& out);
+
+// Counts what a command could not print. Print() writes the line, or tells
+// env.err which message (and event position) could not be printed and why;
+// ExitCode() turns an otherwise successful command into kExitRpcError when
+// anything was skipped, so a script never mistakes a gap for success.
+class OutputTally {
+ public:
+  explicit OutputTally(const CommandEnv& env) : env_(env) {}
+  void Print(const google::protobuf::Message& message);
+  int ExitCode(int code) const;
+
+ private:
+  const CommandEnv& env_;
+  uint64_t unprintable_ = 0;
+};
 
 // Splits a comma-separated flag value ("A,B"), dropping empty items and
 // surrounding spaces.

@@ -62,6 +62,21 @@ class FakeEventService final : public v1::EventService::Service {
     return grpc::Status::OK;
   }
 
+  // Positions 1..3; position 2 carries a timestamp past 9999-12-31, as a
+  // hub before the data-safety fixes could store.
+  grpc::Status ReadAll(grpc::ServerContext*, const v1::ReadAllRequest*,
+                       grpc::ServerWriter<v1::ReadResponse>* writer) override {
+    v1::ReadResponse batch;
+    for (uint64_t p = 1; p <= 3; ++p) {
+      v1::Event* e = batch.add_events();
+      e->set_position(p);
+      e->set_event_id("id-" + std::to_string(p));
+      if (p == 2) e->mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300800);
+    }
+    writer->Write(batch);
+    return grpc::Status::OK;
+  }
+
   absl::Mutex mu_;
   std::vector<v1::AppendRequest> appends_ ABSL_GUARDED_BY(mu_);
   std::string user_ ABSL_GUARDED_BY(mu_);
@@ -183,6 +198,19 @@ TEST_F(CommandsTest, ReadStreamPrintsOneLinePerEventAcrossBatches) {
   EXPECT_TRUE(events_.read_stream_.from_end());
   EXPECT_EQ(events_.read_stream_.direction(), v1::READ_DIRECTION_BACKWARDS);
   EXPECT_EQ(events_.read_stream_.limit(), 3u);
+}
+
+// Regression (data-safety issue, item 5): an event protobuf cannot print as
+// JSON came out as {"iomctlError":...} and iomctl still exited 0.
+TEST_F(CommandsTest, ReadAllExitsNonZeroNamingAnEventItCannotPrint) {
+  EXPECT_EQ(RunReadAll(env_, {}), kExitRpcError);
+  const std::vector<std::string> lines = OutLines();
+  ASSERT_THAT(lines, SizeIs(2));
+  EXPECT_THAT(lines[0], HasSubstr("\"position\":\"1\""));
+  EXPECT_THAT(lines[1], HasSubstr("\"position\":\"3\""));
+  EXPECT_THAT(err_.str(), HasSubstr("cannot print iomhub.v1.Event as JSON"));
+  EXPECT_THAT(err_.str(), HasSubstr("event at position 2, id id-2"));
+  EXPECT_THAT(err_.str(), HasSubstr("1 message(s) received could not be printed"));
 }
 
 TEST_F(CommandsTest, SubscribeResumesAfterTheLastCheckpointWithoutLossOrRepeat) {

@@ -7,13 +7,14 @@ namespace {
 
 // Drains a ReadResponse stream, printing each event; returns the exit code.
 int PrintEvents(const CommandEnv& env, grpc::ClientReader<v1::ReadResponse>& reader) {
+  OutputTally output(env);
   v1::ReadResponse batch;
   while (reader.Read(&batch)) {
-    for (const v1::Event& event : batch.events()) PrintJsonLine(event, *env.out);
+    for (const v1::Event& event : batch.events()) output.Print(event);
   }
   const grpc::Status status = reader.Finish();
   if (!status.ok()) return ReportRpcError(env, status);
-  return kExitOk;
+  return output.ExitCode(kExitOk);
 }
 
 }  // namespace

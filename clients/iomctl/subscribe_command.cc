@@ -44,6 +44,7 @@ int RunSubscribe(const CommandEnv& env, const SubscribeOptions& options) {
   SubscriptionCursor cursor(MakeSubscribeRequest(options));
   ReconnectBackoff backoff;
   uint64_t printed = 0;
+  OutputTally output(env);
   for (;;) {
     // No deadline: the subscription lasts until we stop it.
     absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
@@ -56,22 +57,22 @@ int RunSubscribe(const CommandEnv& env, const SubscribeOptions& options) {
       backoff.Reset();
       if (response.has_events()) {
         for (const v1::Event& event : response.events().events()) {
-          PrintJsonLine(event, *env.out);
+          output.Print(event);
           if (options.max_events != 0 && ++printed >= options.max_events) {
             (*context)->TryCancel();
             reader->Finish();  // the status is our own CANCELLED
-            return kExitOk;
+            return output.ExitCode(kExitOk);
           }
         }
       } else if (response.has_heartbeat() && options.print_heartbeats) {
-        PrintJsonLine(response, *env.out);
+        output.Print(response);
       }
       cursor.Observe(response);
     }
     const grpc::Status status = reader->Finish();
     if (!IsDisconnect(status)) return ReportRpcError(env, status);
     if (!options.reconnect) {
-      if (status.ok()) return kExitOk;
+      if (status.ok()) return output.ExitCode(kExitOk);
       return ReportRpcError(env, status);
     }
     const absl::Duration delay = backoff.Next();
