@@ -213,6 +213,26 @@ TEST(Recovery, DeletedTableFileRefusesToOpenWithDataLoss) {
                     HasSubstr("Restore the data directory from a backup")));
 }
 
+TEST(Recovery, DamagedManifestRefusesToOpenWithDataLoss) {
+  ScopedTempDir dir;
+  AppendAndCrash(dir.path(), 20);
+  std::string manifest;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind("MANIFEST-", 0) == 0) manifest = entry.path();
+  }
+  ASSERT_FALSE(manifest.empty());
+  std::string bytes = ReadBytes(manifest);
+  bytes[bytes.size() / 2] ^= 0x01;
+  WriteBytes(manifest, bytes);
+  absl::StatusOr<std::unique_ptr<EventStore>> reopened = EventStore::Open({.path = dir.path()});
+  ASSERT_THAT(reopened, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(reopened.status().message()),
+              AllOf(HasSubstr("MANIFEST"), HasSubstr("Restore the data directory from a backup")));
+  // Accepting WAL loss does not paper over a damaged MANIFEST.
+  EXPECT_THAT(EventStore::Open({.path = dir.path(), .wal_recovery = WalRecovery::kPointInTime}),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
 TEST(Recovery, DamagedPositionMarkerIsDataLoss) {
   ScopedTempDir dir;
   { ASSERT_THAT(EventStore::Open({.path = dir.path()}), IsOk()); }
