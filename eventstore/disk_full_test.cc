@@ -4,12 +4,14 @@
 // once space is freed — no restart. Before the fix the hub aborted (RocksDB's
 // own info log asserted after a failed write) and clients saw only
 // "UNAVAILABLE: Socket closed". The disk is a FaultInjectionFs that answers
-// ENOSPC on request.
+// ENOSPC (RocksDB sees the error) or reports little free space (the store's
+// own guard refuses first) on request.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"  // status_matchers.h needs its CONCAT macro
 #include "common/status_matchers.h"
 #include "eventstore/rocksdb_event_store.h"
@@ -51,6 +53,7 @@ class DiskFullTest : public ::testing::TestWithParam<FaultInjectionFs::NoSpace> 
   EventStoreOptions Options() {
     return {.path = dir_.path(),
             .condition_observer = [this](StoreCondition c) { conditions_.Record(c); },
+            .min_free_disk_bytes = 1 << 20,
             .disk_full_retry_interval = absl::ZeroDuration()};
   }
   ScopedTempDir dir_;
@@ -103,6 +106,76 @@ TEST_P(DiskFullTest, AppendsAreRefusedWhileFullAndResumeOnceSpaceIsFreed) {
     EXPECT_EQ(all->events[i].event_id(), acknowledged[i].event_id());
     EXPECT_EQ(all->events[i].position(), i + 1);
   }
+}
+
+// RocksDB 7.x switches to a new WAL file on Resume only when a memtable
+// holds data (facebook/rocksdb#11643, #12998), and aborts the process when
+// the failed WAL writer is used again. Right after a clean reopen every
+// memtable is empty: before the fix the next append after space was freed
+// killed the process. Now the store stays refusing, says to restart, and a
+// restart resumes with everything acknowledged.
+TEST_P(DiskFullTest, WithNoWalToSwitchToTheStoreRefusesUntilRestartedAndNeverAborts) {
+  {
+    auto store = RocksDbEventStore::OpenRocksDb(Options(), {.file_system = fs_});
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()}), IsOk());
+  }  // a clean close flushes every memtable
+  {
+    auto store = RocksDbEventStore::OpenRocksDb(Options(), {.file_system = fs_});
+    ASSERT_THAT(store, IsOk());
+    fs_->SetNoSpace(GetParam());
+    EXPECT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()}),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+    fs_->SetNoSpace(FaultInjectionFs::NoSpace::kOff);
+    for (int i = 0; i < 3; ++i) {
+      absl::StatusOr<AppendResult> r =
+          (*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()});
+      if (r.ok()) {  // RocksDB managed to switch after all: fine too
+        EXPECT_EQ(r->first_position, 2u);
+        return;
+      }
+      EXPECT_THAT(r, StatusIs(absl::StatusCode::kInternal, "restarted"));
+    }
+    EXPECT_EQ(conditions_.seen().back(), StoreCondition::kFailed);
+  }
+  auto store = RocksDbEventStore::OpenRocksDb(Options(), {.file_system = fs_});
+  ASSERT_THAT(store, IsOk());
+  absl::StatusOr<AppendResult> after =
+      (*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()});
+  ASSERT_THAT(after, IsOk());
+  EXPECT_GE(after->first_position, 2u);
+  absl::StatusOr<ReadBatch> all = (*store)->ReadAll(1, SIZE_MAX);
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->events.front().position(), 1u);
+  EXPECT_EQ(all->events.back().position(), after->first_position);
+}
+
+// The usual path: the store's own free-space guard refuses before RocksDB
+// ever sees ENOSPC, and lets appends through again once space is back.
+TEST(DiskFullGuard, LittleFreeSpaceRefusesAppendsBeforeRocksDbFailsAndThenResumes) {
+  ScopedTempDir dir;
+  auto fs = std::make_shared<FaultInjectionFs>();
+  Conditions conditions;
+  auto store = RocksDbEventStore::OpenRocksDb(
+      {.path = dir.path(),
+       .condition_observer = [&](StoreCondition c) { conditions.Record(c); },
+       .min_free_disk_bytes = 64 << 20},
+      {.file_system = fs});
+  ASSERT_THAT(store, IsOk());
+  fs->SetFreeSpace(100 << 20);
+  ASSERT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()}), IsOk());
+  fs->SetFreeSpace(10 << 20);
+  absl::SleepFor(absl::Milliseconds(60));  // past the cached reading
+  EXPECT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()}),
+              StatusIs(absl::StatusCode::kResourceExhausted, "less than 67108864 bytes free"));
+  EXPECT_EQ(fs->failures(), 0);  // RocksDB never saw an error
+  fs->SetFreeSpace(100 << 20);
+  absl::StatusOr<AppendResult> resumed =
+      (*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()});
+  ASSERT_THAT(resumed, IsOk());
+  EXPECT_EQ(resumed->first_position, 2u);
+  EXPECT_THAT(conditions.seen(), ElementsAre(StoreCondition::kWritable, StoreCondition::kDiskFull,
+                                             StoreCondition::kWritable));
 }
 
 INSTANTIATE_TEST_SUITE_P(WritesOrSyncsFail, DiskFullTest,

@@ -23,6 +23,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "eventstore/commit_watermark.h"
 #include "eventstore/options.h"
 #include "iomhub/v1/envelope.pb.h"
 
@@ -127,8 +128,14 @@ class EventStore {
   virtual absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) = 0;
 
   // Highest durable position (0 when empty). Never decreases; every position
-  // up to it is readable.
+  // up to it is readable (positions in a recorded lost range excepted).
   virtual uint64_t CommittedPosition() const = 0;
+
+  // The committed position as a level-triggered watermark: readers wait on
+  // it for new events (subscriptions, projections, read-your-writes). It is
+  // advanced after each durable commit, before the appends are acknowledged,
+  // and is never ahead of CommittedPosition(). Lives as long as the store.
+  virtual CommitWatermark& watermark() = 0;
 
   // Registers `listener`, called on the commit thread with the new committed
   // position after each durable commit. It must not block or call back into

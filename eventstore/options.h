@@ -74,8 +74,13 @@ struct EventStoreOptions {
   std::function<void(StoreCondition)> condition_observer = nullptr;
   // See WalRecovery. Default: kRefuseDamage.
   WalRecovery wal_recovery = WalRecovery::kRefuseDamage;
-  // While the disk is full, how often an append may try to resume writing
-  // (appends in between are refused at once). Default: 1 s.
+  // Appends (and view commits) are refused with RESOURCE_EXHAUSTED while
+  // the data directory's file system has less than this free, so a full
+  // disk normally never reaches RocksDB (whose flushes and compactions need
+  // headroom too). 0 turns the check off. Default: 256 MiB.
+  uint64_t min_free_disk_bytes = uint64_t{256} << 20;
+  // After RocksDB itself failed a write for lack of space, how often a write
+  // may try to resume (writes in between are refused at once). Default: 1 s.
   absl::Duration disk_full_retry_interval = absl::Seconds(1);
   // How often the durable position is recorded in IOMHUB-POSITIONS (see
   // position_marker.h): a log that lost more than this much of its end is

@@ -14,8 +14,6 @@
 #include "eventstore/key_encoding.h"
 #include "eventstore/record_codec.h"
 #include "eventstore/rocksdb_status.h"
-#include "eventstore/rocksdb_tuning.h"
-#include "eventstore/wal_check.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 
@@ -90,20 +88,6 @@ constexpr char kRestoreAdvice[] =
     "EventStoreOptions::wal_recovery = kPointInTime): the loss is logged and the lost positions "
     "are never reused.";
 
-// Says where a RocksDB corruption found at open is, and what to do.
-absl::Status DescribeOpenCorruption(const std::string& path, const rocksdb::Status& s,
-                                    const std::optional<WalDamage>& damage) {
-  if (damage.has_value()) {
-    return absl::DataLossError(absl::StrCat(
-        "the write-ahead log ", damage->file, " is damaged at byte offset ", damage->offset, " (",
-        damage->reason, ") before its end, so acknowledged events may be lost; the event store "
-        "refuses to open rather than forget them (RocksDB: ", s.ToString(), "). ", kRestoreAdvice));
-  }
-  return absl::DataLossError(absl::StrCat("the event store at ", path,
-                                          " is damaged and cannot be opened (RocksDB: ",
-                                          s.ToString(), "). Restore the data directory from a backup."));
-}
-
 }  // namespace
 
 struct RocksDbEventStore::BatchState {
@@ -125,81 +109,36 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const EventStoreOpt
   return std::unique_ptr<EventStore>(std::move(store));
 }
 
-RocksDbEventStore::RocksDbEventStore(const EventStoreOptions& options, RocksDbHooks hooks)
-    : options_(options), hooks_(std::move(hooks)), queue_(options.max_pending_bytes) {}
+RocksDbEventStore::RocksDbEventStore(std::shared_ptr<RocksDbDatabase> database)
+    : database_(std::move(database)),
+      options_(database_->options()),
+      db_(database_->db()),
+      queue_(options_.max_pending_bytes) {
+  default_cf_ = database_->cf(Family::kDefault);
+  events_cf_ = database_->cf(Family::kEvents);
+  streams_cf_ = database_->cf(Family::kStreams);
+  heads_cf_ = database_->cf(Family::kHeads);
+  ids_cf_ = database_->cf(Family::kIds);
+}
 
 absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenRocksDb(
     const EventStoreOptions& options, RocksDbHooks hooks) {
-  if (options.path.empty()) return absl::InvalidArgumentError("event store path is empty");
   if (options.clock == nullptr) return absl::InvalidArgumentError("event store clock is null");
-  std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
-  if (ec) {
-    return absl::InternalError(
-        absl::StrCat("cannot create event store directory ", options.path, ": ", ec.message()));
+  IOMHUB_ASSIGN_OR_RETURN(std::shared_ptr<RocksDbDatabase> database,
+                          RocksDbDatabase::Open(options, std::move(hooks)));
+  return OpenOver(std::move(database));
+}
+
+absl::StatusOr<std::unique_ptr<RocksDbEventStore>> RocksDbEventStore::OpenOver(
+    std::shared_ptr<RocksDbDatabase> database) {
+  if (database->options().clock == nullptr) {
+    return absl::InvalidArgumentError("event store clock is null");
   }
-  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(options, std::move(hooks)));
-  IOMHUB_RETURN_IF_ERROR(store->OpenDatabase());
+  std::unique_ptr<RocksDbEventStore> store(new RocksDbEventStore(std::move(database)));
   IOMHUB_RETURN_IF_ERROR(store->RecoverPositions());
-  store->SetCondition(StoreCondition::kWritable);
   store->committer_ = std::thread([s = store.get()] { s->CommitLoop(); });
   store->marker_thread_ = std::thread([s = store.get()] { s->MarkLoop(); });
   return store;
-}
-
-absl::Status RocksDbEventStore::OpenDatabase() {
-  if (hooks_.file_system != nullptr) {
-    env_ = rocksdb::NewCompositeEnv(hooks_.file_system);
-    fs_ = hooks_.file_system.get();
-  } else {
-    fs_ = rocksdb::FileSystem::Default().get();
-  }
-  rocksdb::DBOptions db_options =
-      StoreDbOptions(env_ != nullptr ? env_.get() : rocksdb::Env::Default());
-  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kEventsCf, ScanCf(cache)},
-      {kStreamsCf, ScanCf(cache)},
-      {kHeadsCf, PointLookupCf(cache)},
-      {kIdsCf, PointLookupCf(cache)},
-  };
-  // Open every family already on disk (later layers may add their own).
-  std::vector<std::string> existing;
-  if (rocksdb::DB::ListColumnFamilies(db_options, options_.path, &existing).ok()) {
-    for (const std::string& name : existing) {
-      bool known = false;
-      for (const auto& d : descriptors) known |= d.name == name;
-      if (!known) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-  }
-
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status opened =
-      rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
-  if (opened.IsCorruption()) {
-    absl::StatusOr<std::optional<WalDamage>> damage = FindWalDamage(options_.path);
-    const std::optional<WalDamage> found = damage.ok() ? *damage : std::nullopt;
-    if (!found.has_value() || options_.wal_recovery != WalRecovery::kPointInTime) {
-      return DescribeOpenCorruption(options_.path, opened, found);
-    }
-    LogLine(absl::StrCat(
-        "WARNING: --recover_wal=point_in_time: the write-ahead log ", found->file,
-        " is damaged at byte offset ", found->offset, " (", found->reason,
-        "); recovering to the last good record before it. Every event after that point is lost."));
-    recovering_with_loss_ = true;
-    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
-    handles_.clear();
-    opened = rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
-  }
-  if (opened.IsCorruption()) return DescribeOpenCorruption(options_.path, opened, std::nullopt);
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(opened, absl::StrCat("opening event store at ", options_.path)));
-  db_.reset(raw);
-  events_cf_ = handles_[1];
-  streams_cf_ = handles_[2];
-  heads_cf_ = handles_[3];
-  ids_cf_ = handles_[4];
-  return absl::OkStatus();
 }
 
 absl::Status RocksDbEventStore::RecoverPositions() {
@@ -211,7 +150,7 @@ absl::Status RocksDbEventStore::RecoverPositions() {
     if (it->key().size() != 8) return absl::DataLossError("malformed key in events family");
     last_position_ = DecodeU64(View(it->key()));
   }
-  std::unique_ptr<rocksdb::Iterator> lost(db_->NewIterator({}, handles_[0]));
+  std::unique_ptr<rocksdb::Iterator> lost(db_->NewIterator({}, default_cf_));
   for (lost->Seek(kLostRangePrefix); lost->Valid() && lost->key().starts_with(kLostRangePrefix);
        lost->Next()) {
     const absl::string_view key = View(lost->key()).substr(sizeof(kLostRangePrefix) - 1);
@@ -225,7 +164,7 @@ absl::Status RocksDbEventStore::RecoverPositions() {
   const uint64_t recovered = last_position_;
 
   IOMHUB_ASSIGN_OR_RETURN(std::optional<PositionMarks> marks,
-                          PositionMarker::Read(fs_, options_.path));
+                          PositionMarker::Read(database_->fs(), options_.path));
   const bool accept_loss = options_.wal_recovery == WalRecovery::kPointInTime;
   if (marks.has_value() && marks->acknowledged_through > recovered && !accept_loss) {
     if (!options_.sync) {
@@ -240,7 +179,7 @@ absl::Status RocksDbEventStore::RecoverPositions() {
           "lost. ", kRestoreAdvice));
     }
   }
-  if (accept_loss && (recovering_with_loss_ || (marks.has_value() &&
+  if (accept_loss && (database_->recovered_with_loss() || (marks.has_value() &&
                                                 marks->acknowledged_through > recovered))) {
     if (!marks.has_value()) {
       LogLine(absl::StrCat("WARNING: no ", kPositionMarkerFile,
@@ -252,7 +191,7 @@ absl::Status RocksDbEventStore::RecoverPositions() {
         rocksdb::WriteOptions sync;
         sync.sync = true;
         IOMHUB_RETURN_IF_ERROR(FromRocksDb(
-            db_->Put(sync, handles_[0], absl::StrCat(kLostRangePrefix, EncodeU64(recovered + 1)),
+            db_->Put(sync, default_cf_, absl::StrCat(kLostRangePrefix, EncodeU64(recovered + 1)),
                      EncodeU64(through)),
             "recording lost positions"));
         lost_.push_back({recovered + 1, through});
@@ -271,7 +210,8 @@ absl::Status RocksDbEventStore::RecoverPositions() {
   std::sort(lost_.begin(), lost_.end(),
             [](const LostRange& a, const LostRange& b) { return a.first < b.first; });
   committed_.store(last_position_, std::memory_order_release);
-  marker_ = std::make_unique<PositionMarker>(fs_, options_.path, kReserveAhead);
+  watermark_.Advance(last_position_);
+  marker_ = std::make_unique<PositionMarker>(database_->fs(), options_.path, kReserveAhead);
   return marker_->Store({.acknowledged_through = last_position_,
                          .reserved_through = last_position_ + kReserveAhead});
 }
@@ -283,13 +223,7 @@ uint64_t RocksDbEventStore::SkipLost(uint64_t position) const {
   return position;
 }
 
-RocksDbEventStore::~RocksDbEventStore() {
-  Shutdown();
-  if (db_ == nullptr) return;  // OpenRocksDb failed before the database opened
-  for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
-  handles_.clear();
-  db_->Close().PermitUncheckedError();
-}
+RocksDbEventStore::~RocksDbEventStore() { Shutdown(); }
 
 void RocksDbEventStore::Shutdown() {
   {
@@ -301,17 +235,11 @@ void RocksDbEventStore::Shutdown() {
   if (committer_.joinable()) committer_.join();
   if (!stop_marking_.HasBeenNotified()) stop_marking_.Notify();
   if (marker_thread_.joinable()) marker_thread_.join();
-  if (db_ == nullptr || hooks_.simulate_crash_on_shutdown) return;
-  if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+  if (database_->hooks().simulate_crash_on_shutdown) return;
   if (options_.sync && write_failure_.ok() && marker_ != nullptr) {
     marker_->Acknowledge(last_position_).IgnoreError();
   }
-  // Flushing memtables makes the next open replay no WAL. Best effort: the
-  // WAL already holds everything acknowledged.
-  rocksdb::FlushOptions flush;
-  flush.wait = true;
-  std::vector<rocksdb::ColumnFamilyHandle*> families(handles_.begin(), handles_.end());
-  db_->Flush(flush, families).PermitUncheckedError();
+  // The database flushes its memtables when its last user closes it.
 }
 
 void RocksDbEventStore::MarkLoop() {
@@ -330,12 +258,6 @@ void RocksDbEventStore::MarkLoop() {
       warned = true;
     }
   }
-}
-
-void RocksDbEventStore::SetCondition(StoreCondition condition) {
-  if (condition_ == condition) return;
-  condition_ = condition;
-  if (options_.condition_observer) options_.condition_observer(condition);
 }
 
 void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
@@ -384,14 +306,9 @@ void RocksDbEventStore::CommitLoop() {
     state.recorded_at_bytes = ToProto(options_.clock->Now()).SerializeAsString();
     std::vector<absl::StatusOr<AppendResult>> results;
     results.reserve(appends.size());
-    const bool may_write = MayRetryAfterDiskFull();
     for (PendingAppend& append : appends) {
       if (!write_failure_.ok()) {
         results.push_back(write_failure_);
-      } else if (!may_write) {
-        results.push_back(absl::ResourceExhaustedError(
-            "the hub's disk is full: nothing was written; retry once space is freed "
-            "(retries are safe)"));
       } else {
         results.push_back(Stage(append, state));
       }
@@ -416,71 +333,27 @@ void RocksDbEventStore::CommitLoop() {
   }
 }
 
-bool RocksDbEventStore::MayRetryAfterDiskFull() {
-  if (!disk_full_) return true;
-  const absl::Time now = absl::Now();
-  if (now - last_disk_full_attempt_ < options_.disk_full_retry_interval) return false;
-  last_disk_full_attempt_ = now;
-  // RocksDB keeps refusing writes after a no-space error until it has
-  // recovered (by itself, or here): Resume flushes the memtables, so the WAL
-  // that held the failed write is never replayed over what follows.
-  rocksdb::Status resumed = db_->Resume();
-  if (!resumed.ok()) {
-    if (!IsNoSpace(resumed)) {
-      LogLine(absl::StrCat("disk full: RocksDB could not resume yet: ", resumed.ToString()));
-    }
-    return false;
-  }
-  return true;
-}
-
 absl::Status RocksDbEventStore::WriteBatch(BatchState& state, size_t appends) {
   const uint64_t last = state.next_position - 1;
   absl::Status written = marker_->Reserve(last);
   const absl::Time started = absl::Now();
-  if (written.ok()) {
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    rocksdb::Status s = db_->Write(write_options, &state.batch);
-    written = FromRocksDb(s, "writing a commit batch");
+  if (written.ok()) written = database_->Write(&state.batch, options_.sync);
+  if (!written.ok()) {
+    // RESOURCE_EXHAUSTED (a full disk) passes: a later batch tries again.
+    // Anything else: the store refuses further appends, and a restart
+    // re-reads what is really on disk.
+    if (!absl::IsResourceExhausted(written)) write_failure_ = written;
+    return written;
   }
-  if (written.ok()) {
-    if (options_.commit_observer) {
-      options_.commit_observer(CommitStats{.events = last - last_position_,
-                                           .appends = appends,
-                                           .write_time = absl::Now() - started});
-    }
-    last_position_ = last;
-    committed_.store(last_position_, std::memory_order_release);
-    if (disk_full_) {
-      disk_full_ = false;
-      LogLine("disk space is available again: appends are accepted");
-    }
-    SetCondition(StoreCondition::kWritable);
-    return absl::OkStatus();
+  if (options_.commit_observer) {
+    options_.commit_observer(CommitStats{.events = last - last_position_,
+                                         .appends = appends,
+                                         .write_time = absl::Now() - started});
   }
-  if (absl::IsResourceExhausted(written)) {
-    // The store stays open: reads go on, and a later append tries again
-    // (MayRetryAfterDiskFull) once space is freed.
-    if (!disk_full_) {
-      LogLine(absl::StrCat(
-          "disk full: appends are refused with RESOURCE_EXHAUSTED until space is freed in ",
-          options_.path, "; reads and subscriptions go on (", written.message(), ")"));
-    }
-    disk_full_ = true;
-    last_disk_full_attempt_ = absl::Now();
-    SetCondition(StoreCondition::kDiskFull);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the hub's disk is full: nothing was written; retry once space is freed (retries are "
-        "safe): ", written.message()));
-  }
-  // Anything else: the store refuses further appends, and a restart re-reads
-  // what is really on disk.
-  write_failure_ = absl::InternalError(
-      absl::StrCat("event store write failed; restart the hub: ", written.message()));
-  LogLine(absl::StrCat("ERROR: ", write_failure_.message()));
-  SetCondition(StoreCondition::kFailed);
-  return write_failure_;
+  last_position_ = last;
+  committed_.store(last_position_, std::memory_order_release);
+  watermark_.Advance(last_position_);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StagedHead(const std::string& stream,

@@ -22,26 +22,19 @@
 #include "eventstore/event_store.h"
 #include "eventstore/group_commit.h"
 #include "eventstore/position_marker.h"
+#include "eventstore/rocksdb_database.h"
 #include "rocksdb/db.h"
-#include "rocksdb/env.h"
-#include "rocksdb/file_system.h"
 
 namespace iomhub::eventstore {
 
-// What only eventstore/ code (and its tests) may give the embedded store.
-struct RocksDbHooks {
-  // The file system RocksDB and the position marker use, e.g. one that
-  // injects ENOSPC or drops unsynced writes in tests. Default: the OS's.
-  std::shared_ptr<rocksdb::FileSystem> file_system = nullptr;
-  // Shutdown leaves the disk as a crash would: memtables unflushed (the WAL
-  // is replayed on open) and IOMHUB-POSITIONS not brought up to date.
-  bool simulate_crash_on_shutdown = false;
-};
-
 class RocksDbEventStore final : public EventStore {
  public:
+  // Opens the database under options.path and the log over it.
   static absl::StatusOr<std::unique_ptr<RocksDbEventStore>> OpenRocksDb(
       const EventStoreOptions& options, RocksDbHooks hooks = {});
+  // The log over an open database (shared with a RocksDbViewStore).
+  static absl::StatusOr<std::unique_ptr<RocksDbEventStore>> OpenOver(
+      std::shared_ptr<RocksDbDatabase> database);
   ~RocksDbEventStore() override;
 
   void AppendAsync(std::string stream, Expected expected, std::vector<v1::Event> events,
@@ -53,6 +46,7 @@ class RocksDbEventStore final : public EventStore {
                                      size_t max_scan, RecordVisitor visit) override;
   absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) override;
   uint64_t CommittedPosition() const override { return committed_.load(std::memory_order_acquire); }
+  CommitWatermark& watermark() override { return watermark_; }
   uint64_t AddCommitListener(CommitListener listener) override;
   void RemoveCommitListener(uint64_t id) override;
   void Shutdown() override;
@@ -82,17 +76,13 @@ class RocksDbEventStore final : public EventStore {
     uint64_t last;
   };
 
-  RocksDbEventStore(const EventStoreOptions& options, RocksDbHooks hooks);
-  absl::Status OpenDatabase();
+  explicit RocksDbEventStore(std::shared_ptr<RocksDbDatabase> database);
   absl::Status RecoverPositions();
   void CommitLoop();
   void MarkLoop();
-  // Writes a staged batch; on failure sets disk_full_ or write_failure_ and
-  // returns the status every append in the batch gets.
+  // Writes a staged batch; returns the status every append in the batch
+  // gets when it fails (and sets write_failure_ for a lasting failure).
   absl::Status WriteBatch(BatchState& state, size_t appends);
-  // While the disk is full: whether this batch may try to write again.
-  bool MayRetryAfterDiskFull();
-  void SetCondition(StoreCondition condition);
   // The first position >= `position` that is not in a lost range.
   uint64_t SkipLost(uint64_t position) const;
   // Checks one append against stored and staged state and, if it passes,
@@ -102,15 +92,12 @@ class RocksDbEventStore final : public EventStore {
                                                      const BatchState& state);
   absl::StatusOr<v1::Event> ReadAt(uint64_t position);
 
-  const EventStoreOptions options_;
-  const RocksDbHooks hooks_;
-  std::unique_ptr<rocksdb::Env> env_;  // wraps hooks_.file_system; null for the default
-  rocksdb::FileSystem* fs_ = nullptr;
+  const std::shared_ptr<RocksDbDatabase> database_;
+  const EventStoreOptions& options_;  // database_'s
+  rocksdb::DB* const db_;             // database_'s
   std::unique_ptr<PositionMarker> marker_;
   std::vector<LostRange> lost_;  // fixed once Open returns; sorted
-  bool recovering_with_loss_ = false;  // Open used point-in-time recovery
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; closed in dtor
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* events_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* heads_cf_ = nullptr;
@@ -124,10 +111,8 @@ class RocksDbEventStore final : public EventStore {
   // Written only by the committer thread (and Open before it starts).
   uint64_t last_position_ = 0;
   absl::Status write_failure_;  // once set, every later append fails with it
-  bool disk_full_ = false;      // appends refused until a retry writes
-  absl::Time last_disk_full_attempt_;
-  std::optional<StoreCondition> condition_;  // last reported
   std::atomic<uint64_t> committed_{0};
+  CommitWatermark watermark_;
 
   std::thread marker_thread_;
   absl::Notification stop_marking_;

@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "rocksdb/filter_policy.h"
-#include "rocksdb/listener.h"
 #include "rocksdb/table.h"
 
 namespace iomhub::eventstore {
@@ -25,16 +24,6 @@ class StderrInfoLog final : public rocksdb::Logger {
     char buffer[1024];
     std::vsnprintf(buffer, sizeof(buffer), format, ap);
     LogLine(absl::StrCat("rocksdb: ", buffer));
-  }
-};
-
-class ManualErrorRecovery final : public rocksdb::EventListener {
- public:
-  const char* Name() const override { return "iomhub.ManualErrorRecovery"; }
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error,
-                            bool* auto_recovery) override {
-    bg_error.PermitUncheckedError();
-    *auto_recovery = false;
   }
 };
 
@@ -60,11 +49,6 @@ rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env) {
   db_options.track_and_verify_wals_in_manifest = true;
   db_options.info_log = NewStderrInfoLog();
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  // RocksDB's own recovery from a no-space error retries every 5 s and,
-  // while it waits, refuses a manual Resume as Busy. The store resumes by
-  // itself instead (RocksDbEventStore::MayRetryAfterDiskFull), at its own
-  // pace, so this listener turns RocksDB's automatic recovery off.
-  db_options.listeners.push_back(std::make_shared<ManualErrorRecovery>());
   // Bounds the WAL replayed on open: without it a column family that rarely
   // fills its memtable (ids, heads) pins every WAL file since it last
   // flushed, and reopening a 1M-event log took seconds.

@@ -50,6 +50,7 @@ v1::HubConfig WithDefaults(v1::HubConfig config) {
   if (limits->max_event_bytes() == 0) limits->set_max_event_bytes(1 << 20);
   if (limits->max_events_per_append() == 0) limits->set_max_events_per_append(1000);
   if (limits->max_append_bytes() == 0) limits->set_max_append_bytes(4 << 20);
+  if (limits->min_free_disk_bytes() == 0) limits->set_min_free_disk_bytes(uint64_t{256} << 20);
   if (config.heartbeat_interval_ms() == 0) config.set_heartbeat_interval_ms(5000);
   return config;
 }
@@ -122,6 +123,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
                        .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
                                            ? eventstore::WalRecovery::kPointInTime
                                            : eventstore::WalRecovery::kRefuseDamage,
+                       .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
                    }));
   impl->auth = std::make_unique<Authenticator>(principals, config.insecure());
   impl->executor = std::make_unique<ReadExecutor>(kReadThreads);

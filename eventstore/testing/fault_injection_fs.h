@@ -3,12 +3,14 @@
 // Today: "the disk is full" — appending to or syncing a writable file fails
 // with ENOSPC (IOStatus::NoSpace), or only syncing does (the data reached the
 // page cache). Creating a file still works, as on a full ext4 or tmpfs with
-// inodes left. Reads always work. Test-only. Thread-safe.
+// inodes left. Reads always work. GetFreeSpace can report a chosen figure.
+// Test-only. Thread-safe.
 #ifndef IOMHUB_EVENTSTORE_TESTING_FAULT_INJECTION_FS_H_
 #define IOMHUB_EVENTSTORE_TESTING_FAULT_INJECTION_FS_H_
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "rocksdb/file_system.h"
@@ -27,8 +29,20 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
   const char* Name() const override { return "FaultInjectionFs"; }
 
   void SetNoSpace(NoSpace mode) { no_space_.store(mode); }
+  // What GetFreeSpace reports; nullopt (the default): the real disk's.
+  void SetFreeSpace(std::optional<uint64_t> bytes) {
+    free_bytes_.store(bytes.has_value() ? static_cast<int64_t>(*bytes) : -1);
+  }
   // How many operations failed with ENOSPC so far.
   int failures() const { return failures_.load(); }
+
+  rocksdb::IOStatus GetFreeSpace(const std::string& path, const rocksdb::IOOptions& options,
+                                 uint64_t* free_bytes, rocksdb::IODebugContext* dbg) override {
+    const int64_t fake = free_bytes_.load();
+    if (fake < 0) return target()->GetFreeSpace(path, options, free_bytes, dbg);
+    *free_bytes = static_cast<uint64_t>(fake);
+    return rocksdb::IOStatus::OK();
+  }
 
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
@@ -80,6 +94,7 @@ class FaultInjectionFs : public rocksdb::FileSystemWrapper {
 
   std::atomic<NoSpace> no_space_{NoSpace::kOff};
   std::atomic<int> failures_{0};
+  std::atomic<int64_t> free_bytes_{-1};
 };
 
 }  // namespace iomhub::eventstore::testing

@@ -281,6 +281,10 @@ class FullDiskTest : public MtlsHubTest {
     HubOptions options = Options();
     options.data_dir = mount_point_ + "/data";
     options.metrics_listen = "127.0.0.1:0";
+    // The disk is 12 MiB: keep only 1 MiB in hand (the default is 256 MiB).
+    const std::string config = dir_.Join("small-disk.textproto");
+    std::ofstream(config) << "limits { min_free_disk_bytes: 1048576 }\n";
+    options.extra_args.push_back("--config=" + config);
     return options;
   }
   std::string mount_point_;
@@ -309,7 +313,8 @@ TEST_F(FullDiskTest, AppendsGetResourceExhaustedReadsGoOnAndAppendsResumeWhenSpa
   }
   ASSERT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted, "disk is full"));
   ASSERT_TRUE(hub_->running()) << hub_->StderrText();
-  EXPECT_THAT(hub_->StderrText(), HasSubstr("disk full: appends are refused"));
+  EXPECT_THAT(hub_->StderrText(), HasSubstr("disk full: "));
+  EXPECT_THAT(hub_->StderrText(), HasSubstr("appends are refused with RESOURCE_EXHAUSTED"));
   absl::StatusOr<std::string> metrics = HttpGet(hub_->metrics_address(), "/metrics");
   ASSERT_THAT(metrics, IsOk());
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_store_condition{condition="disk_full"})"), 1.0);
