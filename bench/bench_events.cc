@@ -18,7 +18,7 @@ v1::Producer BenchProducer() {
   p.set_organisation("development (insecure mode)");
   p.set_system("insecure-dev");
   p.set_user_id("bench");
-  p.set_role("hub_admin");
+  p.set_role("operator");
   p.set_purpose("benchmark");
   return p;
 }

@@ -72,7 +72,7 @@ void Die(const std::string& message) {
 
 void AddIdentity(grpc::ClientContext* ctx) {
   ctx->AddMetadata("iomhub-user-id", "bench");
-  ctx->AddMetadata("iomhub-role", "hub_admin");
+  ctx->AddMetadata("iomhub-role", "operator");
   ctx->AddMetadata("iomhub-purpose", "benchmark");
 }
 

@@ -1,7 +1,9 @@
 #include "services/auth.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
 
 namespace iomhub::services {
@@ -15,15 +17,37 @@ std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
 
 }  // namespace
 
-v1::Producer CallIdentity::ToProducer() const {
+absl::StatusOr<v1::Role> RoleFromName(absl::string_view name) {
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  if (!name.empty() && absl::AsciiStrToLower(name) == name &&
+      v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(name)), &role) &&
+      role != v1::ROLE_UNSPECIFIED) {
+    return role;
+  }
+  std::vector<std::string> known;
+  const auto* descriptor = v1::Role_descriptor();
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const auto value = static_cast<v1::Role>(descriptor->value(i)->number());
+    if (value != v1::ROLE_UNSPECIFIED) known.push_back(RoleName(value));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("call metadata \"", kRoleMetadataKey,
+                                                 "\": unknown role \"", name, "\"; one of ",
+                                                 absl::StrJoin(known, ", ")));
+}
+
+std::string RoleName(v1::Role role) {
+  return absl::AsciiStrToLower(absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
+}
+
+v1::Producer ProducerOf(const v1::Actor& actor) {
   v1::Producer producer;
-  producer.set_agency(principal.agency());
-  producer.set_organisation(principal.organisation());
-  producer.set_system(principal.id());
-  producer.set_area(principal.area());
-  producer.set_user_id(user_id);
-  producer.set_role(role);
-  producer.set_purpose(purpose);
+  producer.set_agency(actor.agency());
+  producer.set_organisation(actor.organisation());
+  producer.set_system(actor.system());
+  producer.set_area(actor.area());
+  producer.set_user_id(actor.user_id());
+  producer.set_role(RoleName(actor.role()));
+  producer.set_purpose(actor.purpose());
   return producer;
 }
 
@@ -46,13 +70,13 @@ std::vector<std::string> Authenticator::CertificateIdentities(
   return out;
 }
 
-absl::StatusOr<CallIdentity> Authenticator::Authenticate(
+absl::StatusOr<v1::Actor> Authenticator::Authenticate(
     const grpc::ServerContextBase& context) const {
-  CallIdentity identity;
+  v1::Principal principal;
   if (insecure_) {
-    identity.principal.set_id("insecure-dev");
-    identity.principal.set_agency(v1::AGENCY_KIND_HUB_ADMIN);
-    identity.principal.set_organisation("development (insecure mode)");
+    principal.set_id("insecure-dev");
+    principal.set_agency(v1::AGENCY_KIND_HUB_ADMIN);
+    principal.set_organisation("development (insecure mode)");
   } else {
     const std::vector<std::string> names = CertificateIdentities(context);
     if (names.empty()) {
@@ -69,25 +93,34 @@ absl::StatusOr<CallIdentity> Authenticator::Authenticate(
       return absl::UnauthenticatedError(absl::StrCat(
           "client certificate (", absl::StrJoin(names, ", "), ") is not a known principal"));
     }
-    identity.principal = *found;
+    principal = *found;
   }
-  identity.user_id = Metadata(context, kUserMetadataKey);
-  identity.role = Metadata(context, kRoleMetadataKey);
-  identity.purpose = Metadata(context, kPurposeMetadataKey);
-  for (const auto& [value, key] : {std::pair{&identity.user_id, kUserMetadataKey},
-                                   std::pair{&identity.role, kRoleMetadataKey},
-                                   std::pair{&identity.purpose, kPurposeMetadataKey}}) {
+  const std::string user_id = Metadata(context, kUserMetadataKey);
+  const std::string role = Metadata(context, kRoleMetadataKey);
+  const std::string purpose = Metadata(context, kPurposeMetadataKey);
+  for (const auto& [value, key] : {std::pair{&user_id, kUserMetadataKey},
+                                   std::pair{&role, kRoleMetadataKey},
+                                   std::pair{&purpose, kPurposeMetadataKey}}) {
     if (value->empty()) {
       return absl::InvalidArgumentError(absl::StrCat("call metadata \"", key, "\" is missing"));
     }
   }
-  const auto& roles = identity.principal.allowed_roles();
-  if (!roles.empty() && std::find(roles.begin(), roles.end(), identity.role) == roles.end()) {
-    return absl::PermissionDeniedError(absl::StrCat("principal ", identity.principal.id(),
-                                                    " may not act as role \"", identity.role,
-                                                    "\""));
+  absl::StatusOr<v1::Role> parsed_role = RoleFromName(role);
+  if (!parsed_role.ok()) return parsed_role.status();
+  const auto& roles = principal.allowed_roles();
+  if (!roles.empty() && std::find(roles.begin(), roles.end(), role) == roles.end()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("principal ", principal.id(), " may not act as role \"", role, "\""));
   }
-  return identity;
+  v1::Actor actor;
+  actor.set_agency(principal.agency());
+  actor.set_organisation(principal.organisation());
+  actor.set_area(principal.area());
+  actor.set_system(principal.id());
+  actor.set_user_id(user_id);
+  actor.set_role(*parsed_role);
+  actor.set_purpose(purpose);
+  return actor;
 }
 
 }  // namespace iomhub::services

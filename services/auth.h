@@ -1,6 +1,6 @@
-// Authentication: certificate → principal, call metadata → user, role and
-// purpose. The result stamps the producer of every appended event, so a
-// client cannot claim another agency.
+// Authentication: client certificate → principal, call metadata → user,
+// role and purpose; together the caller as a v1::Actor. The actor stamps the
+// producer of every appended event, so a client cannot claim another agency.
 //
 // Thread-safe after construction (read-only).
 #ifndef IOMHUB_SERVICES_AUTH_H_
@@ -11,27 +11,26 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "grpcpp/server_context.h"
+#include "iomhub/v1/actor.pb.h"
 #include "iomhub/v1/config.pb.h"
 #include "iomhub/v1/envelope.pb.h"
 
 namespace iomhub::services {
 
-// Metadata keys every call carries.
+// Metadata keys every call carries (defined once; clients use the same).
 inline constexpr char kUserMetadataKey[] = "iomhub-user-id";
 inline constexpr char kRoleMetadataKey[] = "iomhub-role";
 inline constexpr char kPurposeMetadataKey[] = "iomhub-purpose";
 
-// Who is calling: the authenticated partner system and what it asserts.
-struct CallIdentity {
-  v1::Principal principal;
-  std::string user_id;
-  std::string role;
-  std::string purpose;
+// "sergeant" ↔ ROLE_SERGEANT: the enum value name in lower case, without
+// the prefix. INVALID_ARGUMENT listing the known roles for an unknown name.
+absl::StatusOr<v1::Role> RoleFromName(absl::string_view name);
+std::string RoleName(v1::Role role);
 
-  // The producer stamped onto appended events.
-  v1::Producer ToProducer() const;
-};
+// The producer stamped onto appended events.
+v1::Producer ProducerOf(const v1::Actor& actor);
 
 class Authenticator {
  public:
@@ -40,9 +39,10 @@ class Authenticator {
   Authenticator(const v1::Principals& principals, bool insecure);
 
   // UNAUTHENTICATED: no certificate, or one no principal maps.
-  // INVALID_ARGUMENT: user, role or purpose metadata missing (names which).
+  // INVALID_ARGUMENT: user, role or purpose metadata missing (names which),
+  //   or a role the hub does not know.
   // PERMISSION_DENIED: the principal may not assert that role.
-  absl::StatusOr<CallIdentity> Authenticate(const grpc::ServerContextBase& context) const;
+  absl::StatusOr<v1::Actor> Authenticate(const grpc::ServerContextBase& context) const;
 
   // The certificate identities the transport reported, in matching order:
   // SAN URIs, SAN DNS names, then the subject common name. For messages.

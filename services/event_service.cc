@@ -2,7 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "services/access_policy.h"
+#include "services/admission.h"
 #include "services/grpc_status.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
@@ -70,7 +70,7 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
                                                    grpc::ByteBuffer* raw_response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   v1::AppendRequest request;
-  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
   if (allowed.ok()) allowed = CheckAppendRequest(request);
@@ -85,7 +85,7 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
     return reactor;
   }
   // The producer always comes from the authenticated caller, never the body.
-  const v1::Producer producer = identity->ToProducer();
+  const v1::Producer producer = ProducerOf(*identity);
   std::vector<v1::Event> events(std::make_move_iterator(request.mutable_events()->begin()),
                                 std::make_move_iterator(request.mutable_events()->end()));
   for (v1::Event& e : events) *e.mutable_producer() = producer;
@@ -134,7 +134,7 @@ bool EventServiceImpl::DrainAppends(absl::Duration timeout) {
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   v1::ReadStreamRequest request;
-  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
   if (allowed.ok()) allowed = eventstore::CheckFieldValues(request);
@@ -177,7 +177,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   v1::ReadAllRequest request;
-  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kReadLog);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
   if (allowed.ok()) allowed = eventstore::CheckFieldValues(request);

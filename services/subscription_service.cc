@@ -5,7 +5,7 @@
 #include "absl/time/clock.h"
 #include "eventstore/append_validation.h"
 #include "eventstore/message_checks.h"
-#include "services/access_policy.h"
+#include "services/admission.h"
 #include "services/event_service.h"
 #include "services/grpc_status.h"
 #include "services/wire_batch.h"
@@ -69,7 +69,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request) {
   v1::SubscribeRequest parsed;
   const v1::SubscribeRequest* request = &parsed;
-  absl::StatusOr<CallIdentity> identity = AdmitCaller(*auth_, *context, Operation::kSubscribe);
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kSubscribe);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &parsed);
   if (allowed.ok()) allowed = ValidateRequest(*request);

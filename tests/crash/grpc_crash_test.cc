@@ -37,7 +37,7 @@ using ::iomhub::testing::IsOk;
 
 constexpr int kCycles = 16;
 constexpr int kInFlight = 16;
-const CallAs kCaller{.user_id = "crash-client", .role = "hub_admin", .purpose = "durability-test"};
+const CallAs kCaller{.user_id = "crash-client", .role = "operator", .purpose = "durability-test"};
 
 v1::AppendRequest ToRequest(const Intent& intent) {
   v1::AppendRequest request = testing::MakeAppend(intent.stream, intent.Events());

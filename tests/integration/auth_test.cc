@@ -107,6 +107,17 @@ TEST_F(AuthTest, EachMissingMetadataKeyIsInvalidArgumentNamingIt) {
   EXPECT_EQ(Head(), 0u);
 }
 
+TEST_F(AuthTest, ARoleTheHubDoesNotKnowIsInvalidArgumentListingTheRoles) {
+  auto hub_admin = StubFor(kHubAdmin);  // may assert any role
+  const CallAs superuser{.user_id = "ops-1", .role = "superuser", .purpose = "ops"};
+  EXPECT_THAT(Append(*hub_admin, superuser),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "unknown role \"superuser\"; one of police_officer, sergeant"));
+  const CallAs shouting{.user_id = "ops-1", .role = "SERGEANT", .purpose = "ops"};
+  EXPECT_THAT(Append(*hub_admin, shouting), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Head(), 0u);
+}
+
 TEST_F(AuthTest, RoleThePrincipalMayNotAssertIsPermissionDenied) {
   auto police = StubFor(kPolice);
   const CallAs housing_role{.user_id = "pc-1", .role = "housing_officer", .purpose = "iom"};
