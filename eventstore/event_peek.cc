@@ -1,5 +1,6 @@
 #include "eventstore/event_peek.h"
 
+#include "eventstore/event_types.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "iomhub/v1/envelope.pb.h"
@@ -24,8 +25,7 @@ absl::StatusOr<EventPeek> PeekEvent(absl::string_view bytes) {
       peek.stream = bytes.substr(offset, length);
       continue;
     }
-    if (delimited && v1::Event::descriptor()->FindFieldByNumber(field) != nullptr &&
-        v1::Event::descriptor()->FindFieldByNumber(field)->containing_oneof() != nullptr) {
+    if (delimited && !EventTypes::Get().NameForField(field).empty()) {
       peek.payload_field = field;
     }
     if (!WireFormatLite::SkipField(&in, tag)) {
@@ -36,16 +36,6 @@ absl::StatusOr<EventPeek> PeekEvent(absl::string_view bytes) {
     return absl::DataLossError("stored event bytes are not a well-formed message");
   }
   return peek;
-}
-
-int PayloadFieldForType(absl::string_view type_name) {
-  const auto* oneof = v1::Event::descriptor()->FindOneofByName("payload");
-  for (int i = 0; i < oneof->field_count(); ++i) {
-    if (oneof->field(i)->message_type()->name() == std::string(type_name)) {
-      return oneof->field(i)->number();
-    }
-  }
-  return 0;
 }
 
 }  // namespace iomhub::eventstore

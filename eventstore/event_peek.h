@@ -17,7 +17,8 @@ struct EventPeek {
 // DATA_LOSS if the bytes are not a well-formed message.
 absl::StatusOr<EventPeek> PeekEvent(absl::string_view event_bytes);
 
-// The payload field number for a type name ("ContactScheduled"), or 0.
+// The payload field number for a type name ("ContactScheduled"), or 0
+// (event_types.h).
 int PayloadFieldForType(absl::string_view type_name);
 
 }  // namespace iomhub::eventstore

@@ -10,6 +10,8 @@
 // Thread safety: all methods may be called concurrently from any thread.
 // This interface is the storage seam: nothing above eventstore/ knows which
 // engine sits behind it (RocksDB today; a replicated backend could follow).
+// Implementations: RocksDbEventStore, and InMemoryEventStore for tests
+// (testing/). Every implementation must pass event_store_contract_test.cc.
 #ifndef IOMHUB_EVENTSTORE_EVENT_STORE_H_
 #define IOMHUB_EVENTSTORE_EVENT_STORE_H_
 
@@ -81,10 +83,12 @@ class EventStore {
   // Appends `events` to `stream` atomically. The store sets each event's
   // stream, position, stream_version and recorded_at; the caller sets the
   // rest (producer included). `done` runs exactly once: inline for malformed
-  // input, otherwise on the commit thread after the batch is durable, so it
-  // must not block. Status codes given to `done`:
+  // input, a full commit queue or a store shutting down, otherwise on the
+  // commit thread once the batch is durable (or failed), so it must not
+  // block. Status codes given to `done`:
   //   INVALID_ARGUMENT   malformed stream id, event id, payload or times;
-  //   RESOURCE_EXHAUSTED over a size/count limit, or the commit queue is full;
+  //   RESOURCE_EXHAUSTED over a size/count limit, the commit queue is full,
+  //                      or the disk is full (nothing written; retry later);
   //   FAILED_PRECONDITION expected version mismatch (message has the actual);
   //   ALREADY_EXISTS     an event id is stored with different content;
   //   UNAVAILABLE        the store is shutting down;
@@ -125,6 +129,7 @@ class EventStore {
                                              size_t max_scan, RecordVisitor visit) = 0;
 
   // Version of the stream's last event, or nullopt if it has none.
+  // INVALID_ARGUMENT for a malformed stream id.
   virtual absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) = 0;
 
   // Highest durable position (0 when empty). Never decreases; every position
@@ -138,8 +143,8 @@ class EventStore {
   virtual CommitWatermark& watermark() = 0;
 
   // Registers `listener`, called on the commit thread with the new committed
-  // position after each durable commit. It must not block or call back into
-  // the store's append path. Returns an id for RemoveCommitListener.
+  // position after each durable commit that advanced it. It must not block
+  // or call back into the store's append path. Returns an id for RemoveCommitListener.
   virtual uint64_t AddCommitListener(CommitListener listener) = 0;
   // After this returns the listener is not running and will not run again.
   virtual void RemoveCommitListener(uint64_t id) = 0;
@@ -150,7 +155,8 @@ class EventStore {
 };
 
 // The event type name used in filters and logs: the payload's message name,
-// e.g. "ContactScheduled"; "" if no payload is set.
+// e.g. "ContactScheduled"; "" if no payload is set. Both functions read the
+// one registry of event types (event_types.h).
 std::string EventTypeName(const v1::Event& event);
 
 // True if `name` names a payload type (e.g. "ContactScheduled").

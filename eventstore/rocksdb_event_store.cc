@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "eventstore/append_checks.h"
 #include "eventstore/append_validation.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/record_codec.h"
@@ -28,23 +29,6 @@ constexpr char kIdsCf[] = "ids";
 constexpr char kLostRangePrefix[] = "lost-positions/";
 // How many positions IOMHUB-POSITIONS reserves ahead of the log.
 constexpr uint64_t kReserveAhead = 1 << 16;
-
-// Timestamp nanos are never negative: seconds round down, even before 1970.
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
-
-// The client-supplied part of an event, as bytes: what idempotency compares.
-std::string ContentOf(v1::Event event) {
-  event.clear_recorded_at();
-  event.clear_position();
-  event.clear_stream_version();
-  return SerializeDeterministic(event);
-}
 
 // The wire encoding of the fields the store assigns: recorded_at (5),
 // position (11) and stream_version (12). Appended to an event's content,
@@ -76,10 +60,6 @@ std::string StoreAssignedFields(uint64_t position, uint64_t version,
   }
   out.append(reinterpret_cast<const char*>(buffer), p - buffer);
   return out;
-}
-
-std::string VersionText(std::optional<uint64_t> v) {
-  return v.has_value() ? absl::StrCat(*v) : "no stream";
 }
 
 constexpr char kRestoreAdvice[] =
@@ -277,7 +257,7 @@ void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
     event.set_event_id(absl::AsciiStrToLower(event.event_id()));
     PreparedEvent p{.event_id = event.event_id(),
                     .id_key = EventIdKey(event.event_id()),
-                    .content = ContentOf(std::move(event))};
+                    .content = EventContent(std::move(event))};
     bytes += p.content.size();
     prepared.push_back(std::move(p));
   }
@@ -302,8 +282,9 @@ void RocksDbEventStore::CommitLoop() {
     if (appends.empty()) return;  // closed and drained
 
     BatchState state;
+    const uint64_t batch_start = last_position_;
     state.next_position = last_position_ + 1;
-    state.recorded_at_bytes = ToProto(options_.clock->Now()).SerializeAsString();
+    state.recorded_at_bytes = ToTimestamp(options_.clock->Now()).SerializeAsString();
     std::vector<absl::StatusOr<AppendResult>> results;
     results.reserve(appends.size());
     for (PendingAppend& append : appends) {
@@ -325,8 +306,10 @@ void RocksDbEventStore::CommitLoop() {
       }
     }
 
+    const bool advanced = last_position_ > batch_start;
     for (size_t i = 0; i < appends.size(); ++i) std::move(appends[i].done)(std::move(results[i]));
 
+    if (!advanced) continue;  // listeners hear only of durable commits
     absl::MutexLock lock(&listeners_mu_);
     const uint64_t committed = committed_.load(std::memory_order_acquire);
     for (auto& [id, listener] : listeners_) listener(committed);
@@ -389,74 +372,29 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
   }
 
   // Idempotency first: an exact retry succeeds whatever the expected version.
-  size_t found = 0;
-  AppendResult replay{.idempotent_replay = true};
+  std::vector<std::string> stored_contents(n);  // backs the views in `candidates`
+  std::vector<RetryCandidate> candidates(n);
   for (size_t i = 0; i < n; ++i) {
     const PreparedEvent& event = append.events[i];
-    uint64_t position = 0, version = 0;
-    std::string stored_content;
+    candidates[i].event_id = event.event_id;
+    candidates[i].content = event.content;
     if (auto it = state.ids.find(event.id_key); it != state.ids.end()) {
-      position = it->second.position;
-      version = it->second.stream_version;
-      stored_content = it->second.content;
+      candidates[i].stored = StoredId{.position = it->second.position,
+                                      .stream_version = it->second.stream_version,
+                                      .content = it->second.content};
     } else if (stored[i].has_value()) {
-      position = *stored[i];
-      IOMHUB_ASSIGN_OR_RETURN(v1::Event existing, ReadAt(position));
-      version = existing.stream_version();
-      stored_content = ContentOf(std::move(existing));
-    } else {
-      continue;
+      IOMHUB_ASSIGN_OR_RETURN(v1::Event existing, ReadAt(*stored[i]));
+      const uint64_t version = existing.stream_version();
+      stored_contents[i] = EventContent(std::move(existing));
+      candidates[i].stored = StoredId{
+          .position = *stored[i], .stream_version = version, .content = stored_contents[i]};
     }
-    if (stored_content != event.content) {
-      return absl::AlreadyExistsError(absl::StrCat("event id ", event.event_id,
-                                                   " is already stored at position ", position,
-                                                   " with different content"));
-    }
-    // Invariant: the events of one append sit at consecutive positions, so
-    // a retry in another order, or missing an event in between, is not it.
-    if (found > 0 && position != replay.last_position + 1) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "event id ", event.event_id, " is stored at position ", position,
-          " but not right after the previous event of this append; a retry must resend exactly "
-          "the original append"));
-    }
-    if (found == 0) replay.first_position = position;
-    replay.last_position = position;
-    replay.last_stream_version = version;
-    ++found;
   }
-  if (found == n) return replay;
-  if (found > 0) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        found, " of the ", n,
-        " event ids are already stored; a retry must resend exactly the original append"));
-  }
+  IOMHUB_ASSIGN_OR_RETURN(std::optional<AppendResult> replay, ClassifyRetry(candidates));
+  if (replay.has_value()) return *replay;
 
   IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StagedHead(stream, state));
-  const Expected& want = append.expected;
-  bool matches = true;
-  std::string wanted;
-  switch (want.kind) {
-    case Expected::Kind::kAny:
-      break;
-    case Expected::Kind::kNoStream:
-      matches = !head.has_value();
-      wanted = "no stream";
-      break;
-    case Expected::Kind::kExists:
-      matches = head.has_value();
-      wanted = "an existing stream";
-      break;
-    case Expected::Kind::kExact:
-      matches = head.has_value() && *head == want.version;
-      wanted = absl::StrCat("version ", want.version);
-      break;
-  }
-  if (!matches) {
-    return absl::FailedPreconditionError(absl::StrCat("stream ", stream, " expected ", wanted,
-                                                      " but actual version is ",
-                                                      VersionText(head)));
-  }
+  IOMHUB_RETURN_IF_ERROR(CheckExpected(stream, append.expected, head));
 
   AppendResult result{.first_position = state.next_position};
   uint64_t version = head.has_value() ? *head + 1 : 0;
@@ -491,6 +429,7 @@ absl::StatusOr<v1::Event> RocksDbEventStore::ReadAt(uint64_t position) {
 
 absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
     const std::string& requested) {
+  IOMHUB_RETURN_IF_ERROR(ValidateStreamId(requested));
   const std::string stream = CanonicalStreamId(requested);
   std::string value;
   rocksdb::Status s = db_->Get({}, heads_cf_, stream, &value);
@@ -525,7 +464,8 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& reque
   uint64_t v = from;
   bool at_last = false;  // v is the stream's first (backwards) or last version
   uint64_t last = from;
-  while (out.events.size() < max_events && bytes < max_bytes && !at_last) {
+  while (out.events.size() < max_events && (out.events.empty() || bytes < max_bytes) &&
+         !at_last) {
     // Invariant: versions before v (after v, backwards) are in out.events.
     std::vector<std::string> keys;
     std::vector<uint64_t> versions;
@@ -555,7 +495,7 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& reque
       IOMHUB_RETURN_IF_ERROR(
           FromRocksDb(statuses[i], absl::StrCat("reading the event at position ", position)));
       IOMHUB_RETURN_IF_ERROR(DecodeRecord(records[i], position, &out.events.emplace_back()));
-      bytes += records[i].size();
+      bytes += records[i].size() - kRecordHeaderBytes;  // event bytes, as VisitAll counts
       last = versions[i];
       if (bytes >= max_bytes) break;
     }
@@ -660,19 +600,6 @@ absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events,
 
 absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events) {
   return ReadAll(from, max_events, SIZE_MAX, SIZE_MAX, [](const v1::Event&) { return true; });
-}
-
-std::string EventTypeName(const v1::Event& event) {
-  const auto* field = v1::Event::descriptor()->FindFieldByNumber(event.payload_case());
-  return field == nullptr ? "" : field->message_type()->name();
-}
-
-bool IsKnownEventType(const std::string& name) {
-  const auto* oneof = v1::Event::descriptor()->FindOneofByName("payload");
-  for (int i = 0; i < oneof->field_count(); ++i) {
-    if (oneof->field(i)->message_type()->name() == name) return true;
-  }
-  return false;
 }
 
 }  // namespace iomhub::eventstore

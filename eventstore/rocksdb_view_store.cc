@@ -21,17 +21,6 @@ std::string ViewKey(absl::string_view view, absl::string_view key) {
 
 }  // namespace
 
-absl::Status ValidateViewName(absl::string_view view) {
-  if (view.empty() || view.size() > 100) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("view name must be 1..100 bytes, not ", view.size()));
-  }
-  if (view.find('\0') != absl::string_view::npos) {
-    return absl::InvalidArgumentError("view name contains NUL");
-  }
-  return absl::OkStatus();
-}
-
 RocksDbViewStore::RocksDbViewStore(std::shared_ptr<RocksDbDatabase> database)
     : database_(std::move(database)),
       db_(database_->db()),

@@ -8,6 +8,9 @@
 // reached in one Commit, so after a crash (even SIGKILL) it resumes from a
 // checkpoint that exactly matches its state: effects happen exactly once.
 //
+// Implementations: RocksDbViewStore, and InMemoryViewStore for tests
+// (testing/). Every implementation must pass view_store_contract_test.cc.
+//
 // Thread safety: all methods may be called concurrently. Each Scan sees one
 // consistent snapshot; a Get racing a Commit sees the value before or after.
 // Status codes: INVALID_ARGUMENT for a bad view name, DATA_LOSS for damaged
