@@ -1,5 +1,10 @@
 #include "projections/payload_fold.h"
 
+#include <optional>
+#include <string>
+
+#include "projections/person_state.h"
+
 #include <string>
 #include <utility>
 
@@ -72,9 +77,12 @@ PersonState::Intervention* InterventionOf(const Context& c, const std::string& i
                         &PersonState::Intervention::mutable_intervention_id);
 }
 
-void SetTeam(const Context& c, const std::string& team_id) {
-  if (team_id.empty() || team_id == c.state->team_id()) return;
-  c.state->set_team_id(team_id);
+// Invariant: the team follows TeamAssignedBy (person_state.h), the rule the
+// cohort view uses too.
+void SetTeam(const Context& c) {
+  const std::optional<std::string> team_id = TeamAssignedBy(c.event);
+  if (!team_id.has_value() || *team_id == c.state->team_id()) return;
+  c.state->set_team_id(*team_id);
   *c.state->mutable_team_since() = c.at();
 }
 
@@ -85,7 +93,7 @@ void Apply(const Context& c, const v1::NominalReferred& p) {
   r->set_reason(p.referral_reason());
   if (p.has_date_of_birth()) *r->mutable_date_of_birth() = p.date_of_birth();
   *r->mutable_referred_by() = c.by();
-  SetTeam(c, p.team_id());
+  SetTeam(c);
 }
 
 void Apply(const Context& c, const v1::CohortSelected& p) {
@@ -111,7 +119,7 @@ void Apply(const Context& c, const v1::CohortSelected& p) {
   m->clear_deselected_at();
   m->clear_deselection_reason();
   m->clear_manager_override_reason();
-  SetTeam(c, p.team_id());
+  SetTeam(c);
 }
 
 void Apply(const Context& c, const v1::CohortChanged& p) {
@@ -200,7 +208,7 @@ void Apply(const Context& c, const v1::IdentitiesMerged& p) {
   c.state->add_merged_person_ids(merged);
 }
 
-void Apply(const Context& c, const v1::TeamChanged& p) { SetTeam(c, p.to_team_id()); }
+void Apply(const Context& c, const v1::TeamChanged&) { SetTeam(c); }
 
 // --- Contacts ---------------------------------------------------------------
 void Apply(const Context& c, const v1::ContactScheduled& p) {

@@ -64,4 +64,23 @@ absl::StatusOr<v1::PersonState> FoldPersonState(absl::Span<const v1::Event> even
   return state;
 }
 
+std::optional<std::string> TeamAssignedBy(const v1::Event& event) {
+  std::string team;
+  switch (event.payload_case()) {
+    case v1::Event::kNominalReferred:
+      team = event.nominal_referred().team_id();
+      break;
+    case v1::Event::kCohortSelected:
+      team = event.cohort_selected().team_id();
+      break;
+    case v1::Event::kTeamChanged:
+      team = event.team_changed().to_team_id();
+      break;
+    default:
+      break;
+  }
+  if (team.empty()) return std::nullopt;
+  return team;
+}
+
 }  // namespace iomhub::projections

@@ -12,6 +12,9 @@
 #ifndef IOMHUB_PROJECTIONS_PERSON_STATE_H_
 #define IOMHUB_PROJECTIONS_PERSON_STATE_H_
 
+#include <optional>
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -40,6 +43,12 @@ absl::Status ApplyToPersonState(const v1::Event& event, v1::PersonState* state);
 // handlers that read a stream from its start. Fails as ApplyToPersonState
 // does, on the first event that does not fit.
 absl::StatusOr<v1::PersonState> FoldPersonState(absl::Span<const v1::Event> events);
+
+// The IOM team `event` assigns its person to, if it assigns one: the team of
+// a NominalReferred or CohortSelected that names one, or the to_team_id of a
+// TeamChanged. The one rule for team membership (the fold and the cohort
+// view both use it).
+std::optional<std::string> TeamAssignedBy(const v1::Event& event);
 
 }  // namespace iomhub::projections
 

@@ -91,7 +91,87 @@ absl::Status ValidatePrincipalsAt(const v1::Principals& principals, const std::s
   return absl::OkStatus();
 }
 
+bool IsConfigId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+const TextFormat::ParseInfoTree* Nested(const TextFormat::ParseInfoTree* tree,
+                                        const google::protobuf::Descriptor* descriptor,
+                                        const char* field, int index) {
+  if (tree == nullptr) return nullptr;
+  return tree->GetTreeForNested(descriptor->FindFieldByName(field), index);
+}
+
+absl::Status ValidateTeamsAt(const v1::TeamsConfig& teams, const std::string& path,
+                             const TextFormat::ParseInfoTree* tree) {
+  absl::flat_hash_set<std::string> areas, team_ids;
+  for (int i = 0; i < teams.area_size(); ++i) {
+    const v1::Area& a = teams.area(i);
+    const auto* sub = Nested(tree, v1::TeamsConfig::descriptor(), "area", i);
+    const std::string at = Where(path, tree, teams, "area", i);
+    if (!IsConfigId(a.id())) {
+      return absl::InvalidArgumentError(absl::StrCat(Where(path, sub, a, "id"), ": area #", i + 1,
+                                                     ": id \"", a.id(),
+                                                     "\" must be 1..64 characters of [a-z0-9-]"));
+    }
+    if (!areas.insert(a.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(path, sub, a, "id"), ": area \"", a.id(), "\" is defined twice"));
+    }
+    if (a.name().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": area \"", a.id(), "\": name is required"));
+    }
+  }
+  for (int i = 0; i < teams.team_size(); ++i) {
+    const v1::Team& t = teams.team(i);
+    const auto* sub = Nested(tree, v1::TeamsConfig::descriptor(), "team", i);
+    const std::string at = Where(path, tree, teams, "team", i);
+    const std::string name = absl::StrCat("team \"", t.id(), "\"");
+    if (!IsConfigId(t.id())) {
+      return absl::InvalidArgumentError(absl::StrCat(Where(path, sub, t, "id"), ": team #", i + 1,
+                                                     ": id \"", t.id(),
+                                                     "\" must be 1..64 characters of [a-z0-9-]"));
+    }
+    if (!team_ids.insert(t.id()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(path, sub, t, "id"), ": ", name, " is defined twice"));
+    }
+    if (t.name().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": name is required"));
+    }
+    if (!areas.contains(t.area_id())) {
+      return absl::InvalidArgumentError(absl::StrCat(Where(path, sub, t, "area_id"), ": ", name,
+                                                     ": area_id \"", t.area_id(),
+                                                     "\" is not an area of this file"));
+    }
+    if (t.setting() == v1::SETTING_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": ", name, ": setting (SETTING_URBAN or SETTING_RURAL) is required"));
+    }
+    if (t.co_location() == v1::CO_LOCATION_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": co_location is required"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status ValidateTeams(const v1::TeamsConfig& teams, const std::string& path) {
+  return ValidateTeamsAt(teams, path, nullptr);
+}
+
+absl::StatusOr<v1::TeamsConfig> LoadTeams(const std::string& path) {
+  v1::TeamsConfig teams;
+  TextFormat::ParseInfoTree tree;
+  IOMHUB_RETURN_IF_ERROR(ParseFile(path, &teams, &tree));
+  IOMHUB_RETURN_IF_ERROR(ValidateTeamsAt(teams, path, &tree));
+  return teams;
+}
 
 absl::Status ValidatePrincipals(const v1::Principals& principals, const std::string& path) {
   return ValidatePrincipalsAt(principals, path, nullptr);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/status_matchers.h"
@@ -55,6 +56,41 @@ TEST_F(ConfigLoaderTest, ShippedExampleConfigsAreValid) {
   const std::string root = IOMHUB_SOURCE_DIR;
   EXPECT_THAT(LoadPrincipals(root + "/deploy/config/principals.textproto"), IsOk());
   EXPECT_THAT(LoadHubConfig(root + "/deploy/config/hub.textproto"), IsOk());
+  absl::StatusOr<v1::TeamsConfig> teams = LoadTeams(root + "/deploy/config/teams.textproto");
+  ASSERT_THAT(teams, IsOk());
+  EXPECT_EQ(teams->area_size(), 4);  // the four Welsh forces
+  EXPECT_GE(teams->team_size(), 12);
+}
+
+constexpr char kTwoAreas[] =
+    "area { id: \"gwent\" name: \"Gwent\" }\n"
+    "area { id: \"south-wales\" name: \"South Wales\" }\n";
+
+TEST_F(ConfigLoaderTest, TeamInAnUnknownAreaNamesTheTeamAndLine) {
+  const std::string path = Write(absl::StrCat(
+      kTwoAreas,
+      "team { id: \"gwent-newport\" name: \"Newport\" area_id: \"gwent\"\n"
+      "       setting: SETTING_URBAN co_location: CO_LOCATION_CO_LOCATED }\n"
+      "team { id: \"powys\" name: \"Powys\"\n"
+      "       area_id: \"dyfed-powys\" setting: SETTING_RURAL co_location: CO_LOCATION_SEPARATE }\n"));
+  EXPECT_THAT(LoadTeams(path),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       path + ":6:8: team \"powys\": area_id \"dyfed-powys\" is not an area"));
+}
+
+TEST_F(ConfigLoaderTest, TeamsNeedValidUniqueIdsASettingAndCoLocation) {
+  EXPECT_THAT(LoadTeams(Write(absl::StrCat(
+                  kTwoAreas, "team { id: \"Gwent Newport\" name: \"n\" area_id: \"gwent\" }\n"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, "must be 1..64 characters of [a-z0-9-]"));
+  EXPECT_THAT(LoadTeams(Write(absl::StrCat(
+                  kTwoAreas, "team { id: \"x\" name: \"n\" area_id: \"gwent\" }\n"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, "team \"x\": setting"));
+  EXPECT_THAT(LoadTeams(Write(absl::StrCat(
+                  kTwoAreas,
+                  "team { id: \"x\" name: \"n\" area_id: \"gwent\" setting: SETTING_RURAL }\n"))),
+              StatusIs(absl::StatusCode::kInvalidArgument, "co_location is required"));
+  EXPECT_THAT(LoadTeams(Write("area { id: \"a\" name: \"A\" }\narea { id: \"a\" name: \"B\" }\n")),
+              StatusIs(absl::StatusCode::kInvalidArgument, ":2:"));
 }
 
 TEST_F(ConfigLoaderTest, SyntaxErrorNamesFileLineAndColumn) {

@@ -78,6 +78,26 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
   store_condition_ = {&condition.Add({{"condition", "writable"}}),
                       &condition.Add({{"condition", "disk_full"}}),
                       &condition.Add({{"condition", "failed"}})};
+  view_checkpoint_ = &prometheus::BuildGauge()
+                          .Name("iomhub_view_checkpoint")
+                          .Help("Every log position up to this one is reflected in the view")
+                          .Register(*registry_);
+  view_lag_ = &prometheus::BuildGauge()
+                   .Name("iomhub_view_lag_events")
+                   .Help("Committed events the view does not reflect yet")
+                   .Register(*registry_);
+  view_failed_ = &prometheus::BuildGauge()
+                      .Name("iomhub_view_failed")
+                      .Help("1 while the view is stopped on an event it could not apply")
+                      .Register(*registry_);
+}
+
+void HubMetrics::ObserveView(const projections::ViewStatus& status, uint64_t head) {
+  const std::map<std::string, std::string> labels = {{"view", status.name}};
+  view_checkpoint_->Add(labels).Set(static_cast<double>(status.checkpoint));
+  view_lag_->Add(labels).Set(head > status.checkpoint ? static_cast<double>(head - status.checkpoint)
+                                                       : 0.0);
+  view_failed_->Add(labels).Set(status.state == projections::ViewStatus::State::kFailed ? 1 : 0);
 }
 
 void HubMetrics::SetStoreCondition(eventstore::StoreCondition condition) {

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "eventstore/options.h"
+#include "projections/projection_runner.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -41,6 +42,9 @@ class HubMetrics {
   // iomhub_store_condition{condition=...}: 1 for the store's current
   // condition (writable, disk_full, failed), 0 for the others.
   void SetStoreCondition(eventstore::StoreCondition condition);
+  // iomhub_view_checkpoint{view}, iomhub_view_lag_events{view} and
+  // iomhub_view_failed{view} (1 while the view is stopped on an event).
+  void ObserveView(const projections::ViewStatus& status, uint64_t head);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -57,6 +61,9 @@ class HubMetrics {
   prometheus::Gauge* subscriber_lag_last_;
   prometheus::Gauge* head_position_;
   std::array<prometheus::Gauge*, 3> store_condition_{};
+  prometheus::Family<prometheus::Gauge>* view_checkpoint_;
+  prometheus::Family<prometheus::Gauge>* view_lag_;
+  prometheus::Family<prometheus::Gauge>* view_failed_;
 };
 
 }  // namespace iomhub::services

@@ -1,6 +1,7 @@
 #include "services/hub_server.h"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -14,16 +15,16 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 #include "services/auth.h"
+#include "services/admin_service.h"
+#include "services/case_service.h"
 #include "services/event_service.h"
+#include "services/hub_context.h"
 #include "services/hub_metrics.h"
 #include "services/listen_address.h"
-#include "services/read_executor.h"
 #include "services/subscription_service.h"
 
 namespace iomhub::services {
 namespace {
-
-constexpr int kReadThreads = 2;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
   std::ifstream in(path);
@@ -55,15 +56,50 @@ v1::HubConfig WithDefaults(v1::HubConfig config) {
   return config;
 }
 
+// Per-view health: "iomhub.view.<name>" is NOT_SERVING while the view is
+// stopped on an event, and so is every service that reads it.
+class ViewHealth {
+ public:
+  void Attach(grpc::HealthCheckServiceInterface* health) {
+    absl::MutexLock lock(&mu_);
+    health_ = health;
+    for (const auto& [name, serving] : serving_) Publish(name, serving);
+  }
+  void Detach() {
+    absl::MutexLock lock(&mu_);
+    health_ = nullptr;
+  }
+  void Observe(const projections::ViewStatus& status) {
+    const bool serving = status.state != projections::ViewStatus::State::kFailed;
+    absl::MutexLock lock(&mu_);
+    auto [it, inserted] = serving_.emplace(status.name, serving);
+    if (!inserted && it->second == serving) return;
+    it->second = serving;
+    Publish(status.name, serving);
+  }
+
+ private:
+  void Publish(const std::string& name, bool serving) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (health_ == nullptr) return;
+    health_->SetServingStatus(absl::StrCat("iomhub.view.", name), serving);
+    bool all = true;
+    for (const auto& [view, ok] : serving_) all &= ok;
+    health_->SetServingStatus("iomhub.v1.CaseService", all);
+  }
+
+  absl::Mutex mu_;
+  grpc::HealthCheckServiceInterface* health_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::map<std::string, bool> serving_ ABSL_GUARDED_BY(mu_);
+};
+
 class HubServer::Impl {
  public:
-  // Declared first so it outlives the store, whose commit thread feeds it.
-  std::unique_ptr<HubMetrics> metrics;
-  std::unique_ptr<eventstore::EventStore> store;
-  std::unique_ptr<Authenticator> auth;
-  std::unique_ptr<ReadExecutor> executor;
+  ViewHealth view_health;  // first: the context's workers report to it
+  std::unique_ptr<HubContext> hub;
   std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<SubscriptionServiceImpl> subscription_service;
+  std::unique_ptr<CaseServiceImpl> case_service;
+  std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::string grpc_address;
@@ -77,7 +113,8 @@ const std::string& HubServer::grpc_address() const { return impl_->grpc_address;
 const std::string& HubServer::metrics_address() const { return impl_->metrics_address; }
 
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig& raw_config,
-                                                            const v1::Principals& principals) {
+                                                            const v1::Principals& principals,
+                                                            const v1::TeamsConfig& teams) {
   const v1::HubConfig config = WithDefaults(raw_config);
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (config.insecure()) {
@@ -103,35 +140,23 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   }
 
   auto impl = std::make_unique<Impl>();
-  impl->metrics = std::make_unique<HubMetrics>();
   IOMHUB_ASSIGN_OR_RETURN(
-      impl->store, eventstore::EventStore::Open(eventstore::EventStoreOptions{
-                       .path = config.data_dir(),
-                       .sync = !config.unsafe_no_sync(),
-                       .max_event_bytes = config.limits().max_event_bytes(),
-                       .max_events_per_append = config.limits().max_events_per_append(),
-                       .max_append_bytes = config.limits().max_append_bytes(),
-                       .commit_observer =
-                           [metrics = impl->metrics.get()](const eventstore::CommitStats& c) {
-                             metrics->RecordCommit(c.events, c.appends,
-                                                   absl::ToDoubleSeconds(c.write_time));
-                           },
-                       .condition_observer =
-                           [metrics = impl->metrics.get()](eventstore::StoreCondition c) {
-                             metrics->SetStoreCondition(c);
-                           },
-                       .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
-                                           ? eventstore::WalRecovery::kPointInTime
-                                           : eventstore::WalRecovery::kRefuseDamage,
-                       .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
-                   }));
-  impl->auth = std::make_unique<Authenticator>(principals, config.insecure());
-  impl->executor = std::make_unique<ReadExecutor>(kReadThreads);
-  impl->event_service = std::make_unique<EventServiceImpl>(
-      impl->store.get(), impl->auth.get(), impl->executor.get(), impl->metrics.get());
+      impl->hub, HubContext::Start({.config = config,
+                                    .principals = principals,
+                                    .teams = teams,
+                                    .view_observer =
+                                        [health = &impl->view_health](
+                                            const projections::ViewStatus& status) {
+                                          health->Observe(status);
+                                        }}));
+  HubContext* hub = impl->hub.get();
+  impl->event_service = std::make_unique<EventServiceImpl>(&hub->log(), &hub->auth(),
+                                                           &hub->executor(), &hub->metrics());
   impl->subscription_service = std::make_unique<SubscriptionServiceImpl>(
-      impl->store.get(), impl->auth.get(), impl->executor.get(), impl->metrics.get(),
+      &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(),
       absl::Milliseconds(config.heartbeat_interval_ms()));
+  impl->case_service = std::make_unique<CaseServiceImpl>(hub);
+  impl->admin_service = std::make_unique<AdminServiceImpl>(hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -145,11 +170,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_append_bytes()) + (1 << 20));
   builder.RegisterService(impl->event_service.get());
   builder.RegisterService(impl->subscription_service.get());
+  builder.RegisterService(impl->case_service.get());
+  builder.RegisterService(impl->admin_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
     return CannotListen("gRPC", config.listen_address());
   }
   impl->grpc_address = WithPort(config.listen_address(), port);
+  impl->view_health.Attach(impl->server->GetHealthCheckService());
 
   if (!config.metrics_address().empty()) {
     try {  // prometheus-cpp (civetweb) reports bind failures by throwing
@@ -158,12 +186,11 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       impl->server->Shutdown();
       return CannotListen("metrics (HTTP)", config.metrics_address(), e.what());
     }
-    impl->exposer->RegisterCollectable(impl->metrics->registry());
+    impl->exposer->RegisterCollectable(hub->metrics().registry());
     auto ports = impl->exposer->GetListeningPorts();
     impl->metrics_address =
         WithPort(config.metrics_address(), ports.empty() ? 0 : ports.front());
   }
-  impl->metrics->SetHeadPosition(impl->store->CommittedPosition());
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }
 
@@ -177,9 +204,9 @@ void HubServer::Shutdown(absl::Duration grace) {
   const absl::Time deadline = absl::Now() + grace;
   impl_->subscription_service->Shutdown(grace);
   impl_->event_service->DrainAppends(std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  impl_->view_health.Detach();
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
-  impl_->executor->Shutdown();
-  impl_->store->Shutdown();
+  impl_->hub->Stop();
   impl_->exposer.reset();
 }
 

@@ -1,5 +1,6 @@
-// HubServer: the assembled hub — event store, gRPC services (with health
-// checking and reflection), Prometheus metrics — started from a HubConfig.
+// HubServer: the assembled hub — the HubContext (storage, projections,
+// executor, metrics), the gRPC services over it (with health checking and
+// reflection) and the Prometheus endpoint — started from a HubConfig.
 // Not thread-safe: one owner starts and stops it.
 #ifndef IOMHUB_SERVICES_HUB_SERVER_H_
 #define IOMHUB_SERVICES_HUB_SERVER_H_
@@ -23,7 +24,8 @@ class HubServer {
   // config (e.g. --insecure on a non-loopback address, unreadable TLS
   // files), UNAVAILABLE if the address cannot be bound, store errors as is.
   static absl::StatusOr<std::unique_ptr<HubServer>> Start(const v1::HubConfig& config,
-                                                          const v1::Principals& principals);
+                                                          const v1::Principals& principals,
+                                                          const v1::TeamsConfig& teams = {});
   ~HubServer();
 
   // The bound addresses (ports resolved when configured as 0).

@@ -26,6 +26,9 @@ ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks 
                                    "Default 127.0.0.1:50051");
 ABSL_FLAG(std::string, data_dir, "", "Event store directory. Default ./iomhub-data");
 ABSL_FLAG(std::string, principals, "", "Principals file (iomhub.v1.Principals text format)");
+ABSL_FLAG(std::string, teams, "",
+          "Areas and IOM teams file (iomhub.v1.TeamsConfig text format), e.g. "
+          "deploy/config/teams.textproto");
 ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA bundle that signs partner client certificates (PEM)");
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
   set_if(absl::GetFlag(FLAGS_listen), [&](auto v) { config.set_listen_address(v); });
   set_if(absl::GetFlag(FLAGS_data_dir), [&](auto v) { config.set_data_dir(v); });
   set_if(absl::GetFlag(FLAGS_principals), [&](auto v) { config.set_principals_file(v); });
+  set_if(absl::GetFlag(FLAGS_teams), [&](auto v) { config.set_teams_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_cert), [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_key), [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
   set_if(absl::GetFlag(FLAGS_client_ca), [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
@@ -148,6 +152,13 @@ int main(int argc, char** argv) {
     return Fail("a principals file is required with TLS (--principals or principals_file)");
   }
 
+  iomhub::v1::TeamsConfig teams;
+  if (!config.teams_file().empty()) {
+    auto loaded = iomhub::services::LoadTeams(config.teams_file());
+    if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+    teams = *loaded;
+  }
+
   if (config.insecure()) {
     Log("WARNING: INSECURE MODE: plaintext, no client certificates, every caller is treated "
         "as a development hub admin. Never use this with real data.");
@@ -156,7 +167,7 @@ int main(int argc, char** argv) {
     Log("WARNING: --unsafe_no_sync: appends are acknowledged before fsync.");
   }
 
-  auto server = iomhub::services::HubServer::Start(config, principals);
+  auto server = iomhub::services::HubServer::Start(config, principals, teams);
   if (!server.ok()) return Fail(server.status().ToString());
   const auto effective = iomhub::services::WithDefaults(config);
   Log(absl::StrCat("serving iomhub.v1 on ", (*server)->grpc_address(),

@@ -61,9 +61,8 @@ void SubscriptionReactor::FinishLocked(const grpc::Status& status) {
 void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
   v1::SubscribeResponse message;
   v1::Heartbeat* hb = message.mutable_heartbeat();
-  // `committed` may have been sampled before this subscriber's last read
-  // (the ticker samples it once per round), so never report a head behind
-  // what we have already examined.
+  // `committed` may have been sampled before this subscriber's last read,
+  // so never report a head behind what we have already examined.
   committed = std::max(committed, checkpoint_);
   hb->set_head_position(committed);
   hb->set_checkpoint(checkpoint_);
@@ -100,64 +99,41 @@ void SubscriptionReactor::ReadNext() {
         return true;
       });
 
-  {
-    absl::MutexLock lock(&mu_);
-    if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
-    checkpoint_ = read->next - 1;
-    if (batch.events() > 0) {
-      batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);
-      grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
-      response_ = grpc::ByteBuffer(&slice, 1);
-      const uint64_t head = deps_.store->CommittedPosition();
-      deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);
-      last_sent_ = absl::Now();
-      state_ = State::kWriting;
-      StartWrite(&response_);
-      return;
-    }
-    if (!read->end) {
-      ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
-      return;
-    }
-    // Not kWaiting yet: until Add() returns, nothing may finish the call,
-    // or OnDone could delete us before (or while) we register.
-    state_ = State::kRegistering;
-    woken_ = false;
-  }
-  deps_.notifier->Add(this);
-  const uint64_t committed = deps_.store->CommittedPosition();
   absl::MutexLock lock(&mu_);
+  if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
+  checkpoint_ = read->next - 1;
+  if (batch.events() > 0) {
+    batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);
+    grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
+    response_ = grpc::ByteBuffer(&slice, 1);
+    const uint64_t head = deps_.store->CommittedPosition();
+    deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);
+    last_sent_ = absl::Now();
+    state_ = State::kWriting;
+    StartWrite(&response_);
+    return;
+  }
+  if (!read->end) return ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
   if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
   if (stop_.has_value()) return FinishLocked(*stop_);
-  // A commit between our read and Add() found us unregistered (caught by
-  // `committed`) or registering (it set woken_ and dropped us).
-  if (woken_ || committed > checkpoint_) return ScheduleReadLocked();
   state_ = State::kWaiting;
+  deps_.store->watermark().Watch(this, checkpoint_ + 1, last_sent_ + heartbeat_interval_);
 }
 
-void SubscriptionReactor::Wake(uint64_t /*committed*/) {
+void SubscriptionReactor::WatermarkReached(uint64_t /*committed*/) {
   absl::MutexLock lock(&mu_);
-  if (state_ == State::kRegistering) woken_ = true;
   if (state_ != State::kWaiting) return;
+  if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+  if (stop_.has_value()) return FinishLocked(*stop_);
   ScheduleReadLocked();
 }
 
-bool SubscriptionReactor::Tick(absl::Time now, uint64_t committed) {
+void SubscriptionReactor::WatermarkDeadline(uint64_t committed) {
   absl::MutexLock lock(&mu_);
-  // Registering: stay in the set, ReadNext is about to decide.
-  if (state_ == State::kRegistering) return false;
-  if (state_ != State::kWaiting) return true;
-  if (cancelled_) {
-    FinishLocked(grpc::Status::CANCELLED);
-    return true;
-  }
-  if (stop_.has_value()) {
-    FinishLocked(*stop_);
-    return true;
-  }
-  if (now - last_sent_ < heartbeat_interval_) return false;
+  if (state_ != State::kWaiting) return;
+  if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
+  if (stop_.has_value()) return FinishLocked(*stop_);
   WriteHeartbeatLocked(committed);
-  return true;
 }
 
 void SubscriptionReactor::Stop(const grpc::Status& status) {
@@ -180,7 +156,8 @@ void SubscriptionReactor::OnCancel() {
 }
 
 void SubscriptionReactor::OnDone() {
-  deps_.notifier->Remove(this);
+  // After this no watermark callback runs or will run for us.
+  deps_.store->watermark().Unwatch(this);
   deps_.registry->Remove(this);
   deps_.metrics->SubscriberClosed();
   // Finish may have been called from ReadNext on an executor thread that

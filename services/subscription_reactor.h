@@ -1,15 +1,15 @@
 // SubscriptionReactor: one Subscribe call. It keeps a cursor into the log
-// (the log is the buffer) and moves between five states:
-//   reading     — a ReadNext task is scheduled on the ReadExecutor;
-//   writing     — one batch or heartbeat is in flight (back-pressure);
-//   registering — caught up; ReadNext is adding it to the LiveNotifier.
-//                 Stop/OnCancel only record their request meanwhile, so the
-//                 call cannot finish (and the reactor be deleted) under it;
-//   waiting     — caught up, registered with the LiveNotifier;
-//   finished    — Finish called; OnDone deletes the reactor.
-// Positions are delivered in order, each at most once, with no gap: the
-// cursor only moves past a position once that position has been examined,
-// and reads never pass the committed watermark.
+// (the log is the buffer) and moves between four states:
+//   reading  — a ReadNext task is scheduled on the ReadExecutor;
+//   writing  — one batch or heartbeat is in flight (back-pressure);
+//   waiting  — caught up: watching the log's CommitWatermark for the next
+//              position, with the next heartbeat as the deadline;
+//   finished — Finish called; OnDone deletes the reactor.
+// The watermark is level-triggered and calls back on its own thread, so
+// registering under mu_ can neither miss a commit nor deadlock: there is no
+// registering state. Positions are delivered in order, each at most once,
+// with no gap: the cursor only moves past a position once that position has
+// been examined, and reads never pass the committed watermark.
 //
 // gRPC never runs a write reactor's reactions inline inside StartWrite or
 // Finish, so calling them under mu_ is safe.
@@ -25,8 +25,8 @@
 #include "eventstore/event_store.h"
 #include "grpcpp/support/server_callback.h"
 #include "iomhub/v1/subscription_service.pb.h"
+#include "eventstore/commit_watermark.h"
 #include "services/hub_metrics.h"
-#include "services/live_notifier.h"
 #include "services/read_executor.h"
 
 namespace iomhub::services {
@@ -44,7 +44,6 @@ struct SubscriptionFilter {
 struct SubscriptionDeps {
   eventstore::EventStore* store;
   ReadExecutor* executor;
-  LiveNotifier* notifier;
   HubMetrics* metrics;
   SubscriptionRegistry* registry;
 };
@@ -52,7 +51,7 @@ struct SubscriptionDeps {
 // Writes serialized SubscribeResponse messages (the method is served raw):
 // event batches are built from the stored bytes, never parsed.
 class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
-                            public LiveWaiter {
+                            public eventstore::WatermarkWaiter {
  public:
   SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
                       SubscriptionFilter filter, absl::Duration heartbeat_interval);
@@ -64,11 +63,11 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
-  void Wake(uint64_t committed) override;
-  bool Tick(absl::Time now, uint64_t committed) override;
+  void WatermarkReached(uint64_t committed) override;
+  void WatermarkDeadline(uint64_t committed) override;
 
  private:
-  enum class State { kReading, kWriting, kRegistering, kWaiting, kFinished };
+  enum class State { kReading, kWriting, kWaiting, kFinished };
 
   void ReadNext();
   void ScheduleReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -85,8 +84,6 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
-  // A commit woke us while registering: read again instead of waiting.
-  bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> stop_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer response_;  // the one message in flight
 };

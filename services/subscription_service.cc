@@ -14,7 +14,6 @@ namespace iomhub::services {
 namespace {
 
 constexpr absl::Duration kMinHeartbeat = absl::Milliseconds(100);
-constexpr absl::Duration kTickInterval = absl::Milliseconds(50);
 
 class RefusedSubscription : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
@@ -41,23 +40,12 @@ SubscriptionServiceImpl::SubscriptionServiceImpl(eventstore::EventStore* store,
       auth_(auth),
       metrics_(metrics),
       default_heartbeat_(default_heartbeat),
-      deps_{store, executor, &notifier_, metrics, &registry_} {
-  listener_id_ = store_->AddCommitListener([this](uint64_t committed) {
-    metrics_->SetHeadPosition(committed);
-    notifier_.NotifyCommitted(committed);
-  });
-  ticker_ = std::thread([this] {
-    while (!stop_ticker_.WaitForNotificationWithTimeout(kTickInterval)) {
-      notifier_.TickAll(absl::Now(), store_->CommittedPosition());
-    }
-  });
+      deps_{store, executor, metrics, &registry_} {
+  listener_id_ = store_->AddCommitListener(
+      [this](uint64_t committed) { metrics_->SetHeadPosition(committed); });
 }
 
-SubscriptionServiceImpl::~SubscriptionServiceImpl() {
-  store_->RemoveCommitListener(listener_id_);
-  if (!stop_ticker_.HasBeenNotified()) stop_ticker_.Notify();
-  ticker_.join();
-}
+SubscriptionServiceImpl::~SubscriptionServiceImpl() { store_->RemoveCommitListener(listener_id_); }
 
 void SubscriptionServiceImpl::Shutdown(absl::Duration timeout) {
   registry_.StopAll(grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -1,6 +1,6 @@
 // SubscriptionService (iomhub.v1): catch-up then live delivery of the log.
-// Owns the LiveNotifier (fed by the store's commit listener), the heartbeat
-// ticker thread and the registry of open subscriptions.
+// Owns the registry of open subscriptions; each subscription waits on the
+// store's CommitWatermark for new events and for its next heartbeat.
 #ifndef IOMHUB_SERVICES_SUBSCRIPTION_SERVICE_H_
 #define IOMHUB_SERVICES_SUBSCRIPTION_SERVICE_H_
 
@@ -12,7 +12,6 @@
 #include "iomhub/v1/subscription_service.grpc.pb.h"
 #include "services/auth.h"
 #include "services/hub_metrics.h"
-#include "services/live_notifier.h"
 #include "services/read_executor.h"
 #include "services/subscription_reactor.h"
 
@@ -43,12 +42,9 @@ class SubscriptionServiceImpl final
   const Authenticator* const auth_;
   HubMetrics* const metrics_;
   const absl::Duration default_heartbeat_;
-  LiveNotifier notifier_;
   SubscriptionRegistry registry_;
   SubscriptionDeps deps_;
   uint64_t listener_id_;
-  absl::Notification stop_ticker_;
-  std::thread ticker_;
 };
 
 }  // namespace iomhub::services

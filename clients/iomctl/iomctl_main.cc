@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "clients/hub_client.h"
 #include "clients/iomctl/append_command.h"
+#include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/subscribe_command.h"
@@ -67,6 +68,21 @@ ABSL_FLAG(bool, heartbeats, false, "subscribe: also print heartbeats as {\"heart
 ABSL_FLAG(uint32_t, heartbeat_ms, 0, "subscribe: heartbeat interval; 0: the hub's default.");
 ABSL_FLAG(uint64_t, max_events, 0, "subscribe: exit 0 after this many events; 0: never.");
 ABSL_FLAG(bool, no_reconnect, false, "subscribe: exit on disconnect instead of resuming.");
+ABSL_FLAG(std::string, person, "", "case: the hub person id (the uuid of person-<uuid>).");
+ABSL_FLAG(std::string, identifier, "",
+          "case, find: an identifier your agency uses, kind:value (pnc, niche, crn, noms).");
+ABSL_FLAG(std::string, team, "", "cohort: the IOM team id, e.g. gwent-newport.");
+ABSL_FLAG(std::string, cohort, "", "cohort: only fixed | flex | free.");
+ABSL_FLAG(std::string, strand, "", "cohort: only neighbourhood_crime | y2a | wisdom | local.");
+ABSL_FLAG(bool, include_deselected, false, "cohort: also people deselected from IOM.");
+ABSL_FLAG(uint64_t, min_position, 0,
+          "case, cohort, find: answer only once the views reflect this log position "
+          "(read your own writes: the lastPosition an append printed).");
+ABSL_FLAG(std::string, as_of, "", "case, cohort: the moment (RFC 3339) the week is counted at; "
+                                  "default now.");
+ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
+ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
+ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
 
 namespace iomhub::iomctl {
 namespace {
@@ -92,6 +108,21 @@ Commands:
                  --from=N (positions > N) | --from_start  (default: from now)
                  --types=A,B --streams=S1,S2 --heartbeats --heartbeat_ms=MS
                  --max_events=N --no_reconnect
+  case         One person's live case view (CaseService.GetCase): cohort,
+               plan, this ISO week's contacts against plan, open
+               enforcement, referrals, alerts.
+                 --person=UUID | --identifier=crn:X123456  --min_position=P
+                 --as_of=RFC3339
+  cohort       A team's cohort list (CaseService.ListCohort).
+                 --team=ID --cohort=fixed|flex|free --strand=S
+                 --include_deselected --min_position=P --as_of=RFC3339
+  find         The hub person id of an identifier (CaseService.FindPerson).
+                 --identifier=kind:value --min_position=P
+  views        Each view's state, checkpoint, lag and last rebuild, one
+               JSON line each (AdminService.ListViews).  --digests
+  rebuild      Rebuild a view from position 1 while the live one serves,
+               then swap (AdminService.RebuildView; hub admins).
+                 --view=NAME --wait
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
@@ -111,6 +142,9 @@ Examples:
   iomctl --insecure read-stream --stream=person-<uuid> --from_end --limit=5
   iomctl --insecure read-all --from=1 --types=ContactScheduled,WarrantIssued
   iomctl --insecure subscribe --from_start --heartbeats --max_events=100
+  iomctl --insecure case --identifier=crn:X123456
+  iomctl --insecure cohort --team=gwent-newport --cohort=fixed
+  iomctl --insecure rebuild --view=case_view --wait
 )";
 
 // --help and friends are not registered flags; absl::ParseCommandLine
@@ -203,9 +237,35 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .max_events = absl::GetFlag(FLAGS_max_events),
                          .reconnect = !absl::GetFlag(FLAGS_no_reconnect)});
   }
+  const bool query = command == "case" || command == "cohort" || command == "find" ||
+                     command == "views" || command == "rebuild";
+  if (query && timeout < 0) env.timeout = absl::Seconds(30);
+  if (command == "case") {
+    return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
+                         .identifier = absl::GetFlag(FLAGS_identifier),
+                         .min_position = absl::GetFlag(FLAGS_min_position),
+                         .as_of = absl::GetFlag(FLAGS_as_of)});
+  }
+  if (command == "cohort") {
+    return RunCohort(env, {.team_id = absl::GetFlag(FLAGS_team),
+                           .cohort = absl::GetFlag(FLAGS_cohort),
+                           .strand = absl::GetFlag(FLAGS_strand),
+                           .include_deselected = absl::GetFlag(FLAGS_include_deselected),
+                           .min_position = absl::GetFlag(FLAGS_min_position),
+                           .as_of = absl::GetFlag(FLAGS_as_of)});
+  }
+  if (command == "find") {
+    return RunFind(env, {.identifier = absl::GetFlag(FLAGS_identifier),
+                         .min_position = absl::GetFlag(FLAGS_min_position)});
+  }
+  if (command == "views") return RunViews(env, {.digests = absl::GetFlag(FLAGS_digests)});
+  if (command == "rebuild") {
+    return RunRebuild(env, {.view = absl::GetFlag(FLAGS_view), .wait = absl::GetFlag(FLAGS_wait)});
+  }
   return ReportUsageError(env, absl::StrCat("unknown command \"", command,
-                                            "\" (want append, read-stream, read-all or "
-                                            "subscribe; see iomctl --help)"));
+                                            "\" (want append, read-stream, read-all, subscribe, "
+                                            "case, cohort, find, views or rebuild; see iomctl "
+                                            "--help)"));
 }
 
 int Main(int argc, char** argv) {

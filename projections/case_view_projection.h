@@ -1,0 +1,37 @@
+// The case view projection ("case_view"): one v1::PersonState per person,
+// key = the person's uuid, the fold of their stream (person_state.h).
+// CaseService renders it as a v1::CaseView at query time (case_view.h), so
+// time-dependent figures (this week's contacts, overdue referrals) are never
+// stored and a rebuild is byte-identical.
+#ifndef IOMHUB_PROJECTIONS_CASE_VIEW_PROJECTION_H_
+#define IOMHUB_PROJECTIONS_CASE_VIEW_PROJECTION_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "eventstore/view_store.h"
+#include "iomhub/v1/person_state.pb.h"
+#include "projections/projection.h"
+
+namespace iomhub::projections {
+
+inline constexpr char kCaseView[] = "case_view";
+
+class CaseViewProjection final : public Projection {
+ public:
+  absl::string_view name() const override { return kCaseView; }
+  absl::Status Apply(const v1::Event& event, ViewTxn& txn) const override;
+};
+
+// The uuid of a "person-<uuid>" stream. REQUIRES: IsPersonStream(stream).
+std::string PersonIdOf(absl::string_view stream);
+
+// The stored state of `person_id` in the physical case view `view`, or
+// NOT_FOUND. DATA_LOSS if it does not parse.
+absl::StatusOr<v1::PersonState> ReadPersonState(eventstore::ViewStore& views,
+                                                const std::string& view,
+                                                const std::string& person_id);
+
+}  // namespace iomhub::projections
+
+#endif  // IOMHUB_PROJECTIONS_CASE_VIEW_PROJECTION_H_

@@ -1,0 +1,59 @@
+#include "projections/view_txn.h"
+
+#include "absl/strings/escaping.h"
+#include "projections/deterministic_bytes.h"
+
+namespace iomhub::projections {
+
+ViewTxn::ViewTxn(eventstore::ViewStore* store, std::string view)
+    : store_(store), view_(std::move(view)) {}
+
+absl::StatusOr<std::optional<std::string>> ViewTxn::Get(const std::string& key) {
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    const Entry& entry = it->second;
+    if (entry.deleted) return std::nullopt;
+    if (entry.message != nullptr) return DeterministicBytes(*entry.message);
+    if (entry.raw.has_value()) return entry.raw;
+  }
+  return store_->Get(view_, key);
+}
+
+void ViewTxn::Put(const std::string& key, std::string value) {
+  Entry& entry = entries_[key];
+  entry.message.reset();
+  entry.raw = std::move(value);
+  entry.deleted = false;
+  entry.dirty = true;
+}
+
+void ViewTxn::Delete(const std::string& key) {
+  Entry& entry = entries_[key];
+  entry.message.reset();
+  entry.raw.reset();
+  entry.deleted = true;
+  entry.dirty = true;
+}
+
+absl::Status ViewTxn::Unparsable(const std::string& key) const {
+  return absl::DataLossError(absl::StrCat("view ", view_, ": the value under key \"",
+                                          absl::CHexEscape(key), "\" does not parse"));
+}
+
+absl::Status ViewTxn::Commit(uint64_t checkpoint) {
+  eventstore::ViewWrite write;
+  for (auto& [key, entry] : entries_) {
+    if (!entry.dirty) continue;
+    if (entry.deleted) {
+      write.deletes.push_back(key);
+    } else if (entry.message != nullptr) {
+      write.puts.emplace_back(key, DeterministicBytes(*entry.message));
+    } else if (entry.raw.has_value()) {
+      write.puts.emplace_back(key, std::move(*entry.raw));
+    }
+  }
+  absl::Status committed = store_->Commit(view_, write, checkpoint);
+  entries_.clear();
+  return committed;
+}
+
+}  // namespace iomhub::projections

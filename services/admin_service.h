@@ -1,0 +1,33 @@
+// AdminService (iomhub.v1): the state of the hub's views and their rebuild.
+// Served raw, like every hub method. ListViews needs no personal data and is
+// open to the agencies admitted to read views; RebuildView is for hub
+// administrators only.
+#ifndef IOMHUB_SERVICES_ADMIN_SERVICE_H_
+#define IOMHUB_SERVICES_ADMIN_SERVICE_H_
+
+#include "iomhub/v1/admin_service.grpc.pb.h"
+#include "services/hub_context.h"
+
+namespace iomhub::services {
+
+class AdminServiceImpl final
+    : public v1::AdminService::WithRawCallbackMethod_ListViews<
+          v1::AdminService::WithRawCallbackMethod_RebuildView<v1::AdminService::CallbackService>> {
+ public:
+  // `hub` is not owned and must outlive the service.
+  explicit AdminServiceImpl(HubContext* hub);
+
+  grpc::ServerUnaryReactor* ListViews(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RebuildView(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+
+ private:
+  HubContext* const hub_;
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_ADMIN_SERVICE_H_

@@ -1,0 +1,265 @@
+#include "services/case_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "eventstore/message_checks.h"
+#include "projections/calendar.h"
+#include "projections/case_view.h"
+#include "projections/case_view_projection.h"
+#include "projections/cohort_view.h"
+#include "projections/identifier_index.h"
+#include "services/admission.h"
+#include "services/grpc_status.h"
+#include "services/view_query.h"
+#include "services/wire_batch.h"
+
+namespace iomhub::services {
+namespace {
+
+absl::Time AsOf(const google::protobuf::Timestamp& t, Clock* clock) {
+  if (t.seconds() == 0 && t.nanos() == 0) return clock->Now();
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+absl::Status CheckIdentifier(const v1::Actor& actor, const v1::IdentifierRef& identifier) {
+  if (identifier.kind() == v1::IDENTIFIER_KIND_NHS) {
+    return absl::PermissionDeniedError(
+        "the NHS number is never a join key: it stays in the health partition");
+  }
+  if (identifier.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED || identifier.value().empty()) {
+    return absl::InvalidArgumentError("identifier needs a kind and a value");
+  }
+  if (!AgencyUsesIdentifier(actor.agency(), identifier.kind())) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        v1::AgencyKind_Name(actor.agency()), " does not use ",
+        v1::IdentifierKind_Name(identifier.kind()), " identifiers; look the person up by one of "
+        "your own, or by hub person id"));
+  }
+  return absl::OkStatus();
+}
+
+// The case view with only the identifiers `agency` uses.
+void KeepOwnIdentifiers(v1::AgencyKind agency, v1::PersonState* state) {
+  auto* ids = state->mutable_identifiers();
+  for (int i = ids->size() - 1; i >= 0; --i) {
+    if (!AgencyUsesIdentifier(agency, ids->Get(i).kind())) ids->DeleteSubrange(i, 1);
+  }
+}
+
+// A raw unary call's common opening: admission, then parsing and field
+// checks. Returns the actor, or finishes `reactor` and returns the error.
+template <typename Request>
+absl::StatusOr<v1::Actor> Open(HubContext& hub, grpc::CallbackServerContext* context,
+                               const grpc::ByteBuffer* raw, Request* request,
+                               const char* method) {
+  absl::StatusOr<v1::Actor> actor = AdmitCaller(hub.auth(), *context, Operation::kQueryCases);
+  absl::Status ok = actor.status();
+  if (ok.ok()) ok = ParseByteBuffer(*raw, request);
+  if (ok.ok()) ok = eventstore::CheckFieldValues(*request);
+  if (!ok.ok()) {
+    hub.metrics().RecordRejected(method, ok.code());
+    return ok;
+  }
+  return actor;
+}
+
+grpc::ServerUnaryReactor* Refused(grpc::CallbackServerContext* context, const absl::Status& s) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(s));
+  return reactor;
+}
+
+absl::StatusOr<std::string> ResolvePerson(HubContext& hub, const v1::GetCaseRequest& request) {
+  if (request.person_case() == v1::GetCaseRequest::kPersonId) {
+    std::string id = absl::AsciiStrToLower(request.person_id());
+    if (!IsCanonicalUuid(id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("person_id \"", request.person_id(), "\" is not a UUID"));
+    }
+    return id;
+  }
+  absl::StatusOr<std::string> index = hub.runner().PhysicalView(projections::kIdentifierIndex);
+  if (!index.ok()) return index.status();
+  return projections::LookUpPerson(hub.views(), *index, request.identifier().kind(),
+                                   request.identifier().value());
+}
+
+}  // namespace
+
+bool AgencyUsesIdentifier(v1::AgencyKind agency, v1::IdentifierKind kind) {
+  if (kind == v1::IDENTIFIER_KIND_NHS || kind == v1::IDENTIFIER_KIND_UNSPECIFIED) return false;
+  switch (agency) {
+    case v1::AGENCY_KIND_POLICE:
+    case v1::AGENCY_KIND_HUB_ADMIN:
+      return true;  // PNC, Niche nominal id, CRN, NOMS
+    case v1::AGENCY_KIND_PROBATION:
+      return kind == v1::IDENTIFIER_KIND_CRN || kind == v1::IDENTIFIER_KIND_NOMS ||
+             kind == v1::IDENTIFIER_KIND_PNC;
+    case v1::AGENCY_KIND_PRISON:
+      return kind == v1::IDENTIFIER_KIND_NOMS;
+    default:
+      return false;
+  }
+}
+
+CaseServiceImpl::CaseServiceImpl(HubContext* hub) : hub_(hub) {}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* context,
+                                                   const grpc::ByteBuffer* raw_request,
+                                                   grpc::ByteBuffer* raw_response) {
+  v1::GetCaseRequest request;
+  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "GetCase");
+  if (actor.ok() && request.person_case() == v1::GetCaseRequest::PERSON_NOT_SET) {
+    actor = absl::InvalidArgumentError("say whose case: person_id or identifier");
+  }
+  if (actor.ok() && request.has_identifier()) {
+    absl::Status allowed = CheckIdentifier(*actor, request.identifier());
+    if (!allowed.ok()) actor = allowed;
+  }
+  if (!actor.ok()) return Refused(context, actor.status());
+  std::vector<std::string> views = {projections::kCaseView};
+  if (request.has_identifier()) views.push_back(projections::kIdentifierIndex);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  RunViewQuery(
+      hub_->runner(), hub_->executor(), context, reactor, std::move(views), request.min_position(),
+      [hub = hub_, request, agency = actor->agency(), raw_response]() -> absl::Status {
+        const uint64_t position = (*hub->runner().Watermark(projections::kCaseView))->position();
+        absl::StatusOr<std::string> person = ResolvePerson(*hub, request);
+        if (!person.ok()) return person.status();
+        absl::StatusOr<std::string> view = hub->runner().PhysicalView(projections::kCaseView);
+        if (!view.ok()) return view.status();
+        absl::StatusOr<v1::PersonState> state =
+            projections::ReadPersonState(hub->views(), *view, *person);
+        if (!state.ok()) return state.status();
+        absl::StatusOr<v1::CaseView> rendered =
+            projections::RenderCaseView(*state, AsOf(request.as_of(), hub->clock()));
+        if (!rendered.ok()) return rendered.status();
+        rendered->set_view_position(position);
+        KeepOwnIdentifiers(agency, rendered->mutable_state());
+        v1::GetCaseResponse response;
+        *response.mutable_case_view() = std::move(*rendered);
+        if (const v1::Team* team = hub->teams().FindTeam(state->team_id())) {
+          *response.mutable_team() = *team;
+        }
+        *raw_response = ToByteBuffer(response);
+        return absl::OkStatus();
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* raw_request,
+                                                      grpc::ByteBuffer* raw_response) {
+  v1::ListCohortRequest request;
+  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "ListCohort");
+  const v1::Team* team = nullptr;
+  if (actor.ok()) {
+    team = hub_->teams().FindTeam(request.team_id());
+    if (team == nullptr) {
+      actor = absl::NotFoundError(absl::StrCat("no IOM team \"", request.team_id(),
+                                               "\" in the hub's teams file"));
+    }
+  }
+  if (!actor.ok()) return Refused(context, actor.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  RunViewQuery(
+      hub_->runner(), hub_->executor(), context, reactor,
+      {projections::kCohortView, projections::kCaseView}, request.min_position(),
+      [hub = hub_, request, team, raw_response]() -> absl::Status {
+        const uint64_t position = std::min(
+            (*hub->runner().Watermark(projections::kCohortView))->position(),
+            (*hub->runner().Watermark(projections::kCaseView))->position());
+        absl::StatusOr<std::string> cohort_view = hub->runner().PhysicalView(projections::kCohortView);
+        absl::StatusOr<std::string> case_view = hub->runner().PhysicalView(projections::kCaseView);
+        if (!cohort_view.ok()) return cohort_view.status();
+        if (!case_view.ok()) return case_view.status();
+        absl::StatusOr<std::vector<std::string>> members =
+            projections::TeamMembers(hub->views(), *cohort_view, request.team_id());
+        if (!members.ok()) return members.status();
+        const absl::Time as_of = AsOf(request.as_of(), hub->clock());
+        v1::ListCohortResponse response;
+        *response.mutable_team() = *team;
+        if (const v1::Area* area = hub->teams().FindArea(team->area_id())) {
+          *response.mutable_area() = *area;
+        }
+        response.set_view_position(position);
+        for (const std::string& person : *members) {
+          absl::StatusOr<v1::PersonState> state =
+              projections::ReadPersonState(hub->views(), *case_view, person);
+          if (absl::IsNotFound(state.status())) continue;  // views at different positions
+          if (!state.ok()) return state.status();
+          const auto& cohort = state->cohort();
+          if (!request.include_deselected() && !cohort.on_iom()) continue;
+          if (request.cohort() != v1::COHORT_UNSPECIFIED && cohort.cohort() != request.cohort()) {
+            continue;
+          }
+          if (request.strand() != v1::STRAND_UNSPECIFIED && cohort.strand() != request.strand()) {
+            continue;
+          }
+          absl::StatusOr<v1::CaseView> view = projections::RenderCaseView(*state, as_of);
+          if (!view.ok()) return view.status();
+          v1::CohortMember* member = response.add_members();
+          member->set_person_id(person);
+          member->set_cohort(cohort.cohort());
+          member->set_strand(cohort.strand());
+          member->set_on_iom(cohort.on_iom());
+          *member->mutable_selected_at() = cohort.selected_at();
+          *member->mutable_this_week() = view->this_week();
+          member->set_open_breach_considerations(view->open_breach_considerations());
+          member->set_active_warnings(view->active_warnings());
+          member->set_open_alerts(view->open_alerts());
+          member->set_open_referrals(view->open_referral_count());
+          member->set_overdue_referrals(view->overdue_referrals());
+          if (state->contact_plan().has_next_review_due()) {
+            *member->mutable_next_review_due() = state->contact_plan().next_review_due();
+          }
+          response.set_week(view->this_week().week_label());
+          if (view->this_week().below_plan()) response.set_below_plan(response.below_plan() + 1);
+          if (view->open_breach_considerations() > 0) {
+            response.set_with_open_enforcement(response.with_open_enforcement() + 1);
+          }
+        }
+        if (response.week().empty()) {
+          absl::StatusOr<projections::IsoWeek> week = projections::WeekOf(as_of);
+          if (week.ok()) response.set_week(projections::WeekLabel(*week));
+        }
+        *raw_response = ToByteBuffer(response);
+        return absl::OkStatus();
+      });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CaseServiceImpl::FindPerson(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* raw_request,
+                                                      grpc::ByteBuffer* raw_response) {
+  v1::FindPersonRequest request;
+  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "FindPerson");
+  if (actor.ok()) {
+    absl::Status allowed = CheckIdentifier(*actor, request.identifier());
+    if (!allowed.ok()) actor = allowed;
+  }
+  if (!actor.ok()) return Refused(context, actor.status());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  RunViewQuery(hub_->runner(), hub_->executor(), context, reactor, {projections::kIdentifierIndex},
+               request.min_position(), [hub = hub_, request, raw_response]() -> absl::Status {
+                 const uint64_t position =
+                     (*hub->runner().Watermark(projections::kIdentifierIndex))->position();
+                 absl::StatusOr<std::string> index =
+                     hub->runner().PhysicalView(projections::kIdentifierIndex);
+                 if (!index.ok()) return index.status();
+                 absl::StatusOr<std::string> person = projections::LookUpPerson(
+                     hub->views(), *index, request.identifier().kind(), request.identifier().value());
+                 if (!person.ok()) return person.status();
+                 v1::FindPersonResponse response;
+                 response.set_person_id(*person);
+                 response.set_view_position(position);
+                 *raw_response = ToByteBuffer(response);
+                 return absl::OkStatus();
+               });
+  return reactor;
+}
+
+}  // namespace iomhub::services

@@ -1,0 +1,83 @@
+#include "services/hub_context.h"
+
+#include "common/status_macros.h"
+#include "projections/case_view_projection.h"
+#include "projections/cohort_view.h"
+#include "projections/identifier_index.h"
+
+namespace iomhub::services {
+namespace {
+
+constexpr int kReadThreads = 2;
+
+}  // namespace
+
+std::vector<std::unique_ptr<projections::Projection>> HubProjections() {
+  std::vector<std::unique_ptr<projections::Projection>> out;
+  out.push_back(std::make_unique<projections::CaseViewProjection>());
+  out.push_back(std::make_unique<projections::CohortViewProjection>());
+  out.push_back(std::make_unique<projections::IdentifierIndexProjection>());
+  return out;
+}
+
+HubContext::HubContext(Settings settings) : settings_(std::move(settings)) {}
+
+HubContext::~HubContext() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings) {
+  std::unique_ptr<HubContext> hub(new HubContext(std::move(settings)));
+  const v1::HubConfig& config = hub->settings_.config;
+  hub->metrics_ = std::make_unique<HubMetrics>();
+  HubMetrics* metrics = hub->metrics_.get();
+  IOMHUB_ASSIGN_OR_RETURN(
+      hub->storage_,
+      eventstore::OpenStorage(eventstore::EventStoreOptions{
+          .path = config.data_dir(),
+          .sync = !config.unsafe_no_sync(),
+          .max_event_bytes = config.limits().max_event_bytes(),
+          .max_events_per_append = config.limits().max_events_per_append(),
+          .max_append_bytes = config.limits().max_append_bytes(),
+          .clock = hub->settings_.clock,
+          .commit_observer =
+              [metrics](const eventstore::CommitStats& c) {
+                metrics->RecordCommit(c.events, c.appends, absl::ToDoubleSeconds(c.write_time));
+              },
+          .condition_observer =
+              [metrics](eventstore::StoreCondition c) { metrics->SetStoreCondition(c); },
+          .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
+                              ? eventstore::WalRecovery::kPointInTime
+                              : eventstore::WalRecovery::kRefuseDamage,
+          .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
+      }));
+  metrics->SetHeadPosition(hub->storage_.log->CommittedPosition());
+  hub->auth_ = std::make_unique<Authenticator>(hub->settings_.principals, config.insecure());
+  hub->teams_ = std::make_unique<projections::TeamDirectory>(hub->settings_.teams);
+  hub->executor_ = std::make_unique<ReadExecutor>(kReadThreads);
+  auto observer = hub->settings_.view_observer;
+  hub->runner_ = std::make_unique<projections::ProjectionRunner>(
+      hub->storage_.log.get(), hub->storage_.views.get(),
+      projections::ProjectionRunner::Options{
+          .observer =
+              [metrics, log = hub->storage_.log.get(), observer](
+                  const projections::ViewStatus& status) {
+                metrics->ObserveView(status, log->CommittedPosition());
+                if (observer) observer(status);
+              }});
+  for (auto& projection : HubProjections()) hub->runner_->Add(std::move(projection));
+  IOMHUB_RETURN_IF_ERROR(hub->runner_->Start());
+  for (const auto& status : hub->runner_->Statuses()) {
+    metrics->ObserveView(status, hub->storage_.log->CommittedPosition());
+    if (observer) observer(status);
+  }
+  return hub;
+}
+
+void HubContext::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (runner_ != nullptr) runner_->Stop();
+  if (executor_ != nullptr) executor_->Shutdown();
+  if (storage_.log != nullptr) storage_.log->Shutdown();
+}
+
+}  // namespace iomhub::services

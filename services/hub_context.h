@@ -1,0 +1,71 @@
+// HubContext: everything the hub's services share, started in order and
+// stopped in reverse — the one place that knows the lifecycle, so a new
+// service is one line in HubServer:
+//   start: metrics → storage (log + views) → authenticator → teams →
+//          read executor → projection runner;
+//   stop:  projection runner → read executor → log (drain, flush) → storage.
+// Not thread-safe to Start/Stop; the accessors are safe once started.
+#ifndef IOMHUB_SERVICES_HUB_CONTEXT_H_
+#define IOMHUB_SERVICES_HUB_CONTEXT_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "eventstore/storage.h"
+#include "iomhub/v1/config.pb.h"
+#include "projections/projection_runner.h"
+#include "projections/team_directory.h"
+#include "services/auth.h"
+#include "services/hub_metrics.h"
+#include "services/read_executor.h"
+
+namespace iomhub::services {
+
+// The views the hub keeps, in start order.
+std::vector<std::unique_ptr<projections::Projection>> HubProjections();
+
+class HubContext {
+ public:
+  struct Settings {
+    v1::HubConfig config;  // with defaults applied (WithDefaults)
+    v1::Principals principals;
+    v1::TeamsConfig teams;
+    Clock* clock = Clock::Real();
+    // Told of every view's status change and commit (after the metrics).
+    std::function<void(const projections::ViewStatus&)> view_observer = nullptr;
+  };
+
+  static absl::StatusOr<std::unique_ptr<HubContext>> Start(Settings settings);
+  ~HubContext();  // Stop()
+
+  // Stops the components in reverse order. Idempotent.
+  void Stop();
+
+  const v1::HubConfig& config() const { return settings_.config; }
+  Clock* clock() const { return settings_.clock; }
+  HubMetrics& metrics() { return *metrics_; }
+  eventstore::EventStore& log() { return *storage_.log; }
+  eventstore::ViewStore& views() { return *storage_.views; }
+  const Authenticator& auth() const { return *auth_; }
+  const projections::TeamDirectory& teams() const { return *teams_; }
+  ReadExecutor& executor() { return *executor_; }
+  projections::ProjectionRunner& runner() { return *runner_; }
+
+ private:
+  explicit HubContext(Settings settings);
+
+  Settings settings_;
+  std::unique_ptr<HubMetrics> metrics_;  // first: the store's commit thread feeds it
+  eventstore::Storage storage_;
+  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<projections::TeamDirectory> teams_;
+  std::unique_ptr<ReadExecutor> executor_;
+  std::unique_ptr<projections::ProjectionRunner> runner_;
+  bool stopped_ = false;
+};
+
+}  // namespace iomhub::services
+
+#endif  // IOMHUB_SERVICES_HUB_CONTEXT_H_
