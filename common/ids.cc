@@ -3,7 +3,12 @@
 #include <cstdint>
 
 #include "absl/random/random.h"
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/clock.h"
 
@@ -37,6 +42,28 @@ std::string NewUuid() {
   lo = (lo & ~(0xC0ULL << 56)) | (0x80ULL << 56);     // RFC 4122 variant
   return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xFFFF,
                          hi & 0xFFFF, lo >> 48, lo & 0xFFFFFFFFFFFFULL);
+}
+
+std::string NameBasedUuid(absl::string_view namespace_uuid, absl::string_view name) {
+  std::string ns_bytes;
+  for (char c : namespace_uuid) {
+    if (c != '-') ns_bytes.push_back(c);
+  }
+  ns_bytes = absl::HexStringToBytes(ns_bytes);
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
+  EVP_DigestUpdate(ctx, ns_bytes.data(), ns_bytes.size());
+  EVP_DigestUpdate(ctx, name.data(), name.size());
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx, digest, &size);
+  EVP_MD_CTX_free(ctx);
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);  // version 5
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  const std::string hex =
+      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 16));
+  return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
+                      hex.substr(16, 4), "-", hex.substr(20, 12));
 }
 
 }  // namespace iomhub
