@@ -15,7 +15,6 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/ids.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
 #include "tests/integration/mtls_hub_test.h"
 
@@ -49,23 +48,11 @@ class DataSafetyTest : public MtlsHubTest {
   }
 
   // The status of calling `method` with `body` as its raw request bytes.
-  grpc::Status CallRaw(const std::string& method, const std::string& body) {
+  absl::Status CallRaw(const std::string& method, const std::string& body) {
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(kPolice);
     EXPECT_THAT(creds, IsOk());
-    grpc::GenericStub stub(NewHubChannel(hub_->grpc_address(), *creds));
-    std::unique_ptr<grpc::ClientContext> context = NewCallContext(kSergeant);
-    grpc::Slice slice(body);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    absl::Notification done;
-    grpc::Status result;
-    stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     result = std::move(s);
-                     done.Notify();
-                   });
-    done.WaitForNotification();
-    return result;
+    return GenericUnary(NewHubChannel(hub_->grpc_address(), *creds), method, body, kSergeant)
+        .status();
   }
 
   std::unique_ptr<v1::EventService::Stub> police_;
@@ -224,9 +211,8 @@ TEST_F(DataSafetyTest, UnparseableBodiesAreInvalidArgumentNamingTheRequestType) 
   };
   for (const Method& method : methods) {
     for (const std::string& body : {random, truncated, bad_utf8(method.string_field)}) {
-      grpc::Status status = CallRaw(method.path, body);
-      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << method.path;
-      EXPECT_THAT(status.error_message(), HasSubstr("could not be parsed as " + method.type))
+      EXPECT_THAT(CallRaw(method.path, body),
+                  StatusIs(absl::StatusCode::kInvalidArgument, "could not be parsed as " + method.type))
           << method.path;
     }
   }

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -60,6 +62,9 @@ class MtlsHubTest : public ::testing::Test {
 
   HubOptions Options() const {
     HubOptions options{.certs_dir = certs_dir_, .data_dir = dir_.Join("data")};
+    // The shipped areas and teams, as deploy/config/hub.textproto names them.
+    options.extra_args.push_back(absl::StrCat("--teams=", SourceDir(),
+                                              "/deploy/config/teams.textproto"));
     // Stopping the metrics server (civetweb) costs up to 2 s.
     if (!serve_metrics_) options.metrics_listen = "off";
     return options;

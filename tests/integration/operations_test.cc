@@ -20,42 +20,6 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return "";
-  std::string out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
-
-// One unary call by method name with raw protobuf bytes.
-absl::StatusOr<std::string> GenericUnary(const std::shared_ptr<grpc::Channel>& channel,
-                                         const std::string& method, const std::string& request,
-                                         const CallAs& as) {
-  grpc::GenericStub stub(channel);
-  auto context = NewCallContext(as, absl::Seconds(10));
-  const grpc::ByteBuffer request_buffer = ToByteBuffer(request);
-  grpc::ByteBuffer response;
-  absl::Mutex mu;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request_buffer, &response,
-                 [&](grpc::Status s) {
-                   absl::MutexLock lock(&mu);
-                   status = std::move(s);
-                   done = true;
-                 });
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(&done));  // the call's deadline bounds this
-  if (!status.ok()) return FromGrpc(status);
-  return FromByteBuffer(response);
-}
-
 // A bidi-streaming call by method name: sends one request, half-closes,
 // returns the first response.
 absl::StatusOr<std::string> GenericBidiOnce(const std::shared_ptr<grpc::Channel>& channel,

@@ -1,5 +1,10 @@
 #include "tests/support/hub_calls.h"
 
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -140,6 +145,59 @@ std::optional<double> MetricValue(absl::string_view exposition, absl::string_vie
     if (absl::SimpleAtod(value, &parsed)) return parsed;
   }
   return std::nullopt;
+}
+
+grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+std::string FromByteBuffer(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return "";
+  std::string out;
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+absl::StatusOr<std::string> GenericUnary(const std::shared_ptr<grpc::Channel>& channel,
+                                         const std::string& method, const std::string& request,
+                                         const CallAs& as, absl::Duration timeout) {
+  grpc::GenericStub stub(channel);
+  auto context = NewCallContext(as, timeout);
+  const grpc::ByteBuffer request_buffer = ToByteBuffer(request);
+  grpc::ByteBuffer response;
+  absl::Mutex mu;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(context.get(), method, grpc::StubOptions(), &request_buffer, &response,
+                 [&](grpc::Status s) {
+                   absl::MutexLock lock(&mu);
+                   status = std::move(s);
+                   done = true;
+                 });
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(&done));  // the call's deadline bounds this
+  if (!status.ok()) return FromGrpc(status);
+  return FromByteBuffer(response);
+}
+
+absl::StatusOr<bool> HealthServing(const std::shared_ptr<grpc::Channel>& channel,
+                                   const std::string& service, const CallAs& as) {
+  // HealthCheckRequest{service = 1}; HealthCheckResponse{status = 1}, SERVING = 1.
+  std::string request;
+  request.push_back(0x0a);
+  request.push_back(static_cast<char>(service.size()));
+  request += service;
+  absl::StatusOr<std::string> response =
+      GenericUnary(channel, "/grpc.health.v1.Health/Check", request, as);
+  if (!response.ok()) return response.status();
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromString(*response)) return absl::InternalError("bad health response");
+  for (int i = 0; i < fields.field_count(); ++i) {
+    if (fields.field(i).number() == 1) return fields.field(i).varint() == 1;
+  }
+  return false;  // status NOT_SERVING... or UNKNOWN (0, not written)
 }
 
 }  // namespace iomhub::testing

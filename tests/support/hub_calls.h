@@ -12,6 +12,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/status.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "tests/support/test_events.h"
@@ -38,6 +40,21 @@ absl::StatusOr<std::vector<v1::Event>> CallReadStream(v1::EventService::StubInte
                                                       const v1::ReadStreamRequest& request,
                                                       const CallAs& as = {},
                                                       absl::Duration timeout = absl::Seconds(60));
+
+// Raw protobuf bytes as a gRPC message, and back.
+grpc::ByteBuffer ToByteBuffer(const std::string& bytes);
+std::string FromByteBuffer(const grpc::ByteBuffer& buffer);
+
+// One unary call by method name ("/package.Service/Method") with raw
+// request bytes; the raw response bytes, or the call's status.
+absl::StatusOr<std::string> GenericUnary(const std::shared_ptr<grpc::Channel>& channel,
+                                         const std::string& method, const std::string& request,
+                                         const CallAs& as = {},
+                                         absl::Duration timeout = absl::Seconds(10));
+
+// grpc.health.v1.Health/Check of `service`: true for SERVING.
+absl::StatusOr<bool> HealthServing(const std::shared_ptr<grpc::Channel>& channel,
+                                   const std::string& service, const CallAs& as = {});
 
 // The log's last position as seen by a full ReadAll (0 when empty).
 absl::StatusOr<uint64_t> HeadPosition(v1::EventService::StubInterface& stub,
