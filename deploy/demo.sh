@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: runs iomhubd with mTLS (development certificates), appends the
 # demo events as three partner systems would, reads them back, shows a live
-# subscription, a refused read and an idempotent retry, then keeps the hub
-# running until Ctrl-C.
+# subscription, the person's live case view as police and as probation (found
+# by each agency's own identifier), the team's cohort list, the views' state,
+# a refused read and an idempotent retry, then keeps the hub running until
+# Ctrl-C.
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
 # (default 127.0.0.1:9464), IOMHUB_DEMO_DATA (default ./demo-data),
@@ -61,13 +63,34 @@ ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --file=d
 step "Housing accepts the referral and records temporary accommodation"
 ctl cardiff-housing housing_officer append --stream="$PERSON" --file=deploy/demo/housing-update.json
 
-step "Police read the person's stream back (producer stamped from each certificate)"
-ctl gwent-police-niche police_officer read-stream --stream="$PERSON"
+step "Police and probation link their own identifiers (PNC, Niche nominal id; CRN) and a second contact"
+ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/identifiers.json
+LAST=$(ctl wales-probation-ndelius probation_officer append --stream="$PERSON" \
+  --file=deploy/demo/probation-identifiers.json | tee /dev/stderr | sed -n 's/.*"lastPosition":"\([0-9]*\)".*/\1/p')
 
-step "What the probation subscriber received live"
+step "Police read the person's stream back (producer stamped from each certificate)"
+ctl gwent-police-niche police_officer read-stream --stream="$PERSON" --limit=3
+
+# The demo's contacts are in the ISO week of Monday 2026-11-02.
+AS_OF=2026-11-04T12:00:00Z
+step "The live case view as Gwent Police see it, found by their PNC id (waits for position $LAST)"
+ctl gwent-police-niche sergeant case --identifier=pnc:26/004411X --min_position="$LAST" --as_of=$AS_OF \
+  --summary
+step "The same person as probation see them, by CRN: no Niche id, this week's contacts against plan"
+ctl wales-probation-ndelius senior_probation_officer case --identifier=crn:W123456 \
+  --min_position="$LAST" --as_of=$AS_OF --summary
+step "Newport IOM team's cohort list for that week"
+ctl gwent-police-niche sergeant cohort --team=gwent-newport --min_position="$LAST" --as_of=$AS_OF \
+  --summary
+step "The same case as JSON, as a partner system receives it (first 400 characters)"
+ctl gwent-police-niche sergeant case --identifier=pnc:26/004411X --as_of=$AS_OF | cut -c1-400
+step "The hub's views: state, checkpoint and lag (no personal data)"
+ctl hub-admin operator views
+
+step "What the probation subscriber received live (first 8 events, cut to 160 characters)"
 for _ in $(seq 1 100); do kill -0 "$FEED" 2>/dev/null || break; sleep 0.1; done
 kill "$FEED" 2>/dev/null || true
-cat "$RUN/feed"
+cut -c1-160 "$RUN/feed"
 
 step "Housing may not read the unfiltered log (expected: PERMISSION_DENIED)"
 ctl cardiff-housing housing_officer read-all --limit=1 || true
@@ -91,6 +114,9 @@ cat <<HELP
     $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \\
       --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \\
       --purpose=iom_case_management append --stream=$PERSON --generate_ids
+  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/hub-admin.pem \
+      --key=$CERTS/hub-admin.key --user=me --role=operator --purpose=operations \
+      rebuild --view=case_view --wait
 Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
 HELP
 wait "$HUB"

@@ -2,6 +2,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "iomhub/v1/admin_service.grpc.pb.h"
@@ -46,7 +49,89 @@ int Unary(const CommandEnv& env, Call call, Response* response) {
   return kExitOk;
 }
 
+// "COHORT_FIXED" → "fixed": an enum value name without its prefix.
+std::string Short(const google::protobuf::EnumDescriptor* descriptor, int value,
+                  absl::string_view prefix) {
+  const auto* named = descriptor->FindValueByNumber(value);
+  if (named == nullptr) return absl::StrCat(value);
+  std::string text(absl::StripPrefix(named->name(), prefix));
+  absl::AsciiStrToLower(&text);
+  absl::StrReplaceAll({{"_", " "}}, &text);
+  return text;
+}
+
+std::string Day(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "-";
+  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
+}
+
+std::string WeekLine(const v1::CaseView::ContactWeek& week) {
+  return absl::StrCat("week ", week.week_label(), ": ", week.contacts_offered(),
+                      " contacts offered, ", week.contacts_kept(), " kept, plan ",
+                      week.plan_minimum(), week.plan_defaulted() ? " (default)" : "",
+                      week.below_plan() ? "  BELOW PLAN" : "");
+}
+
 }  // namespace
+
+std::string SummarizeCase(const v1::GetCaseResponse& response) {
+  const v1::CaseView& view = response.case_view();
+  const v1::PersonState& state = view.state();
+  std::string out = absl::StrCat("person ", state.person_id());
+  absl::StrAppend(&out, "  team ",
+                  response.has_team() ? absl::StrCat(response.team().name(), " (", state.team_id(), ")")
+                                      : state.team_id());
+  const auto& cohort = state.cohort();
+  absl::StrAppend(&out, "\n", Short(v1::Cohort_descriptor(), cohort.cohort(), "COHORT_"), " / ",
+                  Short(v1::Strand_descriptor(), cohort.strand(), "STRAND_"),
+                  cohort.on_iom() ? absl::StrCat(", on IOM since ", Day(cohort.selected_at()))
+                                  : absl::StrCat(", deselected ", Day(cohort.deselected_at())));
+  std::vector<std::string> ids;
+  for (const auto& id : state.identifiers()) {
+    ids.push_back(absl::StrCat(Short(v1::IdentifierKind_descriptor(), id.kind(), "IDENTIFIER_KIND_"), " ",
+                               id.value()));
+  }
+  absl::StrAppend(&out, "\nidentifiers: ", ids.empty() ? "-" : absl::StrJoin(ids, ", "));
+  absl::StrAppend(&out, "\n", WeekLine(view.this_week()));
+  absl::StrAppend(&out, "\nopen: ", view.open_breach_considerations(), " breach considerations, ",
+                  view.active_warnings(), " active warnings, ", view.open_referral_count(),
+                  " referrals (", view.overdue_referrals(), " overdue), ", view.open_alerts(),
+                  " alerts");
+  absl::StrAppend(
+      &out, "\naccommodation: ",
+      state.has_accommodation()
+          ? absl::StrCat(Short(v1::AccommodationStatus_descriptor(), state.accommodation().status(),
+                               "ACCOMMODATION_STATUS_"),
+                         " since ", Day(state.accommodation().since()))
+          : "-",
+      "  employment: ",
+      state.has_employment()
+          ? Short(v1::EmploymentStatus_descriptor(), state.employment().status(), "EMPLOYMENT_STATUS_")
+          : "-",
+      "  next review: ", Day(state.contact_plan().next_review_due()));
+  absl::StrAppend(&out, "\n(as of ", Day(view.as_of()), "; the views reflect the log to position ",
+                  view.view_position(), ")\n");
+  return out;
+}
+
+std::string SummarizeCohort(const v1::ListCohortResponse& response) {
+  std::string out = absl::StrCat(response.team().name(), " (", response.team().id(), "), ",
+                                 response.area().name(), ": ", response.members_size(),
+                                 " people, ", response.below_plan(), " below plan in ",
+                                 response.week(), ", ", response.with_open_enforcement(),
+                                 " with open enforcement\n");
+  for (const v1::CohortMember& m : response.members()) {
+    absl::StrAppend(&out, "  ", m.person_id(), "  ", Short(v1::Cohort_descriptor(), m.cohort(), "COHORT_"),
+                    "/", Short(v1::Strand_descriptor(), m.strand(), "STRAND_"), "  ",
+                    m.this_week().contacts_offered(), "/", m.this_week().plan_minimum(),
+                    " offered, ", m.this_week().contacts_kept(), " kept",
+                    m.this_week().below_plan() ? " BELOW PLAN" : "",
+                    m.open_breach_considerations() > 0 ? "  breach open" : "",
+                    m.overdue_referrals() > 0 ? "  referral overdue" : "", "\n");
+  }
+  absl::StrAppend(&out, "(the views reflect the log to position ", response.view_position(), ")\n");
+  return out;
+}
 
 absl::StatusOr<v1::IdentifierRef> ParseIdentifier(absl::string_view text) {
   const size_t colon = text.find(':');
@@ -90,6 +175,10 @@ int RunCase(const CommandEnv& env, const CaseOptions& options) {
       env, [&](grpc::ClientContext* c, v1::GetCaseResponse* r) { return stub->GetCase(c, request, r); },
       &response);
   if (code != kExitOk) return code;
+  if (options.summary) {
+    *env.out << SummarizeCase(response);
+    return kExitOk;
+  }
   OutputTally output(env);
   output.Print(response);
   return output.ExitCode(kExitOk);
@@ -120,6 +209,10 @@ int RunCohort(const CommandEnv& env, const CohortOptions& options) {
                          },
                          &response);
   if (code != kExitOk) return code;
+  if (options.summary) {
+    *env.out << SummarizeCohort(response);
+    return kExitOk;
+  }
   OutputTally output(env);
   output.Print(response);
   return output.ExitCode(kExitOk);

@@ -22,6 +22,7 @@ struct CaseOptions {
   std::string identifier{};  // or this ("kind:value")
   uint64_t min_position = 0;
   std::string as_of{};       // RFC 3339; "" = now
+  bool summary = false;      // a few lines for people instead of JSON
 };
 
 struct CohortOptions {
@@ -31,7 +32,12 @@ struct CohortOptions {
   bool include_deselected = false;
   uint64_t min_position = 0;
   std::string as_of{};
+  bool summary = false;
 };
+
+// The human summaries `case --summary` and `cohort --summary` print.
+std::string SummarizeCase(const v1::GetCaseResponse& response);
+std::string SummarizeCohort(const v1::ListCohortResponse& response);
 
 struct FindOptions {
   std::string identifier{};  // required

@@ -82,6 +82,7 @@ ABSL_FLAG(std::string, as_of, "", "case, cohort: the moment (RFC 3339) the week 
                                   "default now.");
 ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
 ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
+ABSL_FLAG(bool, summary, false, "case, cohort: a few lines for people instead of JSON.");
 ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
 
 namespace iomhub::iomctl {
@@ -112,17 +113,17 @@ Commands:
                plan, this ISO week's contacts against plan, open
                enforcement, referrals, alerts.
                  --person=UUID | --identifier=crn:X123456  --min_position=P
-                 --as_of=RFC3339
+                 --as_of=RFC3339 --summary
   cohort       A team's cohort list (CaseService.ListCohort).
                  --team=ID --cohort=fixed|flex|free --strand=S
-                 --include_deselected --min_position=P --as_of=RFC3339
+                 --include_deselected --min_position=P --as_of=RFC3339 --summary
   find         The hub person id of an identifier (CaseService.FindPerson).
                  --identifier=kind:value --min_position=P
   views        Each view's state, checkpoint, lag and last rebuild, one
                JSON line each (AdminService.ListViews).  --digests
   rebuild      Rebuild a view from position 1 while the live one serves,
                then swap (AdminService.RebuildView; hub admins).
-                 --view=NAME --wait
+                 rebuild NAME (or --view=NAME) --wait
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
@@ -144,7 +145,7 @@ Examples:
   iomctl --insecure subscribe --from_start --heartbeats --max_events=100
   iomctl --insecure case --identifier=crn:X123456
   iomctl --insecure cohort --team=gwent-newport --cohort=fixed
-  iomctl --insecure rebuild --view=case_view --wait
+  iomctl --insecure rebuild case_view --wait
 )";
 
 // --help and friends are not registered flags; absl::ParseCommandLine
@@ -244,7 +245,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
     return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
                          .identifier = absl::GetFlag(FLAGS_identifier),
                          .min_position = absl::GetFlag(FLAGS_min_position),
-                         .as_of = absl::GetFlag(FLAGS_as_of)});
+                         .as_of = absl::GetFlag(FLAGS_as_of),
+                         .summary = absl::GetFlag(FLAGS_summary)});
   }
   if (command == "cohort") {
     return RunCohort(env, {.team_id = absl::GetFlag(FLAGS_team),
@@ -252,7 +254,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                            .strand = absl::GetFlag(FLAGS_strand),
                            .include_deselected = absl::GetFlag(FLAGS_include_deselected),
                            .min_position = absl::GetFlag(FLAGS_min_position),
-                           .as_of = absl::GetFlag(FLAGS_as_of)});
+                           .as_of = absl::GetFlag(FLAGS_as_of),
+                           .summary = absl::GetFlag(FLAGS_summary)});
   }
   if (command == "find") {
     return RunFind(env, {.identifier = absl::GetFlag(FLAGS_identifier),
@@ -278,7 +281,13 @@ int Main(int argc, char** argv) {
   if (std::string problem = CheckFlags(argc, argv); !problem.empty()) {
     return ReportUsageError(env, absl::StrCat(problem, " (see iomctl --help)"));
   }
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // `iomctl rebuild case_view` names the view without --view.
+  if (positional.size() == 3 && std::string(positional[1]) == "rebuild" &&
+      absl::GetFlag(FLAGS_view).empty()) {
+    absl::SetFlag(&FLAGS_view, positional[2]);
+    positional.pop_back();
+  }
   if (positional.size() != 2) {
     return ReportUsageError(
         env, positional.size() < 2

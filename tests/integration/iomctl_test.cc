@@ -9,6 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "common/ids.h"
 #include "google/protobuf/util/json_util.h"
+#include "iomhub/v1/admin_service.pb.h"
+#include "iomhub/v1/case_service.pb.h"
 #include "tests/integration/mtls_hub_test.h"
 
 namespace iomhub::testing {
@@ -29,14 +31,20 @@ class IomctlTest : public MtlsHubTest {
 
   // Runs iomctl as the police sergeant against the hub.
   CommandResult Iomctl(const std::vector<std::string>& command_args) {
+    return IomctlAs(kPolice, "sergeant", command_args);
+  }
+
+  // Runs iomctl as `system` asserting `role`.
+  CommandResult IomctlAs(const std::string& system, const std::string& role,
+                         const std::vector<std::string>& command_args) {
     std::vector<std::string> argv = {
         IomctlPath(),
         absl::StrCat("--hub=", hub_->grpc_address()),
         absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--cert=", certs_dir_, "/", kPolice, ".pem"),
-        absl::StrCat("--key=", certs_dir_, "/", kPolice, ".key"),
-        "--user=pc-4521",
-        "--role=sergeant",
+        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+        absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
+        "--user=u-1",
+        absl::StrCat("--role=", role),
         "--purpose=iom"};
     argv.insert(argv.end(), command_args.begin(), command_args.end());
     absl::StatusOr<CommandResult> result = RunCommand(argv, absl::Seconds(30));
@@ -136,6 +144,63 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   ASSERT_THAT(responses, SizeIs(1));
   EXPECT_EQ(responses[0].first_position(), 3u);
   EXPECT_EQ(responses[0].last_stream_version(), 2u);
+}
+
+TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
+  const std::string stream = NewPersonStream();
+  const std::string file = WriteInput(
+      "person.json",
+      "{\"occurredAt\": \"2026-11-30T09:00:00Z\", \"nominalReferred\": {\"teamId\": \"gwent-newport\"}}\n"
+      "{\"occurredAt\": \"2026-11-30T09:01:00Z\", \"cohortSelected\": {\"cohort\": \"COHORT_FIXED\","
+      " \"strand\": \"STRAND_Y2A\", \"teamId\": \"gwent-newport\"}}\n"
+      "{\"occurredAt\": \"2026-11-30T09:02:00Z\", \"identifierLinked\": {\"kind\": \"IDENTIFIER_KIND_PNC\","
+      " \"value\": \"26/000777A\"}}\n");
+  CommandResult append = Iomctl({"append", absl::StrCat("--stream=", stream), "--generate_ids",
+                                 absl::StrCat("--file=", file)});
+  ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
+  const uint64_t last = ParseLines<v1::AppendResponse>(append.stdout_text).at(0).last_position();
+
+  CommandResult summary =
+      Iomctl({"case", "--identifier=pnc:26/000777A", absl::StrCat("--min_position=", last),
+              "--as_of=2026-12-01T12:00:00Z", "--summary"});
+  ASSERT_EQ(summary.status.exit_code, 0) << summary.stderr_text;
+  EXPECT_THAT(summary.stdout_text, HasSubstr(absl::StrCat("person ", stream.substr(7))));
+  EXPECT_THAT(summary.stdout_text, HasSubstr("fixed / y2a, on IOM since 2026-11-30"));
+  EXPECT_THAT(summary.stdout_text, HasSubstr("week 2026-W49: 0 contacts offered, 0 kept, plan 3"));
+
+  CommandResult json = Iomctl({"case", absl::StrCat("--person=", stream.substr(7))});
+  ASSERT_EQ(json.status.exit_code, 0) << json.stderr_text;
+  std::vector<v1::GetCaseResponse> cases = ParseLines<v1::GetCaseResponse>(json.stdout_text);
+  ASSERT_THAT(cases, SizeIs(1));
+  EXPECT_EQ(cases[0].team().id(), "gwent-newport");
+
+  CommandResult cohort = Iomctl({"cohort", "--team=gwent-newport", "--strand=y2a", "--summary"});
+  ASSERT_EQ(cohort.status.exit_code, 0) << cohort.stderr_text;
+  EXPECT_THAT(cohort.stdout_text, HasSubstr("Newport IOM (gwent-newport), Gwent: 1 people"));
+
+  CommandResult found = Iomctl({"find", "--identifier=pnc:26/000777A"});
+  ASSERT_EQ(found.status.exit_code, 0) << found.stderr_text;
+  EXPECT_THAT(found.stdout_text, HasSubstr(stream.substr(7)));
+
+  CommandResult unknown = Iomctl({"case", "--identifier=pnc:00/000000Z"});
+  EXPECT_EQ(unknown.status.exit_code, 1);
+  EXPECT_THAT(unknown.stderr_text, HasSubstr("NOT_FOUND"));
+
+  CommandResult views = Iomctl({"views"});
+  ASSERT_EQ(views.status.exit_code, 0) << views.stderr_text;
+  std::vector<v1::ViewState> states = ParseLines<v1::ViewState>(views.stdout_text);
+  ASSERT_THAT(states, SizeIs(3));
+  EXPECT_EQ(states[0].name(), "case_view");
+
+  CommandResult refused = Iomctl({"rebuild", "case_view"});
+  EXPECT_EQ(refused.status.exit_code, 1);
+  EXPECT_THAT(refused.stderr_text, HasSubstr("PERMISSION_DENIED"));
+  CommandResult rebuilt = IomctlAs(kHubAdmin, "operator", {"rebuild", "case_view", "--wait"});
+  ASSERT_EQ(rebuilt.status.exit_code, 0) << rebuilt.stderr_text;
+  states = ParseLines<v1::ViewState>(rebuilt.stdout_text);
+  ASSERT_THAT(states, SizeIs(1));
+  EXPECT_EQ(states[0].generation(), 2u);
+  EXPECT_THAT(states[0].last_rebuild(), HasSubstr("swapped in"));
 }
 
 TEST_F(IomctlTest, GenerateIdsGivesEventsWithoutAnIdAFreshOne) {
