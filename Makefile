@@ -30,12 +30,13 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j$(JOBS)
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-UNIT_TESTS = common_test eventstore_test services_test clients_test
+UNIT_TESTS = common_test eventstore_test projections_test services_test clients_test
 test-sanitize:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-asan BUILD_TYPE=Debug \
 	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF" configure
 	@cmake --build build-asan -j$(JOBS) --target $(UNIT_TESTS)
-	@cd build-asan && ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
+	@cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	  ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
 
 # Opt-in benchmarks that print figures (see docs/benchmarks.md).
 bench:

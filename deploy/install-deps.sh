@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache pkg-config git openssl curl
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev
+  librocksdb-dev libabsl-dev libssl-dev tzdata
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus-cpp-dev
 )

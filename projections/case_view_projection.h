@@ -20,6 +20,7 @@ inline constexpr char kCaseView[] = "case_view";
 class CaseViewProjection final : public Projection {
  public:
   absl::string_view name() const override { return kCaseView; }
+  bool PartitionedByStream() const override { return true; }
   absl::Status Apply(const v1::Event& event, ViewTxn& txn) const override;
 };
 

@@ -22,6 +22,7 @@ inline constexpr char kCohortView[] = "cohort_view";
 class CohortViewProjection final : public Projection {
  public:
   absl::string_view name() const override { return kCohortView; }
+  bool PartitionedByStream() const override { return true; }
   absl::Status Apply(const v1::Event& event, ViewTxn& txn) const override;
 };
 

@@ -32,6 +32,13 @@ class Projection {
   // and payload type without parsing it. Default: person streams only.
   virtual bool Wants(const eventstore::EventPeek& event) const;
 
+  // True when the view is a set of independent parts, one per stream: what
+  // an event does depends only on earlier events of its own stream. A
+  // rebuild may then fold the streams in any grouping (each stream still in
+  // its own order), which lets it fold each person once instead of once per
+  // batch. Default: false.
+  virtual bool PartitionedByStream() const { return false; }
+
   // Folds `event` into the view through `txn`. A non-OK status stops the
   // projection at this event, visibly (it is never skipped): only for an
   // event the projection cannot make sense of, never for data quality.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -132,6 +133,7 @@ ProjectionRunner::BatchResult ProjectionRunner::ApplyBatch(const Projection& pro
   BatchResult result;
   ViewTxn txn(views_, view);
   uint64_t examined = checkpoint;
+  v1::Event event;  // reused: parsing into it keeps its allocations
   absl::StatusOr<eventstore::ReadBatch> read = log_->VisitAll(
       checkpoint + 1, options_.batch_events, options_.batch_bytes, options_.batch_events,
       [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
@@ -139,7 +141,6 @@ ProjectionRunner::BatchResult ProjectionRunner::ApplyBatch(const Projection& pro
         absl::StatusOr<eventstore::EventPeek> peek = eventstore::PeekEvent(bytes);
         absl::Status applied = peek.status();
         if (applied.ok() && projection.Wants(*peek)) {
-          v1::Event event;
           if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
             applied = absl::DataLossError(
                 absl::StrCat("the event at position ", position, " does not parse"));
@@ -181,7 +182,93 @@ ProjectionRunner::BatchResult ProjectionRunner::ApplyBatch(const Projection& pro
   return result;
 }
 
+ProjectionRunner::BatchResult ProjectionRunner::BulkFold(Slot* slot, const std::string& view,
+                                                         uint64_t head) {
+  BatchResult result;
+  const Projection& projection = *slot->projection;
+  const uint64_t passes =
+      std::max<uint64_t>(1, (head + options_.bulk_events_per_pass - 1) /
+                                std::max<size_t>(1, options_.bulk_events_per_pass));
+  for (uint64_t pass = 0; pass < passes; ++pass) {
+    if (stopping()) {
+      result.commit_error = absl::CancelledError("the hub is stopping");
+      return result;
+    }
+    ViewTxn txn(views_, view, /*known_empty=*/true);
+    v1::Event event;  // reused: parsing into it keeps its allocations
+    uint64_t from = 1;
+    while (from <= head) {
+      absl::StatusOr<eventstore::ReadBatch> read = log_->VisitAll(
+          from, options_.batch_events * 8, options_.batch_bytes * 8, options_.batch_events * 8,
+          [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+            if (position > head) return absl::CancelledError("past the head");
+            absl::StatusOr<eventstore::EventPeek> peek = eventstore::PeekEvent(bytes);
+            absl::Status applied = peek.status();
+            if (applied.ok() && projection.Wants(*peek) &&
+                absl::Hash<absl::string_view>()(peek->stream) % passes == pass) {
+              if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+                applied = absl::DataLossError(
+                    absl::StrCat("the event at position ", position, " does not parse"));
+              } else {
+                applied = projection.Apply(event, txn);
+              }
+            }
+            if (!applied.ok()) {
+              result.failure = applied;
+              result.failed_position = position;
+              return applied;
+            }
+            return true;
+          });
+      if (!result.failure.ok()) return result;
+      if (!read.ok()) {
+        if (absl::IsCancelled(read.status())) break;
+        result.failure = read.status();
+        result.failed_position = from;
+        return result;
+      }
+      from = read->next;
+      if (read->end) break;
+    }
+    // Checkpoint 0 until every pass is in: the copy is not a view yet.
+    result.commit_error = txn.Commit(0);
+    if (!result.commit_error.ok()) return result;
+    absl::MutexLock lock(&slot->mu);
+    slot->rebuild_checkpoint = head * (pass + 1) / passes;
+  }
+  result.commit_error = views_->Commit(view, eventstore::ViewWrite{}, head);
+  if (result.commit_error.ok()) result.checkpoint = head;
+  return result;
+}
+
 void ProjectionRunner::RunLive(Slot* slot) {
+  // A new (or emptied) view over a long log folds each stream whole first:
+  // the incremental path would re-read and re-write each person once per
+  // batch. Invariant: a checkpoint of 0 with content means a fold that did
+  // not finish, so the content is dropped first.
+  bool bulk = false;
+  std::string bulk_view;
+  {
+    absl::MutexLock lock(&slot->mu);
+    bulk = options_.bulk_fold && slot->checkpoint == 0 && slot->projection->PartitionedByStream() &&
+           log_->CommittedPosition() >= options_.bulk_events_per_pass / 4;
+    bulk_view = slot->physical;
+  }
+  if (bulk) {
+    absl::Status dropped = views_->Drop(bulk_view);
+    BatchResult folded = dropped.ok() ? BulkFold(slot, bulk_view, log_->CommittedPosition())
+                                      : BatchResult{.failure = absl::OkStatus(), .commit_error = dropped};
+    absl::MutexLock lock(&slot->mu);
+    if (!folded.failure.ok()) {
+      slot->failed = true;
+      slot->failed_position = folded.failed_position;
+      slot->failure = std::string(folded.failure.message());
+    } else if (folded.commit_error.ok()) {
+      slot->checkpoint = folded.checkpoint;
+    }
+  }
+  slot->watermark.Advance(Status(slot->name)->checkpoint);
+  Report(slot);
   while (!stopping()) {
     std::string physical;
     uint64_t checkpoint;
@@ -272,6 +359,15 @@ void ProjectionRunner::RunRebuild(Slot* slot, uint64_t generation) {
   if (!dropped.ok()) return abandon(std::string(dropped.message()));
 
   uint64_t checkpoint = 0;
+  if (options_.bulk_fold && slot->projection->PartitionedByStream()) {
+    BatchResult bulk = BulkFold(slot, physical, log_->CommittedPosition());
+    if (!bulk.failure.ok()) {
+      return abandon(absl::StrCat("failed at position ", bulk.failed_position, ": ",
+                                  bulk.failure.message()));
+    }
+    if (!bulk.commit_error.ok()) return abandon(std::string(bulk.commit_error.message()));
+    checkpoint = bulk.checkpoint;
+  }
   bool paused = false;
   uint64_t live_checkpoint = 0;
   while (true) {

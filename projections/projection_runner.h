@@ -78,6 +78,14 @@ class ProjectionRunner {
     // dropped (readers that looked up its name just before the swap).
     // Default: 2 s.
     absl::Duration drop_grace = absl::Seconds(2);
+    // A rebuild of a view partitioned by stream folds each stream whole, in
+    // passes over the log that each hold about this many events' worth of
+    // state in memory. Default: 250,000.
+    size_t bulk_events_per_pass = 250000;
+    // Whether such views fold streams whole when built from position 1 (a
+    // rebuild, or a new view over a log of at least a quarter pass). false:
+    // always event by event (tests compare the two). Default: true.
+    bool bulk_fold = true;
     // Called after each commit and state change, from the worker threads.
     // Must be cheap and thread-safe. Default: none.
     std::function<void(const ViewStatus&)> observer = nullptr;
@@ -125,6 +133,10 @@ class ProjectionRunner {
 
   BatchResult ApplyBatch(const Projection& projection, const std::string& view,
                          uint64_t checkpoint, uint64_t stop_before = UINT64_MAX);
+  // Rebuild's first phase for a PartitionedByStream projection: folds every
+  // stream up to `head` into the empty `view`, each person once, then sets
+  // its checkpoint to `head`.
+  BatchResult BulkFold(Slot* slot, const std::string& view, uint64_t head);
   void RunLive(Slot* slot);
   void RunRebuild(Slot* slot, uint64_t generation);
   void Report(Slot* slot);

@@ -165,6 +165,39 @@ TEST(ProjectionRunner, ARebuildIsByteIdenticalToTheIncrementalRunIncludingAfterA
   }
 }
 
+// A new view over a long log folds each person's stream whole, in several
+// passes (each holding only some people): the result must be the same bytes
+// as folding event by event.
+TEST(ProjectionRunner, FoldingStreamsWholeInPassesEqualsFoldingEventByEvent) {
+  const auto log = testing::SyntheticLog(/*people=*/60, /*events=*/3000, /*seed=*/21);
+  std::vector<std::string> digests[2];
+  for (bool bulk : {true, false}) {
+    TempDir dir;
+    eventstore::Storage storage = Open(dir);
+    AppendAll(*storage.log, log);
+    ProjectionRunner runner(storage.log.get(), storage.views.get(),
+                            {.batch_events = 113,
+                             .idle_wait = absl::Milliseconds(20),
+                             .bulk_events_per_pass = 400,  // 8 passes
+                             .bulk_fold = bulk});
+    runner.Add(std::make_unique<CaseViewProjection>());
+    runner.Add(std::make_unique<CohortViewProjection>());
+    ASSERT_THAT(runner.Start(), IsOk());
+    for (const char* name : {kCaseView, kCohortView}) {
+      WaitFor(runner, name, 3000);
+      digests[bulk ? 0 : 1].push_back(*runner.Digest(name));
+    }
+    // Appends after the fold go on event by event.
+    const auto more = testing::SyntheticLog(60, 3200, 21);
+    AppendAll(*storage.log, std::vector(more.begin() + 3000, more.end()));
+    for (const char* name : {kCaseView, kCohortView}) {
+      WaitFor(runner, name, 3200);
+      digests[bulk ? 0 : 1].push_back(*runner.Digest(name));
+    }
+  }
+  EXPECT_EQ(digests[0], digests[1]);
+}
+
 TEST(ProjectionRunner, ViewsResumeFromTheirCheckpointAfterReopen) {
   TempDir dir;
   const auto log = testing::SyntheticLog(20, 400, 3);

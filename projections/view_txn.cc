@@ -5,8 +5,8 @@
 
 namespace iomhub::projections {
 
-ViewTxn::ViewTxn(eventstore::ViewStore* store, std::string view)
-    : store_(store), view_(std::move(view)) {}
+ViewTxn::ViewTxn(eventstore::ViewStore* store, std::string view, bool known_empty)
+    : store_(store), view_(std::move(view)), known_empty_(known_empty) {}
 
 absl::StatusOr<std::optional<std::string>> ViewTxn::Get(const std::string& key) {
   if (auto it = entries_.find(key); it != entries_.end()) {
@@ -15,12 +15,13 @@ absl::StatusOr<std::optional<std::string>> ViewTxn::Get(const std::string& key) 
     if (entry.message != nullptr) return DeterministicBytes(*entry.message);
     if (entry.raw.has_value()) return entry.raw;
   }
+  if (known_empty_) return std::nullopt;
   return store_->Get(view_, key);
 }
 
 void ViewTxn::Put(const std::string& key, std::string value) {
   Entry& entry = entries_[key];
-  entry.message.reset();
+  entry.message = nullptr;
   entry.raw = std::move(value);
   entry.deleted = false;
   entry.dirty = true;
@@ -28,7 +29,7 @@ void ViewTxn::Put(const std::string& key, std::string value) {
 
 void ViewTxn::Delete(const std::string& key) {
   Entry& entry = entries_[key];
-  entry.message.reset();
+  entry.message = nullptr;
   entry.raw.reset();
   entry.deleted = true;
   entry.dirty = true;
@@ -53,6 +54,7 @@ absl::Status ViewTxn::Commit(uint64_t checkpoint) {
   }
   absl::Status committed = store_->Commit(view_, write, checkpoint);
   entries_.clear();
+  arena_.Reset();
   return committed;
 }
 

@@ -10,15 +10,16 @@
 #define IOMHUB_PROJECTIONS_VIEW_TXN_H_
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/view_store.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/message.h"
 
 namespace iomhub::projections {
@@ -26,8 +27,9 @@ namespace iomhub::projections {
 class ViewTxn {
  public:
   // `store` is not owned and must outlive the transaction; `view` is the
-  // physical view name the changes go to.
-  ViewTxn(eventstore::ViewStore* store, std::string view);
+  // physical view name the changes go to. `known_empty`: the view holds
+  // nothing yet (a fresh rebuild copy), so reads never ask the store.
+  ViewTxn(eventstore::ViewStore* store, std::string view, bool known_empty = false);
 
   // The value under `key` as this batch sees it, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
@@ -41,25 +43,25 @@ class ViewTxn {
   absl::StatusOr<M*> Mutable(const std::string& key, bool* existed = nullptr) {
     Entry& entry = entries_[key];
     if (entry.message == nullptr) {
-      auto message = std::make_unique<M>();
+      M* message = google::protobuf::Arena::CreateMessage<M>(&arena_);
       bool found = false;
       if (entry.raw.has_value()) {
         found = !entry.deleted;
         if (found && !message->ParseFromString(*entry.raw)) return Unparsable(key);
-      } else if (!entry.deleted) {
+      } else if (!entry.deleted && !known_empty_) {
         absl::StatusOr<std::optional<std::string>> stored = store_->Get(view_, key);
         if (!stored.ok()) return stored.status();
         found = stored->has_value();
         if (found && !message->ParseFromString(**stored)) return Unparsable(key);
       }
-      entry.message = std::move(message);
+      entry.message = message;
       entry.existed = found;
       entry.raw.reset();
     }
     entry.deleted = false;
     entry.dirty = true;
     if (existed != nullptr) *existed = entry.existed;
-    return static_cast<M*>(entry.message.get());
+    return static_cast<M*>(entry.message);
   }
 
   // Keys changed since the last Commit.
@@ -73,7 +75,7 @@ class ViewTxn {
 
  private:
   struct Entry {
-    std::unique_ptr<google::protobuf::Message> message;  // typed, when used so
+    google::protobuf::Message* message = nullptr;  // typed, on arena_, when used so
     std::optional<std::string> raw;                       // Put value
     bool deleted = false;
     bool dirty = false;
@@ -83,7 +85,10 @@ class ViewTxn {
 
   eventstore::ViewStore* const store_;
   const std::string view_;
-  std::map<std::string, Entry> entries_;
+  const bool known_empty_;
+  // Typed messages live here: a batch's messages are freed at once.
+  google::protobuf::Arena arena_;
+  absl::flat_hash_map<std::string, Entry> entries_;
 };
 
 }  // namespace iomhub::projections

@@ -43,7 +43,7 @@ class IomctlTest : public MtlsHubTest {
         absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
         absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
         absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
-        "--user=u-1",
+        "--user=pc-4521",
         absl::StrCat("--role=", role),
         "--purpose=iom"};
     argv.insert(argv.end(), command_args.begin(), command_args.end());
