@@ -10,9 +10,19 @@
 //            random person and then ask GetCase for that person with
 //            min_position = the position the append returned: the time from
 //            the append's acknowledgement to the view showing it (p50, p99),
-//            under that sustained durable append load.
+//            under that sustained durable append load;
+//   mixed    appends --mixed_events synthetic mixed IOM events (the
+//            projection tests' generator) over --mixed_people people, a
+//            person's run of events per call (its rate is printed, not a
+//            target);
+//   readall  the hub's ReadAll of the whole log over gRPC (one call, raw
+//            forwarding): the read floor for the rebuild below;
+//   rebuild  AdminService.RebuildView of each view, then of all three at
+//            once, timed until the new generation is swapped in, as events/s
+//            over the log and as a ratio to readall in the same run.
 //   iomhub_case_bench --target=127.0.0.1:50051 [--people=10000]
 #include <atomic>
+#include <map>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -31,16 +41,22 @@
 #include "common/cli_help.h"
 #include "common/ids.h"
 #include "grpcpp/grpcpp.h"
+#include "absl/hash/hash.h"
+#include "iomhub/v1/admin_service.grpc.pb.h"
 #include "iomhub/v1/case_service.grpc.pb.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
+#include "projections/testing/synthetic_log.h"
 
 ABSL_FLAG(std::string, target, "", "iomhubd gRPC address host:port (required; --insecure hub)");
-ABSL_FLAG(std::string, workloads, "people,getcase,lag", "Comma-separated workloads, in order");
+ABSL_FLAG(std::string, workloads, "people,getcase,lag,mixed,readall,rebuild",
+          "Comma-separated workloads, in order");
 ABSL_FLAG(int, people, 10000, "people: how many people to create");
 ABSL_FLAG(int, contacts, 6, "people: contacts per person");
 ABSL_FLAG(int, clients, 8, "getcase: concurrent callers");
 ABSL_FLAG(int, appenders, 64, "lag: concurrent append-then-read clients");
 ABSL_FLAG(double, seconds, 8, "getcase, lag: duration");
+ABSL_FLAG(int, mixed_events, 1000000, "mixed: events to append");
+ABSL_FLAG(int, mixed_people, 10000, "mixed: people they are spread over");
 ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls over");
 
 namespace iomhub::bench {
@@ -240,6 +256,136 @@ void Lag() {
   Row("lag: ack -> visible in GetCase(min_position)", total, elapsed, &all_lag, "ev/s");
 }
 
+void Mixed() {
+  const auto log = projections::testing::SyntheticLog(absl::GetFlag(FLAGS_mixed_people),
+                                                      absl::GetFlag(FLAGS_mixed_events), 2026);
+  // Each person's events in order, up to 50 per call (the interleaving of
+  // people differs from the generator's; no matter).
+  std::vector<v1::AppendRequest> requests;
+  {
+    std::map<std::string, size_t> open;
+    for (const auto& a : log) {
+      auto it = open.find(a.stream);
+      if (it == open.end() || requests[it->second].events_size() >= 50) {
+        requests.emplace_back().set_stream(a.stream);
+        open[a.stream] = requests.size() - 1;
+        it = open.find(a.stream);
+      }
+      *requests[it->second].add_events() = a.event;
+    }
+  }
+  // Streams' requests stay in order: each worker owns whole streams.
+  const int workers_n = 16;
+  std::vector<std::vector<const v1::AppendRequest*>> by_worker(workers_n);
+  for (const auto& r : requests) {
+    by_worker[absl::Hash<std::string>()(r.stream()) % workers_n].push_back(&r);
+  }
+  std::atomic<int64_t> events{0};
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < workers_n; ++w) {
+    workers.emplace_back([&, w] {
+      auto stub = v1::EventService::NewStub(Channel(w));
+      for (const v1::AppendRequest* request : by_worker[w]) {
+        v1::AppendResponse response;
+        auto ctx = Context();
+        grpc::Status s = stub->Append(ctx.get(), *request, &response);
+        if (!s.ok()) {
+          std::fprintf(stderr, "mixed: %s\n", s.error_message().c_str());
+          std::exit(1);
+        }
+        events += request->events_size();
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  LatencySamples none;
+  Row(absl::StrCat("mixed: ", absl::GetFlag(FLAGS_mixed_events), " mixed events over ",
+                   absl::GetFlag(FLAGS_mixed_people), " people"),
+      events.load(), absl::Now() - start, &none, "ev/s");
+}
+
+double g_readall_rate = 0;
+
+void ReadAll() {
+  auto stub = v1::EventService::NewStub(Channel(0));
+  v1::ReadAllRequest request;
+  request.set_from_position(1);
+  auto ctx = Context(absl::Minutes(10));
+  const absl::Time start = absl::Now();
+  auto reader = stub->ReadAll(ctx.get(), request);
+  v1::ReadResponse batch;
+  int64_t events = 0;
+  while (reader->Read(&batch)) events += batch.events_size();
+  grpc::Status s = reader->Finish();
+  if (!s.ok()) {
+    std::fprintf(stderr, "readall: %s\n", s.error_message().c_str());
+    std::exit(1);
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  g_readall_rate = static_cast<double>(events) / absl::ToDoubleSeconds(elapsed);
+  LatencySamples none;
+  Row("readall: ReadAll of the whole log over gRPC", events, elapsed, &none, "ev/s");
+}
+
+uint64_t Head() {
+  auto admin = v1::AdminService::NewStub(Channel(0));
+  v1::ListViewsResponse views;
+  auto ctx = Context();
+  if (!admin->ListViews(ctx.get(), v1::ListViewsRequest(), &views).ok() || views.views().empty()) {
+    return 0;
+  }
+  return views.views(0).head_position();
+}
+
+void RebuildViews() {
+  auto admin = v1::AdminService::NewStub(Channel(0));
+  const uint64_t head = Head();
+  auto rebuild = [&](const std::vector<std::string>& names, const std::string& label) {
+    std::map<std::string, uint64_t> target;
+    const absl::Time start = absl::Now();
+    for (const std::string& name : names) {
+      v1::RebuildViewRequest request;
+      request.set_view(name);
+      v1::RebuildViewResponse response;
+      auto ctx = Context();
+      grpc::Status s = admin->RebuildView(ctx.get(), request, &response);
+      if (!s.ok()) {
+        std::fprintf(stderr, "rebuild %s: %s\n", name.c_str(), s.error_message().c_str());
+        std::exit(1);
+      }
+      target[name] = response.generation();
+    }
+    while (!target.empty()) {
+      absl::SleepFor(absl::Milliseconds(5));
+      v1::ListViewsResponse views;
+      auto ctx = Context();
+      if (!admin->ListViews(ctx.get(), v1::ListViewsRequest(), &views).ok()) continue;
+      for (const auto& view : views.views()) {
+        auto it = target.find(view.name());
+        if (it == target.end() || view.rebuilding()) continue;
+        if (view.generation() != it->second) {
+          std::fprintf(stderr, "rebuild %s: %s\n", view.name().c_str(), view.last_rebuild().c_str());
+          std::exit(1);
+        }
+        target.erase(it);
+      }
+    }
+    const absl::Duration elapsed = absl::Now() - start;
+    const double rate = static_cast<double>(head) / absl::ToDoubleSeconds(elapsed);
+    std::printf("%-56s | %10llu | %10s ev/s    | %8.2f s | %s\n", label.c_str(),
+                static_cast<unsigned long long>(head), Thousands(rate).c_str(),
+                absl::ToDoubleSeconds(elapsed),
+                g_readall_rate > 0 ? absl::StrFormat("%.2fx readall", rate / g_readall_rate).c_str()
+                                   : "");
+    std::fflush(stdout);
+  };
+  for (const char* name : {"case_view", "cohort_view", "identifier_index"}) {
+    rebuild({name}, absl::StrCat("rebuild: ", name, " (shadow copy, swap)"));
+  }
+  rebuild({"case_view", "cohort_view", "identifier_index"}, "rebuild: all three at once");
+}
+
 int Main(int argc, char** argv) {
   constexpr char kUsage[] =
       "iomhub_case_bench: CaseService latency and projection lag against a running iomhubd.\n"
@@ -268,6 +414,9 @@ int Main(int argc, char** argv) {
     if (w == "people") People();
     if (w == "getcase") GetCases();
     if (w == "lag") Lag();
+    if (w == "mixed") Mixed();
+    if (w == "readall") ReadAll();
+    if (w == "rebuild") RebuildViews();
   }
   return 0;
 }

@@ -5,14 +5,19 @@
 #    no-sync comparison;
 # 2. a real iomhubd (--insecure, loopback, fresh data dir, fsync on) driven
 #    over gRPC (iomhub_grpc_bench), stopped with SIGTERM;
-# 3. a short no-sync comparison on a second iomhubd (--unsafe_no_sync).
+# 3. a short no-sync comparison on a second iomhubd (--unsafe_no_sync);
+# 4. the views: a fresh durable iomhubd, CaseService GetCase latency with
+#    10,000 people, append-ack-to-visible lag under 64 durable appenders,
+#    then 1,000,000 mixed events, the hub's ReadAll of them and a rebuild of
+#    each view timed beside it (iomhub_case_bench); and the same rebuilds
+#    in-process, without gRPC (iomhub_views_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
 # Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
 QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
-for b in iomhubd iomhub_store_bench iomhub_grpc_bench; do
+for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
 
@@ -32,10 +37,14 @@ if [ "$QUICK" = "--quick" ]; then
   STORE_ARGS=(--seconds=2 --log_events=200000)
   GRPC_ARGS=(--seconds=2 --fill_to=200000 --fanout_seconds=3)
   NOSYNC_SECONDS=2
+  CASE_ARGS=(--seconds=2 --people=2000 --mixed_events=100000 --mixed_people=2000)
+  VIEWS_ARGS=(--events=100000 --people=2000)
 else
   STORE_ARGS=(--seconds=8 --log_events=1000000)
   GRPC_ARGS=(--seconds=8 --fill_to=1000000 --fanout_seconds=10)
   NOSYNC_SECONDS=5
+  CASE_ARGS=(--seconds=8 --people=10000 --mixed_events=1000000 --mixed_people=10000)
+  VIEWS_ARGS=(--events=1000000 --people=10000)
 fi
 
 # start_server NAME [extra iomhubd flags...]: sets SERVER_PID and TARGET.
@@ -89,5 +98,15 @@ start_server nosync --unsafe_no_sync
 "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=no-sync --seconds="$NOSYNC_SECONDS" \
   --workloads=append1,append100
 stop_server
+echo
+echo "== 4. views: CaseService and rebuilds on a durable iomhubd over gRPC"
+start_server views
+"$BIN/iomhub_case_bench" --target="$TARGET" "${CASE_ARGS[@]}"
+stop_server
+echo
+echo "== 4b. views in-process (no gRPC): new views and rebuilds beside ReadAll on one log"
+"$BIN/iomhub_views_bench" --dir="$WORK/views" "${VIEWS_ARGS[@]}"
+rm -rf "$WORK/views"
+
 echo
 echo "== done"

@@ -60,6 +60,8 @@ struct ProjectionRunner::Slot {
   bool pause_requested ABSL_GUARDED_BY(mu) = false;
   bool paused ABSL_GUARDED_BY(mu) = false;
   bool worker_running ABSL_GUARDED_BY(mu) = false;
+  // Swapped-out generations, dropped by the live worker once `drop_after`.
+  std::vector<std::pair<std::string, absl::Time>> to_drop ABSL_GUARDED_BY(mu);
 
   std::thread worker;
   std::thread rebuilder;
@@ -287,6 +289,15 @@ void ProjectionRunner::RunLive(Slot* slot) {
       if (slot->failed) break;
       physical = slot->physical;
       checkpoint = slot->checkpoint;
+      const absl::Time now = absl::Now();
+      for (auto it = slot->to_drop.begin(); it != slot->to_drop.end();) {
+        if (it->second > now) {
+          ++it;
+          continue;
+        }
+        views_->Drop(it->first).IgnoreError();
+        it = slot->to_drop.erase(it);
+      }
     }
     if (stopping()) break;
     BatchResult batch = ApplyBatch(*slot->projection, physical, checkpoint);
@@ -424,11 +435,14 @@ void ProjectionRunner::RunRebuild(Slot* slot, uint64_t generation) {
     if (slot->worker.joinable()) slot->worker.join();
     slot->worker = std::thread([this, slot] { RunLive(slot); });
   }
+  {
+    // Readers that looked up the old name just before the swap finish
+    // first; the live worker drops it after the grace period.
+    absl::MutexLock lock(&slot->mu);
+    slot->to_drop.emplace_back(old_physical, absl::Now() + options_.drop_grace);
+  }
   finish(absl::StrCat("generation ", generation, " swapped in at position ", checkpoint,
                       " after ", absl::FormatDuration(absl::Now() - started)));
-  // Readers that looked up the old name just before the swap finish first.
-  stop_.WaitForNotificationWithTimeout(options_.drop_grace);
-  views_->Drop(old_physical).IgnoreError();
 }
 
 void ProjectionRunner::Report(Slot* slot) {
