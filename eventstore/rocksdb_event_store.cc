@@ -309,10 +309,8 @@ void RocksDbEventStore::CommitLoop() {
     const bool advanced = last_position_ > batch_start;
     for (size_t i = 0; i < appends.size(); ++i) std::move(appends[i].done)(std::move(results[i]));
 
-    if (!advanced) continue;  // listeners hear only of durable commits
-    absl::MutexLock lock(&listeners_mu_);
-    const uint64_t committed = committed_.load(std::memory_order_acquire);
-    for (auto& [id, listener] : listeners_) listener(committed);
+    // Listeners hear only of durable commits that advanced the log.
+    if (advanced) listeners_.Notify(committed_.load(std::memory_order_acquire));
   }
 }
 
@@ -553,16 +551,10 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::VisitAll(uint64_t from, size_t max_
 }
 
 uint64_t RocksDbEventStore::AddCommitListener(CommitListener listener) {
-  absl::MutexLock lock(&listeners_mu_);
-  const uint64_t id = next_listener_id_++;
-  listeners_.emplace(id, std::move(listener));
-  return id;
+  return listeners_.Add(std::move(listener));
 }
 
-void RocksDbEventStore::RemoveCommitListener(uint64_t id) {
-  absl::MutexLock lock(&listeners_mu_);
-  listeners_.erase(id);
-}
+void RocksDbEventStore::RemoveCommitListener(uint64_t id) { listeners_.Remove(id); }
 
 absl::StatusOr<AppendResult> EventStore::Append(std::string stream, Expected expected,
                                                 std::vector<v1::Event> events) {

@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "eventstore/commit_listeners.h"
 #include "eventstore/event_store.h"
 #include "eventstore/group_commit.h"
 #include "eventstore/position_marker.h"
@@ -117,9 +118,7 @@ class RocksDbEventStore final : public EventStore {
   std::thread marker_thread_;
   absl::Notification stop_marking_;
 
-  absl::Mutex listeners_mu_;
-  uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
-  std::map<uint64_t, CommitListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  CommitListeners listeners_;
 };
 
 }  // namespace iomhub::eventstore

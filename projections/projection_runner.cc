@@ -128,6 +128,24 @@ void ProjectionRunner::Stop() {
   }
 }
 
+namespace {
+
+// Gives `projection` the stored event at `position` if it wants it, parsed
+// into `event` (reused across calls to keep its allocations).
+absl::Status ApplyRecord(const Projection& projection, uint64_t position, absl::string_view bytes,
+                         const std::function<bool(const eventstore::EventPeek&)>& also,
+                         v1::Event& event, ViewTxn& txn) {
+  absl::StatusOr<eventstore::EventPeek> peek = eventstore::PeekEvent(bytes);
+  if (!peek.ok()) return peek.status();
+  if (!projection.Wants(*peek) || (also && !also(*peek))) return absl::OkStatus();
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError(absl::StrCat("the event at position ", position, " does not parse"));
+  }
+  return projection.Apply(event, txn);
+}
+
+}  // namespace
+
 ProjectionRunner::BatchResult ProjectionRunner::ApplyBatch(const Projection& projection,
                                                            const std::string& view,
                                                            uint64_t checkpoint,
@@ -140,16 +158,7 @@ ProjectionRunner::BatchResult ProjectionRunner::ApplyBatch(const Projection& pro
       checkpoint + 1, options_.batch_events, options_.batch_bytes, options_.batch_events,
       [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
         if (position >= stop_before) return absl::CancelledError("stop");
-        absl::StatusOr<eventstore::EventPeek> peek = eventstore::PeekEvent(bytes);
-        absl::Status applied = peek.status();
-        if (applied.ok() && projection.Wants(*peek)) {
-          if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-            applied = absl::DataLossError(
-                absl::StrCat("the event at position ", position, " does not parse"));
-          } else {
-            applied = projection.Apply(event, txn);
-          }
-        }
+        absl::Status applied = ApplyRecord(projection, position, bytes, nullptr, event, txn);
         if (!applied.ok()) {
           result.failure = applied;
           result.failed_position = position;
@@ -198,23 +207,17 @@ ProjectionRunner::BatchResult ProjectionRunner::BulkFold(Slot* slot, const std::
     }
     ViewTxn txn(views_, view, /*known_empty=*/true);
     v1::Event event;  // reused: parsing into it keeps its allocations
+    const std::function<bool(const eventstore::EventPeek&)> in_pass =
+        [&](const eventstore::EventPeek& peek) {
+          return absl::Hash<absl::string_view>()(peek.stream) % passes == pass;
+        };
     uint64_t from = 1;
     while (from <= head) {
       absl::StatusOr<eventstore::ReadBatch> read = log_->VisitAll(
           from, options_.batch_events * 8, options_.batch_bytes * 8, options_.batch_events * 8,
           [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
             if (position > head) return absl::CancelledError("past the head");
-            absl::StatusOr<eventstore::EventPeek> peek = eventstore::PeekEvent(bytes);
-            absl::Status applied = peek.status();
-            if (applied.ok() && projection.Wants(*peek) &&
-                absl::Hash<absl::string_view>()(peek->stream) % passes == pass) {
-              if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-                applied = absl::DataLossError(
-                    absl::StrCat("the event at position ", position, " does not parse"));
-              } else {
-                applied = projection.Apply(event, txn);
-              }
-            }
+            absl::Status applied = ApplyRecord(projection, position, bytes, in_pass, event, txn);
             if (!applied.ok()) {
               result.failure = applied;
               result.failed_position = position;

@@ -72,6 +72,19 @@ std::string WeekLine(const v1::CaseView::ContactWeek& week) {
                       week.below_plan() ? "  BELOW PLAN" : "");
 }
 
+// Prints `response` as a JSON line, or through `summarize` for people.
+template <typename Response>
+int PrintResponse(const CommandEnv& env, const Response& response, bool summary,
+                  std::string (*summarize)(const Response&)) {
+  if (summary) {
+    *env.out << summarize(response);
+    return kExitOk;
+  }
+  OutputTally output(env);
+  output.Print(response);
+  return output.ExitCode(kExitOk);
+}
+
 }  // namespace
 
 std::string SummarizeCase(const v1::GetCaseResponse& response) {
@@ -175,13 +188,7 @@ int RunCase(const CommandEnv& env, const CaseOptions& options) {
       env, [&](grpc::ClientContext* c, v1::GetCaseResponse* r) { return stub->GetCase(c, request, r); },
       &response);
   if (code != kExitOk) return code;
-  if (options.summary) {
-    *env.out << SummarizeCase(response);
-    return kExitOk;
-  }
-  OutputTally output(env);
-  output.Print(response);
-  return output.ExitCode(kExitOk);
+  return PrintResponse(env, response, options.summary, &SummarizeCase);
 }
 
 int RunCohort(const CommandEnv& env, const CohortOptions& options) {
@@ -209,13 +216,7 @@ int RunCohort(const CommandEnv& env, const CohortOptions& options) {
                          },
                          &response);
   if (code != kExitOk) return code;
-  if (options.summary) {
-    *env.out << SummarizeCohort(response);
-    return kExitOk;
-  }
-  OutputTally output(env);
-  output.Print(response);
-  return output.ExitCode(kExitOk);
+  return PrintResponse(env, response, options.summary, &SummarizeCohort);
 }
 
 int RunFind(const CommandEnv& env, const FindOptions& options) {

@@ -126,24 +126,15 @@ absl::StatusOr<AppendResult> InMemoryEventStore::Commit(const std::string& strea
 }
 
 void InMemoryEventStore::NotifyListeners() {
-  absl::MutexLock lock(&listeners_mu_);
-  const uint64_t committed = CommittedPosition();
-  if (committed <= last_notified_) return;  // a later append's call covered ours
-  last_notified_ = committed;
-  for (auto& [id, listener] : listeners_) listener(committed);
+  // A later append's call may already have covered ours: Notify skips it.
+  listeners_.Notify(CommittedPosition());
 }
 
 uint64_t InMemoryEventStore::AddCommitListener(CommitListener listener) {
-  absl::MutexLock lock(&listeners_mu_);
-  const uint64_t id = next_listener_id_++;
-  listeners_.emplace(id, std::move(listener));
-  return id;
+  return listeners_.Add(std::move(listener));
 }
 
-void InMemoryEventStore::RemoveCommitListener(uint64_t id) {
-  absl::MutexLock lock(&listeners_mu_);
-  listeners_.erase(id);
-}
+void InMemoryEventStore::RemoveCommitListener(uint64_t id) { listeners_.Remove(id); }
 
 absl::StatusOr<std::optional<uint64_t>> InMemoryEventStore::StreamVersion(
     const std::string& requested) {

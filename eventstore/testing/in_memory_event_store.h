@@ -45,6 +45,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "eventstore/commit_listeners.h"
 #include "eventstore/event_store.h"
 #include "eventstore/options.h"
 
@@ -115,10 +116,7 @@ class InMemoryEventStore final : public EventStore {
   std::atomic<uint64_t> committed_{0};
   CommitWatermark watermark_;
 
-  absl::Mutex listeners_mu_;
-  uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
-  uint64_t last_notified_ ABSL_GUARDED_BY(listeners_mu_) = 0;
-  std::map<uint64_t, CommitListener> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  CommitListeners listeners_;
 };
 
 }  // namespace iomhub::eventstore
