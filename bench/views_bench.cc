@@ -12,6 +12,7 @@
 //   iomhub_views_bench [--events=1000000] [--people=10000] [--dir=...]
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/latency_samples.h"
 #include "common/cli_help.h"
@@ -34,6 +36,8 @@
 
 ABSL_FLAG(int64_t, events, 1000000, "Events in the log");
 ABSL_FLAG(int, people, 10000, "People the events are spread over");
+ABSL_FLAG(std::string, views, "case_view,cohort_view,identifier_index,all",
+          "Which measurements: view names, and 'all' for the three at once");
 ABSL_FLAG(int, batch, 2000, "Events per projection batch (ProjectionRunner::Options::batch_events)");
 ABSL_FLAG(std::string, dir, "",
           "Directory for the log; an existing log there is reused (default: a fresh one under "
@@ -133,6 +137,14 @@ Timings Build(eventstore::Storage& storage, const std::vector<std::string>& name
   return t;
 }
 
+int Finish(eventstore::Storage& storage, const std::string& dir, bool own_dir) {
+  storage.log->Shutdown();
+  storage.log.reset();
+  storage.views.reset();
+  if (own_dir) std::filesystem::remove_all(dir);
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   constexpr char kUsage[] =
       "iomhub_views_bench: rebuild throughput of each view beside ReadAll over the same log.\n"
@@ -203,23 +215,25 @@ int Main(int argc, char** argv) {
   const double floor = static_cast<double>(head) / absl::ToDoubleSeconds(raw);
   Row("ReadAll (raw bytes, the floor)", head, raw, 0);
   Row("ReadAll + parse every event", head, read_all(true), floor);
+  const std::vector<std::string> wanted = absl::StrSplit(absl::GetFlag(FLAGS_views), ',');
+  auto want = [&](const std::string& name) {
+    return std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
   for (const char* name : {projections::kCaseView, projections::kCohortView,
                            projections::kIdentifierIndex}) {
+    if (!want(name)) continue;
     const Timings t = Build(*storage, {name}, head, /*rebuild=*/true);
     Row(absl::StrCat("new ", name, ": catch up from position 1"), head, t.catch_up, floor);
     Row(absl::StrCat("rebuild ", name, " (shadow copy, swap)"), head, t.rebuild, floor);
   }
+  if (!want("all")) return Finish(*storage, dir, own_dir);
   const Timings all = Build(*storage,
                             {projections::kCaseView, projections::kCohortView,
                              projections::kIdentifierIndex},
                             head, /*rebuild=*/true);
   Row("all three views at once: catch up from position 1", head, all.catch_up, floor);
   Row("all three views at once: rebuild", head, all.rebuild, floor);
-  storage->log->Shutdown();
-  storage->log.reset();
-  storage->views.reset();
-  if (own_dir) std::filesystem::remove_all(dir);
-  return 0;
+  return Finish(*storage, dir, own_dir);
 }
 
 }  // namespace

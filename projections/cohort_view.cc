@@ -17,6 +17,13 @@ std::string MemberKey(absl::string_view team, absl::string_view person) {
 
 }  // namespace
 
+bool CohortViewProjection::Wants(const eventstore::EventPeek& event) const {
+  return IsPersonStream(event.stream) &&
+         (event.payload_field == v1::Event::kNominalReferredFieldNumber ||
+          event.payload_field == v1::Event::kCohortSelectedFieldNumber ||
+          event.payload_field == v1::Event::kTeamChangedFieldNumber);
+}
+
 absl::Status CohortViewProjection::Apply(const v1::Event& event, ViewTxn& txn) const {
   const std::optional<std::string> team = TeamAssignedBy(event);
   if (!team.has_value()) return absl::OkStatus();

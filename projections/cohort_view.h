@@ -22,6 +22,8 @@ inline constexpr char kCohortView[] = "cohort_view";
 class CohortViewProjection final : public Projection {
  public:
   absl::string_view name() const override { return kCohortView; }
+  // Only the events that can assign a team (TeamAssignedBy) are parsed.
+  bool Wants(const eventstore::EventPeek& event) const override;
   bool PartitionedByStream() const override { return true; }
   absl::Status Apply(const v1::Event& event, ViewTxn& txn) const override;
 };

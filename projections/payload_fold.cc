@@ -30,10 +30,12 @@ struct Context {
 };
 
 // The item of `list` that `matches`, or a new one appended at the end.
+// Searches newest first: an outcome usually concerns a recent contact.
+// Invariant: keys are unique in a list, so the direction finds the same item.
 template <typename T, typename Matches>
 T* FindOrAdd(RepeatedPtrField<T>* list, Matches matches) {
-  for (T& item : *list) {
-    if (matches(item)) return &item;
+  for (int i = list->size() - 1; i >= 0; --i) {
+    if (matches(list->Get(i))) return list->Mutable(i);
   }
   return list->Add();
 }

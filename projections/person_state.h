@@ -47,7 +47,7 @@ absl::StatusOr<v1::PersonState> FoldPersonState(absl::Span<const v1::Event> even
 // The IOM team `event` assigns its person to, if it assigns one: the team of
 // a NominalReferred or CohortSelected that names one, or the to_team_id of a
 // TeamChanged. The one rule for team membership (the fold and the cohort
-// view both use it).
+// view both use it; CohortViewProjection::Wants lists the same three types).
 std::optional<std::string> TeamAssignedBy(const v1::Event& event);
 
 }  // namespace iomhub::projections

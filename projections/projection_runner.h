@@ -80,8 +80,9 @@ class ProjectionRunner {
     absl::Duration drop_grace = absl::Seconds(2);
     // A rebuild of a view partitioned by stream folds each stream whole, in
     // passes over the log that each hold about this many events' worth of
-    // state in memory. Default: 250,000.
-    size_t bulk_events_per_pass = 250000;
+    // state in memory (case_view: roughly 200 MB at the default). Fewer,
+    // larger passes read the log fewer times. Default: 500,000.
+    size_t bulk_events_per_pass = 500000;
     // Whether such views fold streams whole when built from position 1 (a
     // rebuild, or a new view over a log of at least a quarter pass). false:
     // always event by event (tests compare the two). Default: true.
