@@ -1,4 +1,4 @@
-// Reading what routing needs (stream, payload type) straight from a
+// Reading what routing needs (stream, payload type, producing agency) straight from a
 // serialized iomhub.v1.Event, without parsing it into a message: reads that
 // forward stored bytes use this to filter. Pure functions; thread-safe.
 #ifndef IOMHUB_EVENTSTORE_EVENT_PEEK_H_
@@ -12,6 +12,7 @@ namespace iomhub::eventstore {
 struct EventPeek {
   absl::string_view stream;  // points into the peeked bytes
   int payload_field = 0;     // the set payload's field number; 0 if none
+  int producer_agency = 0;   // producer.agency (a v1::AgencyKind); 0 if unset
 };
 
 // DATA_LOSS if the bytes are not a well-formed message.

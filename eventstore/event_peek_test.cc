@@ -19,6 +19,21 @@ TEST(EventPeek, FindsStreamAndPayloadWithoutParsing) {
   ASSERT_TRUE(peek.ok()) << peek.status();
   EXPECT_EQ(peek->stream, event.stream());
   EXPECT_EQ(peek->payload_field, v1::Event::kContactScheduledFieldNumber);
+  EXPECT_EQ(peek->producer_agency, 0);  // unset
+}
+
+TEST(EventPeek, FindsTheProducingAgency) {
+  v1::Event event;
+  event.set_stream("person-123e4567-e89b-12d3-a456-426614174000");
+  event.mutable_producer()->set_organisation("Cardiff Council Housing");
+  event.mutable_producer()->set_agency(v1::AGENCY_KIND_HOUSING);
+  event.mutable_producer()->set_user_id("ho-3");
+  event.mutable_accommodation_status_changed()->set_status(v1::ACCOMMODATION_STATUS_TEMPORARY);
+  const std::string bytes = SerializeDeterministic(event);
+  auto peek = PeekEvent(bytes);
+  ASSERT_TRUE(peek.ok()) << peek.status();
+  EXPECT_EQ(peek->producer_agency, v1::AGENCY_KIND_HOUSING);
+  EXPECT_EQ(peek->payload_field, v1::Event::kAccommodationStatusChangedFieldNumber);
 }
 
 TEST(EventPeek, EventWithoutPayloadHasFieldZero) {

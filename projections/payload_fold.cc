@@ -119,6 +119,7 @@ void Apply(const Context& c, const v1::CohortSelected& p) {
   }
   m->set_on_iom(true);
   m->clear_deselected_at();
+  m->clear_deselected_at_position();
   m->clear_deselection_reason();
   m->clear_manager_override_reason();
   SetTeam(c);
@@ -158,6 +159,7 @@ void Apply(const Context& c, const v1::NominalDeselected& p) {
   // cohort and strand stay: they say what the person was deselected from.
   m->set_on_iom(false);
   *m->mutable_deselected_at() = c.at();
+  m->set_deselected_at_position(c.event.position());
   m->set_deselection_reason(p.reason());
   m->set_manager_override_reason(p.manager_override_reason());
 }
@@ -223,6 +225,8 @@ void Apply(const Context& c, const v1::ContactScheduled& p) {
     contact->clear_scheduled_for();
   }
   contact->set_lead_agency(p.lead_agency());
+  contact->set_led_by(p.lead_agency() == v1::LEAD_AGENCY_PARTNER ? p.led_by()
+                                                                   : v1::AGENCY_KIND_UNSPECIFIED);
   contact->set_duration_minutes(p.duration_minutes());
   if (!p.source_system_ref().empty()) contact->set_source_system_ref(p.source_system_ref());
   *contact->mutable_scheduled_by() = c.by();
@@ -635,7 +639,8 @@ void ApplyPayload(const v1::Event& e, v1::PersonState* state) {
       return Apply(c, e.alert_raised());
     case v1::Event::kAlertResolved:
       return Apply(c, e.alert_resolved());
-    case v1::Event::PAYLOAD_NOT_SET:  // nothing to fold; the version still advances
+    case v1::Event::kAgreementChanged:  // a hub record, never on a person's stream
+    case v1::Event::PAYLOAD_NOT_SET:    // nothing to fold; the version still advances
       return;
   }
 }

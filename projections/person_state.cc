@@ -14,8 +14,9 @@ namespace {
 
 constexpr absl::string_view kPersonPrefix = "person-";
 
-// OK if `event` can be the next event of `state`'s stream.
-absl::Status CheckBelongs(const v1::Event& event, const v1::PersonState& state) {
+// OK if `event` can be the next event of `state`'s stream (`gaps`: one of
+// the next, in order).
+absl::Status CheckBelongs(const v1::Event& event, const v1::PersonState& state, bool gaps) {
   const absl::string_view stream = event.stream();
   if (state.person_id().empty()) {
     if (!absl::StartsWith(stream, kPersonPrefix) ||
@@ -30,6 +31,15 @@ absl::Status CheckBelongs(const v1::Event& event, const v1::PersonState& state) 
         absl::StrCat("event ", event.event_id(), " is on stream \"", stream, "\", not person-",
                      state.person_id(), " whose state is being folded (a bug upstream)"));
   }
+  if (gaps) {
+    if (state.events_folded() == 0 || event.stream_version() > state.stream_version()) {
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event ", event.event_id(), " has stream_version ", event.stream_version(),
+        ", not after the last one folded (", state.stream_version(), "): events out of order "
+        "(a bug upstream)"));
+  }
   if (event.stream_version() != state.events_folded()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "event ", event.event_id(), " has stream_version ", event.stream_version(), " but ", stream,
@@ -41,8 +51,10 @@ absl::Status CheckBelongs(const v1::Event& event, const v1::PersonState& state) 
 
 }  // namespace
 
-absl::Status ApplyToPersonState(const v1::Event& event, v1::PersonState* state) {
-  IOMHUB_RETURN_IF_ERROR(CheckBelongs(event, *state));
+namespace {
+
+absl::Status Apply(const v1::Event& event, v1::PersonState* state, bool gaps) {
+  IOMHUB_RETURN_IF_ERROR(CheckBelongs(event, *state, gaps));
   if (state->person_id().empty()) {
     state->set_person_id(
         std::string(absl::string_view(event.stream()).substr(kPersonPrefix.size())));
@@ -54,6 +66,16 @@ absl::Status ApplyToPersonState(const v1::Event& event, v1::PersonState* state) 
   state->set_stream_version(event.stream_version());
   state->set_last_position(event.position());
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplyToPersonState(const v1::Event& event, v1::PersonState* state) {
+  return Apply(event, state, /*gaps=*/false);
+}
+
+absl::Status ApplyDisclosedToPersonState(const v1::Event& event, v1::PersonState* state) {
+  return Apply(event, state, /*gaps=*/true);
 }
 
 absl::StatusOr<v1::PersonState> FoldPersonState(absl::Span<const v1::Event> events) {

@@ -39,6 +39,12 @@ namespace iomhub::projections {
 // from 0, so the first event folded has version 0).
 absl::Status ApplyToPersonState(const v1::Event& event, v1::PersonState* state);
 
+// As ApplyToPersonState, for the events of a stream one recipient was given
+// (sharing policy): some are left out, so versions may skip, but they must
+// rise. The state is what that recipient may know (events_folded counts
+// what it was given).
+absl::Status ApplyDisclosedToPersonState(const v1::Event& event, v1::PersonState* state);
+
 // Folds `events`, in order, into a new state: for tests and for command
 // handlers that read a stream from its start. Fails as ApplyToPersonState
 // does, on the first event that does not fit.
