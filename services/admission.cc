@@ -10,36 +10,55 @@ const char* OperationName(Operation op) {
     case Operation::kAppend:
       return "append events";
     case Operation::kReadLog:
-      return "read the unfiltered log";
+      return "read the event log";
     case Operation::kSubscribe:
-      return "subscribe to the unfiltered log";
+      return "subscribe to the event log";
     case Operation::kQueryCases:
       return "query case views";
     case Operation::kReadViewStatus:
       return "read the status of the views";
     case Operation::kAdministerViews:
       return "rebuild views";
+    case Operation::kReadAgreements:
+      return "read the sharing agreements";
+    case Operation::kExplain:
+      return "ask why an event was or was not delivered";
   }
   return "?";
 }
 
-bool SharesFullCase(v1::AgencyKind agency) {
-  return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION ||
-         agency == v1::AGENCY_KIND_HUB_ADMIN;
+bool IsPartner(v1::AgencyKind agency) {
+  switch (agency) {
+    case v1::AGENCY_KIND_POLICE:
+    case v1::AGENCY_KIND_PROBATION:
+    case v1::AGENCY_KIND_HOUSING:
+    case v1::AGENCY_KIND_HEALTH:
+    case v1::AGENCY_KIND_PRISON:
+    case v1::AGENCY_KIND_EMPLOYMENT:
+      return true;
+    default:
+      return false;
+  }
 }
 
 bool Allowed(v1::AgencyKind agency, Operation op) {
   switch (op) {
     case Operation::kAppend:
-      return agency != v1::AGENCY_KIND_AUDITOR && agency != v1::AGENCY_KIND_UNSPECIFIED;
+    case Operation::kQueryCases:
+      return IsPartner(agency);
     case Operation::kReadLog:
     case Operation::kSubscribe:
-    case Operation::kQueryCases:
-      return SharesFullCase(agency);
+      // Hub administrators are admitted, and the policy gives them hub
+      // records only; the auditor reads the audit log, never the event log.
+      return IsPartner(agency) || agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadViewStatus:
-      return SharesFullCase(agency);
+      return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION ||
+             agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kAdministerViews:
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
+    case Operation::kReadAgreements:
+    case Operation::kExplain:
+      return agency != v1::AGENCY_KIND_UNSPECIFIED;
   }
   return false;
 }

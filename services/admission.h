@@ -1,9 +1,10 @@
-// Admission: which agency may call which hub operation at all, before any
-// sharing agreement is consulted for what it may receive. Until the sharing
-// policy (projections/sharing/) filters per event, reading the raw log and
-// querying case views are limited to the agencies that share the full IOM
-// case (police, probation) and the hub's administrators; no housing or
-// health system may read the unfiltered log.
+// Admission: which agency may call which hub operation at all, before the
+// sharing policy (projections/sharing/) decides, event by event, what it
+// receives. Partner agencies (police, probation, housing, health, prison,
+// employment) may append, read, subscribe and query — each filtered by the
+// policy. Hub administrators operate the hub (views, rebuilds) and read no
+// personal data: the log gives them hub records only. The auditor reads no
+// event log.
 #ifndef IOMHUB_SERVICES_ADMISSION_H_
 #define IOMHUB_SERVICES_ADMISSION_H_
 
@@ -22,6 +23,8 @@ enum class Operation {
   kQueryCases,       // CaseService: case views, cohort lists, identifier lookups
   kReadViewStatus,   // AdminService.ListViews: checkpoints and states, no personal data
   kAdministerViews,  // AdminService.RebuildView
+  kReadAgreements,   // SharingService.ListAgreements / GetAgreement: no personal data
+  kExplain,          // SharingService.Explain: names fields and agreements, never content
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.

@@ -53,7 +53,15 @@ v1::Producer ProducerOf(const v1::Actor& actor) {
 
 Authenticator::Authenticator(const v1::Principals& principals, bool insecure)
     : insecure_(insecure) {
-  for (const auto& p : principals.principal()) by_identity_[p.certificate_identity()] = p;
+  for (const auto& p : principals.principal()) {
+    by_identity_[p.certificate_identity()] = p;
+    by_id_[p.id()] = p;
+  }
+}
+
+const v1::Principal* Authenticator::FindPrincipal(absl::string_view id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> Authenticator::CertificateIdentities(
@@ -74,9 +82,20 @@ absl::StatusOr<v1::Actor> Authenticator::Authenticate(
     const grpc::ServerContextBase& context) const {
   v1::Principal principal;
   if (insecure_) {
-    principal.set_id("insecure-dev");
-    principal.set_agency(v1::AGENCY_KIND_HUB_ADMIN);
-    principal.set_organisation("development (insecure mode)");
+    const std::string as = Metadata(context, kDevPrincipalMetadataKey);
+    if (!as.empty()) {
+      const v1::Principal* named = FindPrincipal(as);
+      if (named == nullptr) {
+        return absl::UnauthenticatedError(absl::StrCat(
+            "call metadata \"", kDevPrincipalMetadataKey, "\" names \"", as,
+            "\", which is not a principal in the principals file"));
+      }
+      principal = *named;
+    } else {
+      principal.set_id("insecure-dev");
+      principal.set_agency(v1::AGENCY_KIND_HUB_ADMIN);
+      principal.set_organisation("development (insecure mode)");
+    }
   } else {
     const std::vector<std::string> names = CertificateIdentities(context);
     if (names.empty()) {

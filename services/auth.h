@@ -23,6 +23,8 @@ namespace iomhub::services {
 inline constexpr char kUserMetadataKey[] = "iomhub-user-id";
 inline constexpr char kRoleMetadataKey[] = "iomhub-role";
 inline constexpr char kPurposeMetadataKey[] = "iomhub-purpose";
+// Insecure (loopback development) mode only: act as this principal id.
+inline constexpr char kDevPrincipalMetadataKey[] = "iomhub-dev-principal";
 
 // "sergeant" ↔ ROLE_SERGEANT: the enum value name in lower case, without
 // the prefix. INVALID_ARGUMENT listing the known roles for an unknown name.
@@ -34,8 +36,9 @@ v1::Producer ProducerOf(const v1::Actor& actor);
 
 class Authenticator {
  public:
-  // `insecure`: no client certificates (loopback development mode); every
-  // caller is the built-in "insecure-dev" hub-admin principal.
+  // `insecure`: no client certificates (loopback development mode); a
+  // caller is the principal its `iomhub-dev-principal` metadata names, or
+  // else the built-in "insecure-dev" hub-admin principal.
   Authenticator(const v1::Principals& principals, bool insecure);
 
   // UNAUTHENTICATED: no certificate, or one no principal maps.
@@ -48,9 +51,13 @@ class Authenticator {
   // SAN URIs, SAN DNS names, then the subject common name. For messages.
   static std::vector<std::string> CertificateIdentities(const grpc::ServerContextBase& context);
 
+  // The principal with this id, or nullptr.
+  const v1::Principal* FindPrincipal(absl::string_view id) const;
+
  private:
   bool insecure_;
   absl::flat_hash_map<std::string, v1::Principal> by_identity_;
+  absl::flat_hash_map<std::string, v1::Principal> by_id_;
 };
 
 }  // namespace iomhub::services

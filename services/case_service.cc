@@ -11,7 +11,10 @@
 #include "projections/case_view_projection.h"
 #include "projections/cohort_view.h"
 #include "projections/identifier_index.h"
+#include "eventstore/event_types.h"
+#include "projections/person_state.h"
 #include "services/admission.h"
+#include "services/delivery_cursor.h"
 #include "services/grpc_status.h"
 #include "services/view_query.h"
 #include "services/wire_batch.h"
@@ -24,7 +27,9 @@ absl::Time AsOf(const google::protobuf::Timestamp& t, Clock* clock) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
-absl::Status CheckIdentifier(const v1::Actor& actor, const v1::IdentifierRef& identifier) {
+// A lookup by identifier: never the NHS number (not a join key), and only
+// a kind the agreements in force let the caller see.
+absl::Status CheckIdentifier(const DeliveryCursor& cursor, const v1::IdentifierRef& identifier) {
   if (identifier.kind() == v1::IDENTIFIER_KIND_NHS) {
     return absl::PermissionDeniedError(
         "the NHS number is never a join key: it stays in the health partition");
@@ -32,21 +37,87 @@ absl::Status CheckIdentifier(const v1::Actor& actor, const v1::IdentifierRef& id
   if (identifier.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED || identifier.value().empty()) {
     return absl::InvalidArgumentError("identifier needs a kind and a value");
   }
-  if (!AgencyUsesIdentifier(actor.agency(), identifier.kind())) {
+  if (!cursor.plan().SeesIdentifier(identifier.kind())) {
     return absl::PermissionDeniedError(absl::StrCat(
-        v1::AgencyKind_Name(actor.agency()), " does not use ",
+        "no agreement in force lets ", v1::AgencyKind_Name(cursor.recipient().agency()), " see ",
         v1::IdentifierKind_Name(identifier.kind()), " identifiers; look the person up by one of "
         "your own, or by hub person id"));
   }
   return absl::OkStatus();
 }
 
-// The case view with only the identifiers `agency` uses.
-void KeepOwnIdentifiers(v1::AgencyKind agency, v1::PersonState* state) {
-  auto* ids = state->mutable_identifiers();
-  for (int i = ids->size() - 1; i >= 0; --i) {
-    if (!AgencyUsesIdentifier(agency, ids->Get(i).kind())) ids->DeleteSubrange(i, 1);
+absl::Status NoCaseFor(absl::string_view person) {
+  return absl::NotFoundError(absl::StrCat("no case for person ", person, " that you may see"));
+}
+
+// The person's state as the cursor's recipient may know it: their stream up
+// to `upto`, each event through the delivery cursor (trimmed as sent),
+// folded. NOT_FOUND when nothing of it reaches the recipient.
+absl::StatusOr<v1::PersonState> DisclosedState(HubContext& hub, DeliveryCursor& cursor,
+                                               const std::string& person, uint64_t upto) {
+  const std::string stream = absl::StrCat("person-", person);
+  v1::PersonState state;
+  uint64_t next = 0;
+  for (bool end = false; !end;) {
+    absl::StatusOr<eventstore::ReadBatch> read =
+        hub.log().ReadStream(stream, next, false, 1000, 8 << 20);
+    if (absl::IsNotFound(read.status())) return NoCaseFor(person);
+    if (!read.ok()) return read.status();
+    for (v1::Event& e : read->events) {
+      if (e.position() > upto) {  // the views reflect the log up to `upto`
+        end = true;
+        break;
+      }
+      absl::StatusOr<DeliveryCursor::Verdict> verdict = cursor.Offer(&e);
+      if (!verdict.ok()) return verdict.status();
+      if (*verdict == DeliveryCursor::Verdict::kSkip) continue;
+      if (*verdict == DeliveryCursor::Verdict::kWaitForFacts) {
+        return absl::InternalError("the case view is behind the position it reported");
+      }
+      absl::Status folded = projections::ApplyDisclosedToPersonState(e, &state);
+      if (!folded.ok()) return folded;
+    }
+    next = read->next;
+    end = end || read->end;
   }
+  if (state.events_folded() == 0) return NoCaseFor(person);
+  return state;
+}
+
+bool HasIdentifier(const v1::PersonState& state, const v1::IdentifierRef& identifier) {
+  for (const auto& id : state.identifiers()) {
+    if (id.kind() == identifier.kind() && id.value() == identifier.value()) return true;
+  }
+  return false;
+}
+
+// The event types a cohort list's figures come from: a recipient receives
+// cohort lists only if it receives all of them whole.
+constexpr int kCohortListTypes[] = {
+    v1::Event::kNominalReferredFieldNumber,     v1::Event::kCohortSelectedFieldNumber,
+    v1::Event::kCohortChangedFieldNumber,       v1::Event::kNominalDeselectedFieldNumber,
+    v1::Event::kTeamChangedFieldNumber,         v1::Event::kContactPlanSetFieldNumber,
+    v1::Event::kReviewCompletedFieldNumber,     v1::Event::kContactScheduledFieldNumber,
+    v1::Event::kContactOutcomeRecordedFieldNumber, v1::Event::kWarningIssuedFieldNumber,
+    v1::Event::kBreachConsiderationOpenedFieldNumber, v1::Event::kPositionRecordedFieldNumber,
+    v1::Event::kJointDecisionRecordedFieldNumber, v1::Event::kReferralSentFieldNumber,
+    v1::Event::kReferralOutcomeRecordedFieldNumber, v1::Event::kAlertRaisedFieldNumber,
+    v1::Event::kAlertResolvedFieldNumber};
+
+absl::Status CheckCohortListAllowed(const DeliveryCursor& cursor) {
+  for (int field : kCohortListTypes) {
+    eventstore::EventPeek peek;
+    peek.payload_field = field;
+    if (!cursor.plan().WholeOnPeek(peek)) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "cohort lists show contact plans, contacts, enforcement, referrals and alerts of every "
+          "person in a team; no agreement in force gives ",
+          v1::AgencyKind_Name(cursor.recipient().agency()), " all of ",
+          eventstore::EventTypes::Get().NameForField(field),
+          " unconditionally. Ask for one person's case instead (GetCase)"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // A raw unary call's common opening: admission, then parsing and field
@@ -89,22 +160,6 @@ absl::StatusOr<std::string> ResolvePerson(HubContext& hub, const v1::GetCaseRequ
 
 }  // namespace
 
-bool AgencyUsesIdentifier(v1::AgencyKind agency, v1::IdentifierKind kind) {
-  if (kind == v1::IDENTIFIER_KIND_NHS || kind == v1::IDENTIFIER_KIND_UNSPECIFIED) return false;
-  switch (agency) {
-    case v1::AGENCY_KIND_POLICE:
-    case v1::AGENCY_KIND_HUB_ADMIN:
-      return true;  // PNC, Niche nominal id, CRN, NOMS
-    case v1::AGENCY_KIND_PROBATION:
-      return kind == v1::IDENTIFIER_KIND_CRN || kind == v1::IDENTIFIER_KIND_NOMS ||
-             kind == v1::IDENTIFIER_KIND_PNC;
-    case v1::AGENCY_KIND_PRISON:
-      return kind == v1::IDENTIFIER_KIND_NOMS;
-    default:
-      return false;
-  }
-}
-
 CaseServiceImpl::CaseServiceImpl(HubContext* hub) : hub_(hub) {}
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* context,
@@ -115,30 +170,31 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
   if (actor.ok() && request.person_case() == v1::GetCaseRequest::PERSON_NOT_SET) {
     actor = absl::InvalidArgumentError("say whose case: person_id or identifier");
   }
-  if (actor.ok() && request.has_identifier()) {
-    absl::Status allowed = CheckIdentifier(*actor, request.identifier());
-    if (!allowed.ok()) actor = allowed;
-  }
   if (!actor.ok()) return Refused(context, actor.status());
+  auto cursor = std::make_shared<DeliveryCursor>(*actor, hub_->delivery());
+  if (request.has_identifier()) {
+    absl::Status allowed = CheckIdentifier(*cursor, request.identifier());
+    if (!allowed.ok()) return Refused(context, allowed);
+  }
   std::vector<std::string> views = {projections::kCaseView};
   if (request.has_identifier()) views.push_back(projections::kIdentifierIndex);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor, std::move(views), request.min_position(),
-      [hub = hub_, request, agency = actor->agency(), raw_response]() -> absl::Status {
+      [hub = hub_, request, cursor, raw_response]() -> absl::Status {
         const uint64_t position = (*hub->runner().Watermark(projections::kCaseView))->position();
         absl::StatusOr<std::string> person = ResolvePerson(*hub, request);
         if (!person.ok()) return person.status();
-        absl::StatusOr<std::string> view = hub->runner().PhysicalView(projections::kCaseView);
-        if (!view.ok()) return view.status();
-        absl::StatusOr<v1::PersonState> state =
-            projections::ReadPersonState(hub->views(), *view, *person);
+        absl::StatusOr<v1::PersonState> state = DisclosedState(*hub, *cursor, *person, position);
         if (!state.ok()) return state.status();
+        // A lookup by identifier finds only people whose identifier the caller may see.
+        if (request.has_identifier() && !HasIdentifier(*state, request.identifier())) {
+          return NoCaseFor(*person);
+        }
         absl::StatusOr<v1::CaseView> rendered =
             projections::RenderCaseView(*state, AsOf(request.as_of(), hub->clock()));
         if (!rendered.ok()) return rendered.status();
         rendered->set_view_position(position);
-        KeepOwnIdentifiers(agency, rendered->mutable_state());
         v1::GetCaseResponse response;
         *response.mutable_case_view() = std::move(*rendered);
         if (const v1::Team* team = hub->teams().FindTeam(state->team_id())) {
@@ -156,6 +212,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
   v1::ListCohortRequest request;
   absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "ListCohort");
   const v1::Team* team = nullptr;
+  if (actor.ok()) {
+    absl::Status allowed = CheckCohortListAllowed(DeliveryCursor(*actor, hub_->delivery()));
+    if (!allowed.ok()) actor = allowed;
+  }
   if (actor.ok()) {
     team = hub_->teams().FindTeam(request.team_id());
     if (team == nullptr) {
@@ -237,22 +297,31 @@ grpc::ServerUnaryReactor* CaseServiceImpl::FindPerson(grpc::CallbackServerContex
                                                       grpc::ByteBuffer* raw_response) {
   v1::FindPersonRequest request;
   absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "FindPerson");
-  if (actor.ok()) {
-    absl::Status allowed = CheckIdentifier(*actor, request.identifier());
-    if (!allowed.ok()) actor = allowed;
-  }
   if (!actor.ok()) return Refused(context, actor.status());
+  auto cursor = std::make_shared<DeliveryCursor>(*actor, hub_->delivery());
+  absl::Status allowed = CheckIdentifier(*cursor, request.identifier());
+  if (!allowed.ok()) return Refused(context, allowed);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  RunViewQuery(hub_->runner(), hub_->executor(), context, reactor, {projections::kIdentifierIndex},
-               request.min_position(), [hub = hub_, request, raw_response]() -> absl::Status {
-                 const uint64_t position =
-                     (*hub->runner().Watermark(projections::kIdentifierIndex))->position();
+  RunViewQuery(hub_->runner(), hub_->executor(), context, reactor,
+               {projections::kIdentifierIndex, projections::kCaseView}, request.min_position(),
+               [hub = hub_, request, cursor, raw_response]() -> absl::Status {
+                 const uint64_t position = std::min(
+                     (*hub->runner().Watermark(projections::kIdentifierIndex))->position(),
+                     (*hub->runner().Watermark(projections::kCaseView))->position());
                  absl::StatusOr<std::string> index =
                      hub->runner().PhysicalView(projections::kIdentifierIndex);
                  if (!index.ok()) return index.status();
                  absl::StatusOr<std::string> person = projections::LookUpPerson(
                      hub->views(), *index, request.identifier().kind(), request.identifier().value());
                  if (!person.ok()) return person.status();
+                 // Found only if the identifier itself reaches the caller.
+                 absl::StatusOr<v1::PersonState> state =
+                     DisclosedState(*hub, *cursor, *person, position);
+                 if (!state.ok() || !HasIdentifier(*state, request.identifier())) {
+                   return absl::NotFoundError(absl::StrCat(
+                       "no person with ", v1::IdentifierKind_Name(request.identifier().kind()),
+                       " ", request.identifier().value(), " that you may see"));
+                 }
                  v1::FindPersonResponse response;
                  response.set_person_id(*person);
                  response.set_view_position(position);

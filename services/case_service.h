@@ -2,9 +2,15 @@
 // lookups over the hub's projections (projections/). Served raw: each method
 // parses its own request (INVALID_ARGUMENT for a body that does not parse),
 // waits for the views to reflect the request's min_position (view_query.h),
-// then reads them on the ReadExecutor. Until the sharing policy exists only
-// police, probation and hub administrators are admitted (admission.h), and
-// each sees only the identifier kinds its agency uses.
+// then reads them on the ReadExecutor.
+//
+// Every answer passes the sharing policy through a DeliveryCursor: a case is
+// the fold of the events of the person's stream the caller receives, trimmed
+// as they would be sent, so a case view never shows what the log would not
+// deliver. A person is found by an identifier only if that identifier
+// reaches the caller. Cohort lists (every person of a team, with contact
+// plans, enforcement and alerts) are for recipients that receive all of that
+// whole: police and probation under the shipped agreements.
 #ifndef IOMHUB_SERVICES_CASE_SERVICE_H_
 #define IOMHUB_SERVICES_CASE_SERVICE_H_
 
@@ -34,11 +40,6 @@ class CaseServiceImpl final
  private:
   HubContext* const hub_;
 };
-
-// The identifier kinds `agency` may use and see (DOMAIN.md: police PNC,
-// Niche, CRN, NOMS; probation CRN, NOMS, PNC; prison NOMS; hub
-// administrators all the shared kinds; the NHS number never).
-bool AgencyUsesIdentifier(v1::AgencyKind agency, v1::IdentifierKind kind);
 
 }  // namespace iomhub::services
 

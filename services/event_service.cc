@@ -13,6 +13,10 @@
 namespace iomhub::services {
 namespace {
 
+// How long a finite read waits for the case view to reach an event whose
+// delivery depends on the person's state (normally milliseconds).
+constexpr absl::Duration kFactsWait = absl::Seconds(10);
+
 eventstore::Expected ToExpected(const v1::AppendRequest& request) {
   if (request.expected_case() == v1::AppendRequest::kExpectedVersion) {
     return eventstore::Expected::Exact(request.expected_version());
@@ -62,8 +66,26 @@ absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::st
 }
 
 EventServiceImpl::EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
-                                   ReadExecutor* executor, HubMetrics* metrics)
-    : store_(store), auth_(auth), executor_(executor), metrics_(metrics) {}
+                                   ReadExecutor* executor, HubMetrics* metrics,
+                                   DeliveryDeps delivery)
+    : store_(store), auth_(auth), executor_(executor), metrics_(metrics), delivery_(delivery) {}
+
+absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
+                                             const v1::AppendRequest& request) const {
+  const std::shared_ptr<const projections::sharing::ProducerTable> table =
+      delivery_.sharing->producers();
+  for (int i = 0; i < request.events_size(); ++i) {
+    // An event without a payload has no type to check; the store refuses
+    // it as INVALID_ARGUMENT with the other malformed events.
+    if (request.events(i).payload_case() == v1::Event::PAYLOAD_NOT_SET) continue;
+    absl::Status allowed = table->Check(actor, request.events(i));
+    if (!allowed.ok()) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("events[", i, "]: ", allowed.message(), "; nothing was written"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
                                                    const grpc::ByteBuffer* raw_request,
@@ -74,6 +96,7 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
   if (allowed.ok()) allowed = CheckAppendRequest(request);
+  if (allowed.ok()) allowed = CheckProducer(*identity, request);
   const size_t count = static_cast<size_t>(request.events_size());
   if (allowed.ok() && !BeginAppend()) {
     allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
@@ -149,23 +172,40 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     bool backwards;
     bool limited;
     uint64_t remaining;
+    std::unique_ptr<DeliveryCursor> delivery;
   };
   Cursor cursor{request.stream(),
                 backwards && request.from_end() ? UINT64_MAX : request.from_version(),
-                backwards, request.limit() > 0, request.limit()};
+                backwards, request.limit() > 0, request.limit(),
+                std::make_unique<DeliveryCursor>(*identity, delivery_)};
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, cursor](grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
-        size_t want = kReadBatchEvents;
-        if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
-        absl::StatusOr<eventstore::ReadBatch> read =
-            store->ReadStream(cursor.stream, cursor.next, cursor.backwards, want, kReadBatchBytes);
-        if (!read.ok()) return read.status();
+      [store = store_, c = std::move(cursor)](grpc::ByteBuffer* out,
+                                              bool* end) mutable -> absl::StatusOr<bool> {
+        c.delivery->Refresh();
         v1::ReadResponse batch;
-        for (auto& e : read->events) *batch.add_events() = std::move(e);
-        cursor.next = read->next;
-        if (cursor.limited) cursor.remaining -= batch.events_size();
-        *end = read->end || (cursor.limited && cursor.remaining == 0);
+        *end = false;
+        // Batches the recipient may receive nothing of are read past.
+        while (batch.events_size() == 0 && !*end) {
+          size_t want = kReadBatchEvents;
+          if (c.limited) want = std::min<uint64_t>(want, c.remaining);
+          absl::StatusOr<eventstore::ReadBatch> read =
+              store->ReadStream(c.stream, c.next, c.backwards, want, kReadBatchBytes);
+          if (!read.ok()) return read.status();
+          for (auto& e : read->events) {
+            IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict, c.delivery->Offer(&e));
+            if (verdict == DeliveryCursor::Verdict::kWaitForFacts) {
+              IOMHUB_RETURN_IF_ERROR(
+                  c.delivery->WaitForFacts(e.position(), absl::Now() + kFactsWait));
+              IOMHUB_ASSIGN_OR_RETURN(verdict, c.delivery->Offer(&e));
+            }
+            if (verdict == DeliveryCursor::Verdict::kSkip) continue;
+            *batch.add_events() = std::move(e);
+          }
+          c.next = read->next;
+          if (c.limited) c.remaining -= batch.events_size();
+          *end = read->end || (c.limited && c.remaining == 0);
+        }
         if (batch.events_size() == 0) return false;
         *out = ToByteBuffer(batch);
         return true;
@@ -193,37 +233,60 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     // Snapshot of the head when the call started: a read is finite.
     uint64_t last;
     absl::flat_hash_set<int> payload_fields;  // empty: every type
+    std::unique_ptr<DeliveryCursor> delivery;
   };
   Cursor cursor{std::max<uint64_t>(request.from_position(), 1), request.limit() > 0,
-                request.limit(), store_->CommittedPosition(), {}};
+                request.limit(), store_->CommittedPosition(), {},
+                std::make_unique<DeliveryCursor>(*identity, delivery_)};
   for (const auto& type : request.event_types()) {
     cursor.payload_fields.insert(eventstore::PayloadFieldForType(type));
   }
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, cursor = std::move(cursor)](grpc::ByteBuffer* out,
-                                                   bool* end) mutable -> absl::StatusOr<bool> {
+      [store = store_, c = std::move(cursor)](grpc::ByteBuffer* out,
+                                              bool* end) mutable -> absl::StatusOr<bool> {
+        c.delivery->Refresh();
         WireBatch batch;
+        uint64_t blocked_at = 0;  // the first event waiting for the person's facts
+        std::string trimmed;
         auto take = [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
-          if (position > cursor.last) return false;
-          if (!cursor.payload_fields.empty()) {
+          if (position > c.last || blocked_at != 0) return false;
+          if (!c.payload_fields.empty()) {
             IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
-            if (!cursor.payload_fields.contains(peek.payload_field)) return false;
+            if (!c.payload_fields.contains(peek.payload_field)) return false;
           }
-          batch.AddEvent(bytes);
-          return true;
+          IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict,
+                                  c.delivery->Offer(position, bytes, &trimmed));
+          switch (verdict) {
+            case DeliveryCursor::Verdict::kSkip:
+              return false;
+            case DeliveryCursor::Verdict::kForward:
+              batch.AddEvent(bytes);
+              return true;
+            case DeliveryCursor::Verdict::kTrimmed:
+              batch.AddEvent(trimmed);
+              return true;
+            case DeliveryCursor::Verdict::kWaitForFacts:
+              blocked_at = position;
+              return false;
+          }
+          return false;
         };
         while (batch.events() == 0) {
-          if (cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0)) break;
+          if (c.next > c.last || (c.limited && c.remaining == 0)) break;
           size_t want = kReadBatchEvents;
-          if (cursor.limited) want = std::min<uint64_t>(want, cursor.remaining);
+          if (c.limited) want = std::min<uint64_t>(want, c.remaining);
           absl::StatusOr<eventstore::ReadBatch> read =
-              store->VisitAll(cursor.next, want, kReadBatchBytes, kReadBatchScan, take);
+              store->VisitAll(c.next, want, kReadBatchBytes, kReadBatchScan, take);
           if (!read.ok()) return read.status();
-          cursor.next = read->next;
-          if (cursor.limited) cursor.remaining -= batch.events();
+          c.next = blocked_at != 0 ? blocked_at : read->next;
+          if (c.limited) c.remaining -= batch.events();
+          if (blocked_at != 0 && batch.events() == 0) {
+            IOMHUB_RETURN_IF_ERROR(c.delivery->WaitForFacts(blocked_at, absl::Now() + kFactsWait));
+            blocked_at = 0;
+          }
         }
-        *end = cursor.next > cursor.last || (cursor.limited && cursor.remaining == 0);
+        *end = c.next > c.last || (c.limited && c.remaining == 0);
         if (batch.events() == 0) return false;
         *out = batch.ToByteBuffer();
         return true;

@@ -9,6 +9,7 @@
 #include "eventstore/event_store.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "services/auth.h"
+#include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
 #include "services/read_executor.h"
 
@@ -31,7 +32,7 @@ class EventServiceImpl final
  public:
   // Pointers are not owned and must outlive the service.
   EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
-                   ReadExecutor* executor, HubMetrics* metrics);
+                   ReadExecutor* executor, HubMetrics* metrics, DeliveryDeps delivery);
 
   // Request: a serialized AppendRequest; response: a serialized AppendResponse.
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
@@ -53,11 +54,14 @@ class EventServiceImpl final
   // Counts an accepted append; false (and not counted) when draining.
   bool BeginAppend();
   void EndAppend();
+  // PERMISSION_DENIED naming the first event the producer table refuses.
+  absl::Status CheckProducer(const v1::Actor& actor, const v1::AppendRequest& request) const;
 
   eventstore::EventStore* const store_;
   const Authenticator* const auth_;
   ReadExecutor* const executor_;
   HubMetrics* const metrics_;
+  const DeliveryDeps delivery_;
 
   absl::Mutex mu_;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;

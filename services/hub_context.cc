@@ -52,6 +52,9 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
   metrics->SetHeadPosition(hub->storage_.log->CommittedPosition());
   hub->auth_ = std::make_unique<Authenticator>(hub->settings_.principals, config.insecure());
   hub->teams_ = std::make_unique<projections::TeamDirectory>(hub->settings_.teams);
+  IOMHUB_ASSIGN_OR_RETURN(hub->sharing_,
+                          SharingConfig::Load(config, hub->teams_.get(), hub->storage_.log.get(),
+                                              hub->settings_.clock));
   hub->executor_ = std::make_unique<ReadExecutor>(kReadThreads);
   auto observer = hub->settings_.view_observer;
   hub->runner_ = std::make_unique<projections::ProjectionRunner>(
@@ -70,6 +73,13 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
     if (observer) observer(status);
   }
   return hub;
+}
+
+DeliveryDeps HubContext::delivery() {
+  return DeliveryDeps{.sharing = sharing_.get(),
+                      .runner = runner_.get(),
+                      .views = storage_.views.get(),
+                      .clock = settings_.clock};
 }
 
 void HubContext::Stop() {

@@ -2,7 +2,8 @@
 // stopped in reverse — the one place that knows the lifecycle, so a new
 // service is one line in HubServer:
 //   start: metrics → storage (log + views) → authenticator → teams →
-//          read executor → projection runner;
+//          sharing (agreements, recorded in the log) → read executor →
+//          projection runner;
 //   stop:  projection runner → read executor → log (drain, flush) → storage.
 // Not thread-safe to Start/Stop; the accessors are safe once started.
 #ifndef IOMHUB_SERVICES_HUB_CONTEXT_H_
@@ -18,8 +19,10 @@
 #include "projections/projection_runner.h"
 #include "projections/team_directory.h"
 #include "services/auth.h"
+#include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
 #include "services/read_executor.h"
+#include "services/sharing_config.h"
 
 namespace iomhub::services {
 
@@ -50,6 +53,9 @@ class HubContext {
   eventstore::ViewStore& views() { return *storage_.views; }
   const Authenticator& auth() const { return *auth_; }
   const projections::TeamDirectory& teams() const { return *teams_; }
+  SharingConfig& sharing() { return *sharing_; }
+  // What a DeliveryCursor needs, from this hub.
+  DeliveryDeps delivery();
   ReadExecutor& executor() { return *executor_; }
   projections::ProjectionRunner& runner() { return *runner_; }
 
@@ -61,6 +67,7 @@ class HubContext {
   eventstore::Storage storage_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<projections::TeamDirectory> teams_;
+  std::unique_ptr<SharingConfig> sharing_;
   std::unique_ptr<ReadExecutor> executor_;
   std::unique_ptr<projections::ProjectionRunner> runner_;
   bool stopped_ = false;

@@ -45,6 +45,13 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          .Add({}, prometheus::Histogram::BucketBoundaries{
                                       0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                       0.025, 0.05, 0.1, 0.25, 1});
+  auto& reloads = prometheus::BuildCounter()
+                      .Name("iomhub_sharing_reloads_total")
+                      .Help("Reloads of the sharing agreements and producer table (SIGHUP), by "
+                            "result: applied, or refused (the previous set stayed)")
+                      .Register(*registry_);
+  reloads_applied_ = &reloads.Add({{"result", "applied"}});
+  reloads_refused_ = &reloads.Add({{"result", "refused"}});
   rejected_ = &prometheus::BuildCounter()
                    .Name("iomhub_rejected_calls_total")
                    .Help("Calls refused, by method and reason (status code)")
@@ -134,6 +141,10 @@ void HubMetrics::ObserveSubscriberLag(uint64_t events) {
 
 void HubMetrics::SetHeadPosition(uint64_t position) {
   head_position_->Set(static_cast<double>(position));
+}
+
+void HubMetrics::RecordSharingReload(bool applied) {
+  (applied ? reloads_applied_ : reloads_refused_)->Increment();
 }
 
 }  // namespace iomhub::services

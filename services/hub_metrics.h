@@ -45,6 +45,8 @@ class HubMetrics {
   // iomhub_view_checkpoint{view}, iomhub_view_lag_events{view} and
   // iomhub_view_failed{view} (1 while the view is stopped on an event).
   void ObserveView(const projections::ViewStatus& status, uint64_t head);
+  // iomhub_sharing_reloads_total{result="applied"|"refused"}: SIGHUP reloads.
+  void RecordSharingReload(bool applied);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -64,6 +66,8 @@ class HubMetrics {
   prometheus::Family<prometheus::Gauge>* view_checkpoint_;
   prometheus::Family<prometheus::Gauge>* view_lag_;
   prometheus::Family<prometheus::Gauge>* view_failed_;
+  prometheus::Counter* reloads_applied_;
+  prometheus::Counter* reloads_refused_;
 };
 
 }  // namespace iomhub::services

@@ -21,6 +21,7 @@
 #include "services/hub_context.h"
 #include "services/hub_metrics.h"
 #include "services/listen_address.h"
+#include "services/sharing_service.h"
 #include "services/subscription_service.h"
 
 namespace iomhub::services {
@@ -100,6 +101,7 @@ class HubServer::Impl {
   std::unique_ptr<SubscriptionServiceImpl> subscription_service;
   std::unique_ptr<CaseServiceImpl> case_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
+  std::unique_ptr<SharingServiceImpl> sharing_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::string grpc_address;
@@ -111,6 +113,12 @@ HubServer::HubServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HubServer::~HubServer() { Shutdown(absl::Seconds(5)); }
 const std::string& HubServer::grpc_address() const { return impl_->grpc_address; }
 const std::string& HubServer::metrics_address() const { return impl_->metrics_address; }
+
+absl::Status HubServer::ReloadSharing() {
+  absl::Status status = impl_->hub->sharing().Reload();
+  impl_->hub->metrics().RecordSharingReload(status.ok());
+  return status;
+}
 
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig& raw_config,
                                                             const v1::Principals& principals,
@@ -150,13 +158,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
                                           health->Observe(status);
                                         }}));
   HubContext* hub = impl->hub.get();
-  impl->event_service = std::make_unique<EventServiceImpl>(&hub->log(), &hub->auth(),
-                                                           &hub->executor(), &hub->metrics());
+  impl->event_service = std::make_unique<EventServiceImpl>(
+      &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(), hub->delivery());
   impl->subscription_service = std::make_unique<SubscriptionServiceImpl>(
       &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(),
-      absl::Milliseconds(config.heartbeat_interval_ms()));
+      absl::Milliseconds(config.heartbeat_interval_ms()), hub->delivery());
   impl->case_service = std::make_unique<CaseServiceImpl>(hub);
   impl->admin_service = std::make_unique<AdminServiceImpl>(hub);
+  impl->sharing_service = std::make_unique<SharingServiceImpl>(hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -172,6 +181,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   builder.RegisterService(impl->subscription_service.get());
   builder.RegisterService(impl->case_service.get());
   builder.RegisterService(impl->admin_service.get());
+  builder.RegisterService(impl->sharing_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
     return CannotListen("gRPC", config.listen_address());

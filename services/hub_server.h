@@ -32,6 +32,10 @@ class HubServer {
   const std::string& grpc_address() const;
   const std::string& metrics_address() const;  // empty when disabled
 
+  // Reloads the sharing agreements and the producer table (SIGHUP): applied
+  // if valid, else the old ones stay and the error is returned.
+  absl::Status ReloadSharing();
+
   // Graceful stop: ends subscriptions, stops accepting calls, lets in-flight
   // appends finish (up to `grace`, then cancels), then drains and flushes
   // the store. Idempotent.

@@ -29,6 +29,14 @@ ABSL_FLAG(std::string, principals, "", "Principals file (iomhub.v1.Principals te
 ABSL_FLAG(std::string, teams, "",
           "Areas and IOM teams file (iomhub.v1.TeamsConfig text format), e.g. "
           "deploy/config/teams.textproto");
+ABSL_FLAG(std::string, agreements, "",
+          "Folder of sharing agreements (one iomhub.v1.Agreement per *.textproto), e.g. "
+          "deploy/config/agreements. Without one nothing is delivered to anyone. SIGHUP "
+          "reloads it");
+ABSL_FLAG(std::string, producers, "",
+          "Who may produce which event types (iomhub.v1.ProducerTable text format), e.g. "
+          "deploy/config/producers.textproto. Without one every append is refused. SIGHUP "
+          "reloads it");
 ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA bundle that signs partner client certificates (PEM)");
@@ -81,7 +89,8 @@ constexpr char kUsage[] =
     "iomhubd: the iomhub server: the durable, audited event hub for Integrated Offender Management.\n"
       "  iomhubd --config=deploy/config/hub.textproto\n"
       "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
-    "Stops gracefully on SIGTERM or SIGINT.";
+    "Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the sharing agreements and the "
+    "producer table.";
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
@@ -101,6 +110,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -117,6 +127,8 @@ int main(int argc, char** argv) {
   set_if(absl::GetFlag(FLAGS_data_dir), [&](auto v) { config.set_data_dir(v); });
   set_if(absl::GetFlag(FLAGS_principals), [&](auto v) { config.set_principals_file(v); });
   set_if(absl::GetFlag(FLAGS_teams), [&](auto v) { config.set_teams_file(v); });
+  set_if(absl::GetFlag(FLAGS_agreements), [&](auto v) { config.set_agreements_dir(v); });
+  set_if(absl::GetFlag(FLAGS_producers), [&](auto v) { config.set_producers_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_cert), [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_key), [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
   set_if(absl::GetFlag(FLAGS_client_ca), [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
@@ -160,8 +172,9 @@ int main(int argc, char** argv) {
   }
 
   if (config.insecure()) {
-    Log("WARNING: INSECURE MODE: plaintext, no client certificates, every caller is treated "
-        "as a development hub admin. Never use this with real data.");
+    Log("WARNING: INSECURE MODE: plaintext, no client certificates; a caller is the principal "
+        "its iomhub-dev-principal metadata names, else a development hub admin. Never use "
+        "this with real data.");
   }
   if (config.unsafe_no_sync()) {
     Log("WARNING: --unsafe_no_sync: appends are acknowledged before fsync.");
@@ -193,7 +206,16 @@ int main(int argc, char** argv) {
   }
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (;;) {
+    sigwait(&stop_signals, &sig);
+    if (sig != SIGHUP) break;
+    // A valid set replaces the old one at once; an invalid one changes nothing.
+    absl::Status reloaded = (*server)->ReloadSharing();
+    Log(reloaded.ok() ? std::string("SIGHUP: sharing agreements and producer table reloaded")
+                      : absl::StrCat("SIGHUP: reload refused, the previous agreements stay in "
+                                     "force:\n",
+                                     reloaded.message()));
+  }
   Log(absl::StrCat("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                    "; draining in-flight appends and stopping"));
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));

@@ -32,9 +32,11 @@ bool SubscriptionFilter::Matches(const eventstore::EventPeek& event) const {
 
 SubscriptionReactor::SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
                                          SubscriptionFilter filter,
-                                         absl::Duration heartbeat_interval)
+                                         absl::Duration heartbeat_interval,
+                                         std::unique_ptr<DeliveryCursor> delivery)
     : deps_(deps),
       filter_(std::move(filter)),
+      delivery_(std::move(delivery)),
       heartbeat_interval_(heartbeat_interval),
       checkpoint_(after_position),
       last_sent_(absl::Now()) {
@@ -87,21 +89,39 @@ void SubscriptionReactor::ReadNext() {
     }
     from = checkpoint_ + 1;
   }
+  delivery_->Refresh();
   WireBatch batch;
+  uint64_t blocked_at = 0;  // the first event waiting for the person's facts
+  std::string trimmed;
   absl::StatusOr<eventstore::ReadBatch> read = deps_.store->VisitAll(
       from, kBatchEvents, kBatchBytes, kBatchScan,
-      [&](uint64_t, absl::string_view bytes) -> absl::StatusOr<bool> {
+      [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+        if (blocked_at != 0) return false;
         if (!filter_.empty()) {
           IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
           if (!filter_.Matches(peek)) return false;
         }
-        batch.AddEvent(bytes);
-        return true;
+        IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict,
+                                delivery_->Offer(position, bytes, &trimmed));
+        switch (verdict) {
+          case DeliveryCursor::Verdict::kSkip:
+            return false;
+          case DeliveryCursor::Verdict::kForward:
+            batch.AddEvent(bytes);
+            return true;
+          case DeliveryCursor::Verdict::kTrimmed:
+            batch.AddEvent(trimmed);
+            return true;
+          case DeliveryCursor::Verdict::kWaitForFacts:
+            blocked_at = position;
+            return false;
+        }
+        return false;
       });
 
   absl::MutexLock lock(&mu_);
   if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
-  checkpoint_ = read->next - 1;
+  checkpoint_ = blocked_at != 0 ? blocked_at - 1 : read->next - 1;
   if (batch.events() > 0) {
     batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);
     grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
@@ -113,10 +133,18 @@ void SubscriptionReactor::ReadNext() {
     StartWrite(&response_);
     return;
   }
-  if (!read->end) return ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
   if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
   if (stop_.has_value()) return FinishLocked(*stop_);
+  if (blocked_at != 0) {
+    // The decision for `blocked_at` needs the person's state up to it.
+    state_ = State::kWaiting;
+    waiting_for_facts_ = true;
+    delivery_->facts_watermark().Watch(this, blocked_at, last_sent_ + heartbeat_interval_);
+    return;
+  }
+  if (!read->end) return ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
   state_ = State::kWaiting;
+  waiting_for_facts_ = false;
   deps_.store->watermark().Watch(this, checkpoint_ + 1, last_sent_ + heartbeat_interval_);
 }
 
@@ -128,12 +156,16 @@ void SubscriptionReactor::WatermarkReached(uint64_t /*committed*/) {
   ScheduleReadLocked();
 }
 
-void SubscriptionReactor::WatermarkDeadline(uint64_t committed) {
+void SubscriptionReactor::WatermarkDeadline(uint64_t /*watermark*/) {
   absl::MutexLock lock(&mu_);
   if (state_ != State::kWaiting) return;
   if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
   if (stop_.has_value()) return FinishLocked(*stop_);
-  WriteHeartbeatLocked(committed);
+  if (waiting_for_facts_) {
+    absl::Status healthy = delivery_->FactsViewHealthy();
+    if (!healthy.ok()) return FinishLocked(ToGrpcStatus(healthy));
+  }
+  WriteHeartbeatLocked(deps_.store->CommittedPosition());
 }
 
 void SubscriptionReactor::Stop(const grpc::Status& status) {
@@ -158,6 +190,7 @@ void SubscriptionReactor::OnCancel() {
 void SubscriptionReactor::OnDone() {
   // After this no watermark callback runs or will run for us.
   deps_.store->watermark().Unwatch(this);
+  delivery_->facts_watermark().Unwatch(this);
   deps_.registry->Remove(this);
   deps_.metrics->SubscriberClosed();
   // Finish may have been called from ReadNext on an executor thread that

@@ -26,6 +26,7 @@
 #include "grpcpp/support/server_callback.h"
 #include "iomhub/v1/subscription_service.pb.h"
 #include "eventstore/commit_watermark.h"
+#include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
 #include "services/read_executor.h"
 
@@ -53,8 +54,10 @@ struct SubscriptionDeps {
 class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                             public eventstore::WatermarkWaiter {
  public:
+  // `delivery` decides what of each event the subscriber receives.
   SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
-                      SubscriptionFilter filter, absl::Duration heartbeat_interval);
+                      SubscriptionFilter filter, absl::Duration heartbeat_interval,
+                      std::unique_ptr<DeliveryCursor> delivery);
 
   void Start();
   // Ends the call with `status` at its next step (at once if waiting).
@@ -76,6 +79,8 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   const SubscriptionDeps deps_;
   const SubscriptionFilter filter_;
+  // Used only in state kReading (one thread at a time).
+  const std::unique_ptr<DeliveryCursor> delivery_;
   const absl::Duration heartbeat_interval_;
 
   absl::Mutex mu_;
@@ -83,6 +88,8 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   // Every position <= checkpoint_ has been examined (delivered or filtered).
   uint64_t checkpoint_ ABSL_GUARDED_BY(mu_);
   absl::Time last_sent_ ABSL_GUARDED_BY(mu_);
+  // Waiting on the case view (the person's facts), not the log.
+  bool waiting_for_facts_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> stop_ ABSL_GUARDED_BY(mu_);
   grpc::ByteBuffer response_;  // the one message in flight

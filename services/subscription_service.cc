@@ -35,8 +35,10 @@ absl::Status ValidateRequest(const v1::SubscribeRequest& request) {
 SubscriptionServiceImpl::SubscriptionServiceImpl(eventstore::EventStore* store,
                                                  const Authenticator* auth,
                                                  ReadExecutor* executor, HubMetrics* metrics,
-                                                 absl::Duration default_heartbeat)
+                                                 absl::Duration default_heartbeat,
+                                                 DeliveryDeps delivery)
     : store_(store),
+      delivery_(delivery),
       auth_(auth),
       metrics_(metrics),
       default_heartbeat_(default_heartbeat),
@@ -89,7 +91,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
                                  ? absl::Milliseconds(request->heartbeat_interval_ms())
                                  : default_heartbeat_;
   heartbeat = std::max(heartbeat, kMinHeartbeat);
-  auto* reactor = new SubscriptionReactor(deps_, after, std::move(filter), heartbeat);
+  auto* reactor = new SubscriptionReactor(deps_, after, std::move(filter), heartbeat,
+                                          std::make_unique<DeliveryCursor>(*identity, delivery_));
   reactor->Start();
   return reactor;
 }

@@ -25,7 +25,7 @@ class SubscriptionServiceImpl final
   // Pointers are not owned and must outlive the service.
   SubscriptionServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
                           ReadExecutor* executor, HubMetrics* metrics,
-                          absl::Duration default_heartbeat);
+                          absl::Duration default_heartbeat, DeliveryDeps delivery);
   ~SubscriptionServiceImpl() override;
 
   // Request: a serialized SubscribeRequest; responses: serialized
@@ -39,6 +39,7 @@ class SubscriptionServiceImpl final
 
  private:
   eventstore::EventStore* const store_;
+  const DeliveryDeps delivery_;
   const Authenticator* const auth_;
   HubMetrics* const metrics_;
   const absl::Duration default_heartbeat_;

@@ -48,13 +48,14 @@ v1::Event WorkloadEvent(const std::string& event_id, const std::string& stream) 
   producer->set_system("crash-writer");
   producer->set_user_id(absl::StrCat("u", h % 1000));
   if (h % 3 == 0) {
-    event.mutable_alert_raised()->set_rule("CONTACTS_BELOW_PLAN");
-    event.mutable_alert_raised()->set_summary(std::string((h >> 11) % 64, 'a' + h % 26));
+    event.mutable_arrest_recorded()->set_custody_ref(absl::StrCat("CUS-", h % 100000));
+    event.mutable_arrest_recorded()->set_station(std::string((h >> 11) % 64, 'a' + h % 26));
   } else {
     v1::ContactScheduled* contact = event.mutable_contact_scheduled();
     contact->set_contact_id(absl::StrCat("c-", event_id.substr(0, 8)));
     contact->set_mode(static_cast<v1::ContactMode>(1 + h % 3));
     contact->set_duration_minutes(static_cast<uint32_t>(h % 240));
+    contact->set_lead_agency(v1::LEAD_AGENCY_POLICE);
     // 0..299 bytes, so records differ in size.
     contact->set_source_system_ref(std::string((h >> 17) % 300, 'A' + (h >> 3) % 26));
   }

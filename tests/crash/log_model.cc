@@ -24,6 +24,16 @@ absl::Status LogModel::AddAck(uint64_t key, const Ack& ack) {
   return absl::OkStatus();
 }
 
+absl::Status LogModel::SkipHubRecord(const v1::Event& event, absl::string_view stream) {
+  const uint64_t want = verified_ + 1;
+  if (event.position() != want || event.stream() != stream) {
+    return absl::DataLossError(absl::StrCat("expected a hub record on ", stream, " at ", want,
+                                            ", read ", event.stream(), " at ", event.position()));
+  }
+  verified_ = want;
+  return absl::OkStatus();
+}
+
 absl::Status LogModel::CheckNext(const v1::Event& event) {
   const uint64_t want = verified_ + 1;
   if (event.position() != want) {

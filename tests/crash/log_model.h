@@ -44,6 +44,10 @@ class LogModel {
 
   // Checks the next event read from the log (position verified() + 1).
   absl::Status CheckNext(const v1::Event& event);
+  // Accepts the next event as one the hub wrote itself (stream `stream`,
+  // e.g. "agreements": the sharing agreements in force). DATA_LOSS if it is
+  // not at verified() + 1 or not on that stream.
+  absl::Status SkipHubRecord(const v1::Event& event, absl::string_view stream);
   // After reading the log to its end: every acknowledgement matches the log,
   // every intent is all or nothing.
   absl::Status CheckAcksAndAtomicity();

@@ -102,7 +102,7 @@ class CaseServiceTest : public MtlsHubTest {
     v1::Event niche = At(monday - absl::Hours(70));
     niche.mutable_identifier_linked()->set_kind(v1::IDENTIFIER_KIND_NICHE_NOMINAL);
     niche.mutable_identifier_linked()->set_value("N-4411");
-    MustAppend(*police_, kSergeant, stream, {referred, selected, pnc, niche});
+    MustAppend(*police_, kSergeant, stream, {referred, pnc, niche});
 
     v1::Event crn = At(monday - absl::Hours(60));
     crn.mutable_identifier_linked()->set_kind(v1::IDENTIFIER_KIND_CRN);
@@ -123,7 +123,11 @@ class CaseServiceTest : public MtlsHubTest {
     second.mutable_contact_scheduled()->set_mode(v1::CONTACT_MODE_HOME_VISIT);
     // Sunday 23:30 GMT still belongs to this ISO week.
     *second.mutable_contact_scheduled()->mutable_scheduled_for() = Ts(Utc(2026, 12, 6, 23, 30));
-    return MustAppend(*probation_, kProbationOfficer, stream, {crn, plan, first, kept, second});
+    first.mutable_contact_scheduled()->set_lead_agency(v1::LEAD_AGENCY_PROBATION);
+    second.mutable_contact_scheduled()->set_lead_agency(v1::LEAD_AGENCY_PROBATION);
+    // Selection is probation's to record (the producer table).
+    return MustAppend(*probation_, kProbationOfficer, stream,
+                      {selected, crn, plan, first, kept, second});
   }
 
   static v1::GetCaseRequest ByPerson(const std::string& stream, uint64_t min_position) {
@@ -185,7 +189,9 @@ TEST_F(CaseServiceTest, EachAgencyFindsThePersonByItsOwnIdentifiersAndSeesOnlyTh
   by_niche.mutable_identifier()->set_kind(v1::IDENTIFIER_KIND_NICHE_NOMINAL);
   by_niche.mutable_identifier()->set_value("N-4411");
   EXPECT_THAT(GetCase(*probation_cases_, kProbationOfficer, by_niche),
-              StatusIs(absl::StatusCode::kPermissionDenied, "does not use"));
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       "no agreement in force lets AGENCY_KIND_PROBATION see "
+                       "IDENTIFIER_KIND_NICHE_NOMINAL identifiers"));
   EXPECT_THAT(GetCase(*police_cases_, kSergeant, by_niche), IsOk());
 
   v1::GetCaseRequest by_nhs;
@@ -239,20 +245,24 @@ TEST_F(CaseServiceTest, ATeamsCohortListCountsThisWeeksContactsAgainstPlan) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(CaseServiceTest, OnlyPoliceProbationAndAdminsMayQueryCases) {
+TEST_F(CaseServiceTest, PartnersQueryOnlyTheirShareAndHubAdminsAndAuditorsNoCases) {
   const std::string stream = NewPersonStream();
   const uint64_t last = ReferPerson(stream);
+  // Cardiff housing serves South Wales; this person is on a Gwent team
+  // (the housing agreement is own-area-only): nothing to see, no hint.
   auto housing = CaseStubFor(kHousing);
   EXPECT_THAT(GetCase(*housing, kHousingOfficer, ByPerson(stream, last)),
-              StatusIs(absl::StatusCode::kPermissionDenied, "may not query case views"));
+              StatusIs(absl::StatusCode::kNotFound, "that you may see"));
+  // Health: no consent recorded.
   auto health = CaseStubFor(kHealth);
   EXPECT_THAT(GetCase(*health, kHealthWorker, ByPerson(stream, last)),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+              StatusIs(absl::StatusCode::kNotFound));
   auto auditor = CaseStubFor(kAuditor);
   EXPECT_THAT(GetCase(*auditor, kAuditorCall, ByPerson(stream, last)),
               StatusIs(absl::StatusCode::kPermissionDenied));
   auto admin = CaseStubFor(kHubAdmin);
-  EXPECT_THAT(GetCase(*admin, kAdmin, ByPerson(stream, last)), IsOk());
+  EXPECT_THAT(GetCase(*admin, kAdmin, ByPerson(stream, last)),
+              StatusIs(absl::StatusCode::kPermissionDenied, "may not query case views"));
   EXPECT_THAT(GetCase(*police_cases_, kSergeant, ByPerson(NewPersonStream(), last)),
               StatusIs(absl::StatusCode::kNotFound));
 }
@@ -268,16 +278,22 @@ TEST_F(CaseServiceTest, APositionTheViewsHaveNotReachedEndsAtTheDeadlineNamingTh
 }
 
 TEST_F(CaseServiceTest, UnparseableQueriesAreInvalidArgument) {
-  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(kHubAdmin);
-  ASSERT_THAT(creds, IsOk());
-  auto channel = NewHubChannel(hub_->grpc_address(), *creds);
-  for (const char* method : {"/iomhub.v1.CaseService/GetCase", "/iomhub.v1.CaseService/ListCohort",
-                             "/iomhub.v1.CaseService/FindPerson",
-                             "/iomhub.v1.AdminService/ListViews",
-                             "/iomhub.v1.AdminService/RebuildView"}) {
-    EXPECT_THAT(GenericUnary(channel, method, std::string("\xff\xff\xff\xff\x0f", 5), kAdmin),
+  struct Case {
+    const char* method;
+    absl::string_view system;
+    CallAs as;
+  };
+  for (const Case& c : {Case{"/iomhub.v1.CaseService/GetCase", kPolice, kSergeant},
+                        Case{"/iomhub.v1.CaseService/ListCohort", kPolice, kSergeant},
+                        Case{"/iomhub.v1.CaseService/FindPerson", kPolice, kSergeant},
+                        Case{"/iomhub.v1.AdminService/ListViews", kHubAdmin, kAdmin},
+                        Case{"/iomhub.v1.AdminService/RebuildView", kHubAdmin, kAdmin}}) {
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(c.system);
+    ASSERT_THAT(creds, IsOk());
+    auto channel = NewHubChannel(hub_->grpc_address(), *creds);
+    EXPECT_THAT(GenericUnary(channel, c.method, std::string("\xff\xff\xff\xff\x0f", 5), c.as),
                 StatusIs(absl::StatusCode::kInvalidArgument, "could not be parsed"))
-        << method;
+        << c.method;
   }
 }
 

@@ -37,6 +37,9 @@ class EventServiceTest : public MtlsHubTest {
     return events.value_or(std::vector<v1::Event>());
   }
 
+  // The log position `n` events past the hub's own first records.
+  uint64_t P(uint64_t n) const { return base_head_ + n; }
+
   std::unique_ptr<v1::EventService::Stub> police_;
 };
 
@@ -66,18 +69,18 @@ TEST_F(EventServiceTest, AppendedEventsReadBackUnchangedWithPositionsAndVersions
   first.set_expected_state(v1::EXPECTED_STATE_NO_STREAM);
   absl::StatusOr<v1::AppendResponse> r1 = CallAppend(*police_, first, kSergeant);
   ASSERT_THAT(r1, IsOk());
-  EXPECT_EQ(r1->first_position(), 1u);
-  EXPECT_EQ(r1->last_position(), 5u);
+  EXPECT_EQ(r1->first_position(), P(1));
+  EXPECT_EQ(r1->last_position(), P(5));
   EXPECT_EQ(r1->last_stream_version(), 4u);
   EXPECT_FALSE(r1->idempotent_replay());
 
-  std::vector<v1::Event> more = {NewAlertEvent(), NewContactEvent("contact-5")};
+  std::vector<v1::Event> more = {NewArrestEvent(), NewContactEvent("contact-5")};
   v1::AppendRequest second = MakeAppend(stream, more);
   second.set_expected_version(4);
   absl::StatusOr<v1::AppendResponse> r2 = CallAppend(*police_, second, kSergeant);
   ASSERT_THAT(r2, IsOk());
-  EXPECT_EQ(r2->first_position(), 6u);
-  EXPECT_EQ(r2->last_position(), 7u);
+  EXPECT_EQ(r2->first_position(), P(6));
+  EXPECT_EQ(r2->last_position(), P(7));
   EXPECT_EQ(r2->last_stream_version(), 6u);
   sent.insert(sent.end(), more.begin(), more.end());
 
@@ -88,7 +91,7 @@ TEST_F(EventServiceTest, AppendedEventsReadBackUnchangedWithPositionsAndVersions
     v1::Event expected = sent[i];
     expected.set_stream(stream);
     EXPECT_EQ(ClientContent(read[i]), ClientContent(expected)) << read[i].ShortDebugString();
-    EXPECT_EQ(read[i].position(), i + 1);
+    EXPECT_EQ(read[i].position(), P(i + 1));
     EXPECT_EQ(read[i].stream_version(), i);
     EXPECT_TRUE(read[i].has_recorded_at());
     EXPECT_EQ(read[i].producer().system(), kPolice);
@@ -101,11 +104,11 @@ TEST_F(EventServiceTest, ReadStreamGoesForwardsBackwardsAndStopsAtTheLimit) {
   const std::string other = NewPersonStream();
   for (int i = 0; i < 4; ++i) {
     MustAppend(stream, {NewContactEvent(), NewContactEvent()});  // versions 2i, 2i+1
-    MustAppend(other, {NewAlertEvent()});
+    MustAppend(other, {NewArrestEvent()});
   }
   EXPECT_THAT(Versions(ReadStream(StreamRequest(stream))), ElementsAre(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u));
   EXPECT_THAT(Positions(ReadStream(StreamRequest(stream))),
-              ElementsAre(1u, 2u, 4u, 5u, 7u, 8u, 10u, 11u));
+              ElementsAre(P(1), P(2), P(4), P(5), P(7), P(8), P(10), P(11)));
 
   v1::ReadStreamRequest from3 = StreamRequest(stream);
   from3.set_from_version(3);
@@ -138,35 +141,36 @@ TEST_F(EventServiceTest, ReadStreamOfAStreamWithoutEventsIsNotFound) {
 
 TEST_F(EventServiceTest, ReadAllFiltersByEventTypeFromAPositionWithALimit) {
   const std::string a = NewPersonStream(), b = NewPersonStream();
-  MustAppend(a, {NewContactEvent(), NewAlertEvent("R1")});      // 1, 2
-  MustAppend(b, {NewAlertEvent("R2"), NewContactEvent()});      // 3, 4
-  MustAppend(a, {NewContactEvent(), NewAlertEvent("R3")});      // 5, 6
+  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R1")});      // 1, 2
+  MustAppend(b, {NewArrestEvent("CUS-R2"), NewContactEvent()});      // 3, 4
+  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R3")});      // 5, 6
 
   v1::ReadAllRequest all;
+  all.set_from_position(P(1));
   absl::StatusOr<std::vector<v1::Event>> everything = CallReadAll(*police_, all, kSergeant);
   ASSERT_THAT(everything, IsOk());
-  EXPECT_THAT(Positions(*everything), ElementsAre(1u, 2u, 3u, 4u, 5u, 6u));
+  EXPECT_THAT(Positions(*everything), ElementsAre(P(1), P(2), P(3), P(4), P(5), P(6)));
 
   v1::ReadAllRequest alerts;
-  alerts.add_event_types("AlertRaised");
+  alerts.add_event_types("ArrestRecorded");
   absl::StatusOr<std::vector<v1::Event>> read = CallReadAll(*police_, alerts, kSergeant);
   ASSERT_THAT(read, IsOk());
-  EXPECT_THAT(Positions(*read), ElementsAre(2u, 3u, 6u));
-  for (const auto& e : *read) EXPECT_TRUE(e.has_alert_raised()) << e.ShortDebugString();
+  EXPECT_THAT(Positions(*read), ElementsAre(P(2), P(3), P(6)));
+  for (const auto& e : *read) EXPECT_TRUE(e.has_arrest_recorded()) << e.ShortDebugString();
 
-  alerts.set_from_position(3);
+  alerts.set_from_position(P(3));
   alerts.set_limit(1);
   read = CallReadAll(*police_, alerts, kSergeant);
   ASSERT_THAT(read, IsOk());
-  EXPECT_THAT(Positions(*read), ElementsAre(3u));
+  EXPECT_THAT(Positions(*read), ElementsAre(P(3)));
 
   v1::ReadAllRequest two_types;
-  two_types.add_event_types("AlertRaised");
+  two_types.add_event_types("ArrestRecorded");
   two_types.add_event_types("ContactScheduled");
-  two_types.set_from_position(4);
+  two_types.set_from_position(P(4));
   read = CallReadAll(*police_, two_types, kSergeant);
   ASSERT_THAT(read, IsOk());
-  EXPECT_THAT(Positions(*read), ElementsAre(4u, 5u, 6u));
+  EXPECT_THAT(Positions(*read), ElementsAre(P(4), P(5), P(6)));
 
   v1::ReadAllRequest unknown;
   unknown.add_event_types("NoSuchEvent");
@@ -281,7 +285,7 @@ TEST_F(EventServiceTest, BadAppendsGetTheRightCodeAndWriteNothing) {
   };
 
   const uint64_t head = Head();
-  ASSERT_EQ(head, 2u);
+  ASSERT_EQ(head, P(2));
   for (const BadAppend& c : cases) {
     SCOPED_TRACE(c.name);
     const std::string fresh = NewPersonStream();
@@ -295,9 +299,9 @@ TEST_F(EventServiceTest, BadAppendsGetTheRightCodeAndWriteNothing) {
 
 TEST_F(EventServiceTest, RetryWithTheSameIdsAndContentReplaysTheOriginalPositions) {
   const std::string stream = NewPersonStream();
-  MustAppend(NewPersonStream(), {NewAlertEvent()});
+  MustAppend(NewPersonStream(), {NewArrestEvent()});
   const std::vector<v1::Event> events = {NewContactEvent("a"), NewContactEvent("b"),
-                                         NewAlertEvent()};
+                                         NewArrestEvent()};
   v1::AppendRequest request = MakeAppend(stream, events);
   request.set_expected_state(v1::EXPECTED_STATE_NO_STREAM);
   absl::StatusOr<v1::AppendResponse> original = CallAppend(*police_, request, kSergeant);
@@ -324,11 +328,11 @@ TEST_F(EventServiceTest, RetryWithTheSameIdsAndContentReplaysTheOriginalPosition
 TEST_F(EventServiceTest, RestartKeepsEveryPositionAndAppendsContinue) {
   const std::string a = NewPersonStream(), b = NewPersonStream();
   MustAppend(a, {NewContactEvent(), NewContactEvent()});
-  MustAppend(b, {NewAlertEvent()});
+  MustAppend(b, {NewArrestEvent()});
   MustAppend(a, {NewContactEvent()});
   absl::StatusOr<std::vector<v1::Event>> before = CallReadAll(*police_, {}, kSergeant);
   ASSERT_THAT(before, IsOk());
-  ASSERT_EQ(before->size(), 4u);
+  ASSERT_EQ(before->size(), P(4)) << "the hub's records, then the test's four";
 
   police_.reset();
   StopHub();
@@ -346,9 +350,9 @@ TEST_F(EventServiceTest, RestartKeepsEveryPositionAndAppendsContinue) {
   next.set_expected_version(2);
   absl::StatusOr<v1::AppendResponse> r = CallAppend(*police_, next, kSergeant);
   ASSERT_THAT(r, IsOk());
-  EXPECT_EQ(r->first_position(), 5u);
+  EXPECT_EQ(r->first_position(), P(5));
   EXPECT_EQ(r->last_stream_version(), 3u);
-  EXPECT_THAT(Positions(ReadStream(StreamRequest(a))), ElementsAre(1u, 2u, 4u, 5u));
+  EXPECT_THAT(Positions(ReadStream(StreamRequest(a))), ElementsAre(P(1), P(2), P(4), P(5)));
 }
 
 }  // namespace

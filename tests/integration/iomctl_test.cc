@@ -45,7 +45,7 @@ class IomctlTest : public MtlsHubTest {
         absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
         "--user=pc-4521",
         absl::StrCat("--role=", role),
-        "--purpose=iom"};
+        "--purpose=iom_case_management"};
     argv.insert(argv.end(), command_args.begin(), command_args.end());
     absl::StatusOr<CommandResult> result = RunCommand(argv, absl::Seconds(30));
     EXPECT_THAT(result, IsOk());
@@ -78,9 +78,9 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
       "events.json",
       absl::StrCat("[\n"
                    "  {\"eventId\": \"", contact_id, "\", \"occurredAt\": \"2024-05-01T09:00:00Z\",\n"
-                   "   \"contactScheduled\": {\"contactId\": \"c1\", \"mode\": \"CONTACT_MODE_HOME_VISIT\"}},\n"
+                   "   \"contactScheduled\": {\"contactId\": \"c1\", \"mode\": \"CONTACT_MODE_HOME_VISIT\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}},\n"
                    "  {\"eventId\": \"", alert_id, "\", \"occurredAt\": \"2024-05-01T10:00:00Z\",\n"
-                   "   \"alertRaised\": {\"rule\": \"CONTACTS_BELOW_PLAN\"}}\n"
+                   "   \"arrestRecorded\": {\"custodyRef\": \"CUS-1\"}}\n"
                    "]\n"));
   CommandResult append =
       Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=no_stream",
@@ -88,8 +88,8 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
   std::vector<v1::AppendResponse> responses = ParseLines<v1::AppendResponse>(append.stdout_text);
   ASSERT_THAT(responses, SizeIs(1));
-  EXPECT_EQ(responses[0].first_position(), 1u);
-  EXPECT_EQ(responses[0].last_position(), 2u);
+  EXPECT_EQ(responses[0].first_position(), base_head_ + 1);
+  EXPECT_EQ(responses[0].last_position(), base_head_ + 2);
   EXPECT_EQ(responses[0].last_stream_version(), 1u);
 
   CommandResult read = Iomctl({"read-stream", absl::StrCat("--stream=", stream)});
@@ -112,13 +112,14 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   ASSERT_THAT(events, SizeIs(1));
   EXPECT_EQ(events[0].event_id(), alert_id);
 
-  CommandResult alerts = Iomctl({"read-all", "--types=AlertRaised"});
+  CommandResult alerts = Iomctl({"read-all", "--types=ArrestRecorded"});
   ASSERT_EQ(alerts.status.exit_code, 0) << alerts.stderr_text;
   events = ParseLines<v1::Event>(alerts.stdout_text);
   ASSERT_THAT(events, SizeIs(1));
-  EXPECT_EQ(events[0].position(), 2u);
+  EXPECT_EQ(events[0].position(), base_head_ + 2);
 
-  CommandResult all = Iomctl({"read-all", "--from=1", "--limit=1"});
+  CommandResult all =
+      Iomctl({"read-all", absl::StrCat("--from=", base_head_ + 1), "--limit=1"});
   ASSERT_EQ(all.status.exit_code, 0) << all.stderr_text;
   events = ParseLines<v1::Event>(all.stdout_text);
   ASSERT_THAT(events, SizeIs(1));
@@ -128,7 +129,7 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   // events back, and the next append continues at the next position.
   StopHub();
   StartHub();
-  read = Iomctl({"read-all"});
+  read = Iomctl({"read-all", absl::StrCat("--from=", base_head_ + 1)});
   ASSERT_EQ(read.status.exit_code, 0) << read.stderr_text;
   events = ParseLines<v1::Event>(read.stdout_text);
   ASSERT_THAT(events, SizeIs(2));
@@ -136,13 +137,13 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   EXPECT_EQ(events[1].event_id(), alert_id);
   const std::string more = WriteInput(
       "more.json", "{\"occurredAt\": \"2024-05-02T09:00:00Z\", "
-                   "\"alertRaised\": {\"rule\": \"REVIEW_OVERDUE\"}}\n");
+                   "\"arrestRecorded\": {\"custodyRef\": \"CUS-2\"}}\n");
   append = Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=1",
                    "--generate_ids", absl::StrCat("--file=", more)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
   responses = ParseLines<v1::AppendResponse>(append.stdout_text);
   ASSERT_THAT(responses, SizeIs(1));
-  EXPECT_EQ(responses[0].first_position(), 3u);
+  EXPECT_EQ(responses[0].first_position(), base_head_ + 3);
   EXPECT_EQ(responses[0].last_stream_version(), 2u);
 }
 
@@ -155,8 +156,10 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
       " \"strand\": \"STRAND_Y2A\", \"teamId\": \"gwent-newport\"}}\n"
       "{\"occurredAt\": \"2026-11-30T09:02:00Z\", \"identifierLinked\": {\"kind\": \"IDENTIFIER_KIND_PNC\","
       " \"value\": \"26/000777A\"}}\n");
-  CommandResult append = Iomctl({"append", absl::StrCat("--stream=", stream), "--generate_ids",
-                                 absl::StrCat("--file=", file)});
+  // Referral and selection are probation's to record (the producer table).
+  CommandResult append = IomctlAs(kProbation, "probation_officer",
+                                  {"append", absl::StrCat("--stream=", stream), "--generate_ids",
+                                   absl::StrCat("--file=", file)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
   const uint64_t last = ParseLines<v1::AppendResponse>(append.stdout_text).at(0).last_position();
 
@@ -207,8 +210,8 @@ TEST_F(IomctlTest, GenerateIdsGivesEventsWithoutAnIdAFreshOne) {
   const std::string stream = NewPersonStream();
   const std::string file = WriteInput(
       "events.jsonl",
-      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"a\"}}\n"
-      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"b\"}}\n");
+      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"a\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n"
+      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"b\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n");
   CommandResult append = Iomctl({"append", absl::StrCat("--stream=", stream), "--generate_ids",
                                  absl::StrCat("--file=", file)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
@@ -230,7 +233,7 @@ TEST_F(IomctlTest, UnparsableJsonExitsTwoNamingFileAndLineAndSendsNothing) {
                             absl::StrCat("--file=", file)});
   EXPECT_EQ(r.status.exit_code, 2) << r.status.ToString();
   EXPECT_THAT(r.stderr_text, HasSubstr(absl::StrCat(file, ":3:")));
-  EXPECT_EQ(Head(), 0u);
+  EXPECT_EQ(Head(), base_head_);
 }
 
 TEST_F(IomctlTest, HubErrorExitsOneWithTheCode) {

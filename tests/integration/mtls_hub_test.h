@@ -14,6 +14,7 @@
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "iomhub/v1/admin_service.grpc.pb.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "tests/support/dev_certs.h"
 #include "tests/support/hub_calls.h"
@@ -32,11 +33,11 @@ inline constexpr char kHealth[] = "cardiff-health";
 inline constexpr char kHubAdmin[] = "hub-admin";
 inline constexpr char kAuditor[] = "ico-auditor";
 
-inline const CallAs kSergeant{.user_id = "pc-4521", .role = "sergeant", .purpose = "iom"};
+inline const CallAs kSergeant{.user_id = "pc-4521", .role = "sergeant", .purpose = "iom_case_management"};
 inline const CallAs kProbationOfficer{
-    .user_id = "po-17", .role = "probation_officer", .purpose = "iom"};
-inline const CallAs kHousingOfficer{.user_id = "ho-3", .role = "housing_officer", .purpose = "iom"};
-inline const CallAs kHealthWorker{.user_id = "hw-9", .role = "health_worker", .purpose = "iom"};
+    .user_id = "po-17", .role = "probation_officer", .purpose = "iom_case_management"};
+inline const CallAs kHousingOfficer{.user_id = "ho-3", .role = "housing_officer", .purpose = "iom_case_management"};
+inline const CallAs kHealthWorker{.user_id = "hw-9", .role = "health_worker", .purpose = "iom_case_management"};
 inline const CallAs kAdmin{.user_id = "ops-1", .role = "operator", .purpose = "operations"};
 inline const CallAs kAuditorCall{.user_id = "dpo-1", .role = "auditor", .purpose = "audit"};
 
@@ -47,6 +48,7 @@ class MtlsHubTest : public ::testing::Test {
     ASSERT_THAT(certs, IsOk());
     certs_dir_ = *certs;
     StartHub();
+    base_head_ = Head();
   }
 
   void TearDown() override {
@@ -92,12 +94,20 @@ class MtlsHubTest : public ::testing::Test {
     return v1::EventService::NewStub(NewHubChannel(hub_->grpc_address(), *creds));
   }
 
-  // The log's head as the hub admin sees it.
+  // The log's head, whatever the sharing policy lets anyone read: the
+  // head_position AdminService.ListViews reports to the hub admin.
   uint64_t Head() {
-    auto stub = StubFor(kHubAdmin);
-    absl::StatusOr<uint64_t> head = HeadPosition(*stub, kAdmin);
-    EXPECT_THAT(head, IsOk());
-    return head.value_or(UINT64_MAX);
+    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(kHubAdmin);
+    EXPECT_THAT(creds, IsOk());
+    if (!creds.ok()) return UINT64_MAX;
+    auto admin = v1::AdminService::NewStub(NewHubChannel(hub_->grpc_address(), *creds));
+    auto context = NewCallContext(kAdmin);
+    v1::ListViewsResponse response;
+    const absl::Status status =
+        FromGrpc(admin->ListViews(context.get(), v1::ListViewsRequest(), &response));
+    EXPECT_THAT(status, IsOk());
+    if (!status.ok() || response.views().empty()) return UINT64_MAX;
+    return response.views(0).head_position();
   }
 
   // Serve /metrics (on 127.0.0.1:0). Set in the subclass constructor.
@@ -105,6 +115,9 @@ class MtlsHubTest : public ::testing::Test {
   TempDir dir_{"iomhub-it"};
   std::string certs_dir_;
   std::unique_ptr<HubProcess> hub_;
+  // The head once the hub first started: the shipped agreements' changes
+  // (stream "agreements") come first in every log.
+  uint64_t base_head_ = 0;
 };
 
 }  // namespace iomhub::testing

@@ -132,15 +132,15 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
   auto police = StubFor(kPolice);
   for (int i = 0; i < 3; ++i) {
     ASSERT_THAT(CallAppend(*police,
-                           MakeAppend(NewPersonStream(), {NewContactEvent(), NewAlertEvent()}),
+                           MakeAppend(NewPersonStream(), {NewContactEvent(), NewArrestEvent()}),
                            kSergeant),
                 IsOk());
   }
   const CallAs no_purpose{.user_id = "pc-1", .role = "sergeant", .purpose = ""};
   EXPECT_THAT(CallAppend(*police, MakeAppend(NewPersonStream(), {NewContactEvent()}), no_purpose),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  auto housing = StubFor(kHousing);
-  EXPECT_THAT(CallReadAll(*housing, v1::ReadAllRequest(), kHousingOfficer),
+  auto auditor = StubFor(kAuditor);
+  EXPECT_THAT(CallReadAll(*auditor, v1::ReadAllRequest(), kAuditorCall),
               StatusIs(absl::StatusCode::kPermissionDenied));
   // A malformed append is counted by code and as a refused call.
   EXPECT_THAT(CallAppend(*police, MakeAppend("", {NewContactEvent()}), kSergeant),
@@ -172,7 +172,7 @@ TEST(IomhubdHelp, HelpPrintsUsageAndExitsZero) {
 }
 
 TEST_F(OperationsTest, SigtermWhileAppendingLosesNothingAcknowledgedAndExitsZero) {
-  auto channel = ChannelFor(kHubAdmin);
+  auto channel = ChannelFor(kPolice);
   auto stub = v1::EventService::NewStub(channel);
   struct Acked {
     std::vector<std::string> ids;
@@ -193,7 +193,7 @@ TEST_F(OperationsTest, SigtermWhileAppendingLosesNothingAcknowledgedAndExitsZero
         Acked a;
         for (const auto& e : events) a.ids.push_back(e.event_id());
         absl::StatusOr<v1::AppendResponse> r =
-            CallAppend(*stub, MakeAppend(stream, events), kAdmin, absl::Seconds(20));
+            CallAppend(*stub, MakeAppend(stream, events), kSergeant, absl::Seconds(20));
         absl::MutexLock lock(&mu);
         if (!r.ok()) {
           if (stopping) {
@@ -229,8 +229,10 @@ TEST_F(OperationsTest, SigtermWhileAppendingLosesNothingAcknowledgedAndExitsZero
                                                                  absl::StatusCode::kCancelled)));
 
   StartHub();
-  auto reader = StubFor(kHubAdmin);
-  absl::StatusOr<std::vector<v1::Event>> all = CallReadAll(*reader, v1::ReadAllRequest(), kAdmin);
+  // Police read the whole log: the hub's records and every contact.
+  auto reader = StubFor(kPolice);
+  absl::StatusOr<std::vector<v1::Event>> all =
+      CallReadAll(*reader, v1::ReadAllRequest(), kSergeant);
   ASSERT_THAT(all, IsOk());
   for (size_t i = 0; i < all->size(); ++i) ASSERT_EQ((*all)[i].position(), i + 1);
   for (const Acked& a : acked) {

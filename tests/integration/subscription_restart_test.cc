@@ -46,7 +46,7 @@ std::vector<Acked> AppendUntil(v1::EventService::Stub& stub,
     std::vector<v1::Event> events;
     const int n = 1 + static_cast<int>(rng() % 4);
     for (int k = 0; k < n; ++k) {
-      events.push_back(rng() % 10 < 3 ? NewAlertEvent() : NewContactEvent());
+      events.push_back(rng() % 10 < 3 ? NewArrestEvent() : NewContactEvent());
     }
     absl::StatusOr<v1::AppendResponse> r = CallAppend(
         stub, MakeAppend(streams[rng() % streams.size()], events), CallAs{}, absl::Seconds(20));
@@ -97,8 +97,8 @@ TEST(SubscriptionRestart, SubscribersResumeFromTheirCheckpointAfterSigterm) {
       {.name = "slow_from_start",
        .pause_per_response = absl::Milliseconds(30),
        .resume_after_unavailable = true},
-      {.name = "type_AlertRaised",
-       .event_types = {"AlertRaised"},
+      {.name = "type_ArrestRecorded",
+       .event_types = {"ArrestRecorded"},
        .resume_after_unavailable = true},
       {.name = "stream_0", .streams = {streams[0]}, .resume_after_unavailable = true},
       {.name = "after_mid",

@@ -55,6 +55,12 @@ std::string DefaultPrincipalsFile() {
   return absl::StrCat(SourceDir(), "/deploy/config/principals.textproto");
 }
 
+std::string DefaultAgreementsDir() { return absl::StrCat(SourceDir(), "/deploy/config/agreements"); }
+
+std::string DefaultProducersFile() {
+  return absl::StrCat(SourceDir(), "/deploy/config/producers.textproto");
+}
+
 absl::StatusOr<std::unique_ptr<HubProcess>> HubProcess::Start(const HubOptions& options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("HubOptions.data_dir is required");
   if (!options.insecure && options.certs_dir.empty()) {
@@ -74,10 +80,16 @@ absl::StatusOr<std::unique_ptr<HubProcess>> HubProcess::Start(const HubOptions& 
     argv.push_back(absl::StrCat("--tls_cert=", options.certs_dir, "/server.pem"));
     argv.push_back(absl::StrCat("--tls_key=", options.certs_dir, "/server.key"));
     argv.push_back(absl::StrCat("--client_ca=", options.certs_dir, "/ca.pem"));
-    argv.push_back(absl::StrCat("--principals=", options.principals_file.empty()
-                                                     ? DefaultPrincipalsFile()
-                                                     : options.principals_file));
   }
+  argv.push_back(absl::StrCat("--principals=", options.principals_file.empty()
+                                                   ? DefaultPrincipalsFile()
+                                                   : options.principals_file));
+  argv.push_back(absl::StrCat("--agreements=", options.agreements_dir.empty()
+                                                   ? DefaultAgreementsDir()
+                                                   : options.agreements_dir));
+  argv.push_back(absl::StrCat("--producers=", options.producers_file.empty()
+                                                  ? DefaultProducersFile()
+                                                  : options.producers_file));
   if (options.unsafe_no_sync) argv.push_back("--unsafe_no_sync");
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
 

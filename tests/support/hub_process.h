@@ -34,16 +34,26 @@ const std::string& IomctlPath();
 const std::string& SourceDir();
 // deploy/config/principals.textproto in the source tree.
 std::string DefaultPrincipalsFile();
+// deploy/config/agreements and deploy/config/producers.textproto in the
+// source tree: the shipped example agreements and producer table.
+std::string DefaultAgreementsDir();
+std::string DefaultProducersFile();
 
 struct HubOptions {
-  // --insecure: plaintext, every caller a development hub admin. When false
-  // the hub runs mTLS with the certificates in certs_dir. Default: false.
+  // --insecure: plaintext; a caller is the principal its
+  // iomhub-dev-principal metadata names, else a development hub admin.
+  // When false the hub runs mTLS with the certificates in certs_dir.
+  // Default: false.
   bool insecure = false;
   // Directory from DevCertsDir() (server.pem, server.key, ca.pem).
   // Required unless insecure.
   std::string certs_dir{};
-  // Principals file for mTLS. Default: DefaultPrincipalsFile().
+  // Principals file (both modes). Default: DefaultPrincipalsFile().
   std::string principals_file{};
+  // --agreements directory. Default: DefaultAgreementsDir().
+  std::string agreements_dir{};
+  // --producers file. Default: DefaultProducersFile().
+  std::string producers_file{};
   // The event store directory; reuse it across restarts. Required.
   std::string data_dir{};
   // --unsafe_no_sync. Default: false.

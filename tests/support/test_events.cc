@@ -29,22 +29,24 @@ v1::Event NewContactEvent(absl::string_view contact_id) {
   contact->set_contact_id(std::string(contact_id));
   contact->set_mode(v1::CONTACT_MODE_HOME_VISIT);
   contact->set_duration_minutes(45);
+  contact->set_lead_agency(v1::LEAD_AGENCY_POLICE);
   contact->set_source_system_ref("niche:OCC-2024-0001");
   SetNow(contact->mutable_scheduled_for());
   contact->mutable_scheduled_for()->set_seconds(contact->scheduled_for().seconds() + 86400);
   return event;
 }
 
-v1::Event NewAlertEvent(absl::string_view rule) {
+v1::Event NewArrestEvent(absl::string_view custody_ref) {
   v1::Event event;
   event.set_event_id(NewUuid());
   SetNow(event.mutable_occurred_at());
-  event.mutable_alert_raised()->set_rule(std::string(rule));
-  event.mutable_alert_raised()->set_window("2024-W18");
+  event.mutable_arrest_recorded()->set_custody_ref(std::string(custody_ref));
+  event.mutable_arrest_recorded()->set_station("Newport Central");
   return event;
 }
 
 void AddCallMetadata(grpc::ClientContext* context, const CallAs& as) {
+  if (!as.dev_principal.empty()) context->AddMetadata("iomhub-dev-principal", as.dev_principal);
   if (!as.user_id.empty()) context->AddMetadata("iomhub-user-id", as.user_id);
   if (!as.role.empty()) context->AddMetadata("iomhub-role", as.role);
   if (!as.purpose.empty()) context->AddMetadata("iomhub-purpose", as.purpose);

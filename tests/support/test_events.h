@@ -21,14 +21,19 @@ std::string NewPersonStream();
 // differ only in content.
 v1::Event NewContactEvent(absl::string_view contact_id = "contact-1");
 
-// A valid AlertRaised event (a second event type, for type filters).
-v1::Event NewAlertEvent(absl::string_view rule = "CONTACTS_BELOW_PLAN");
+// A valid ArrestRecorded event (a second police event type, for type
+// filters).
+v1::Event NewArrestEvent(absl::string_view custody_ref = "CUS-1");
 
 // The user, role and purpose a partner system asserts in call metadata.
 struct CallAs {
   std::string user_id = "pc-4521";
   std::string role = "sergeant";
-  std::string purpose = "iom-case-management";
+  std::string purpose = "iom_case_management";
+  // Insecure (plaintext) hubs only: the principal id to act as, sent as
+  // iomhub-dev-principal (a mTLS hub ignores it). Empty: the built-in
+  // development hub admin. Default: the Gwent Police system.
+  std::string dev_principal = "gwent-police-niche";
 };
 
 // Adds iomhub-user-id, iomhub-role and iomhub-purpose (empty values are
