@@ -85,6 +85,9 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CallMetadata(
       {kRoleMetadataKey, identity.role},
       {kPurposeMetadataKey, identity.purpose},
   };
+  if (!identity.dev_principal.empty()) {
+    metadata.emplace_back(kDevPrincipalMetadataKey, identity.dev_principal);
+  }
   for (const auto& [key, value] : metadata) {
     if (value.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("call metadata \"", key, "\" is missing"));

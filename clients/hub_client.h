@@ -62,6 +62,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeHubChannel(const HubClientOpt
 inline constexpr char kUserIdMetadataKey[] = "iomhub-user-id";
 inline constexpr char kRoleMetadataKey[] = "iomhub-role";
 inline constexpr char kPurposeMetadataKey[] = "iomhub-purpose";
+// A hub started with --insecure (loopback development only) has no client
+// certificates: this metadata names the principal a call acts as.
+inline constexpr char kDevPrincipalMetadataKey[] = "iomhub-dev-principal";
 
 // What the partner system asserts about the person behind a call. The hub
 // records it on every event and audit record it writes for the call.
@@ -70,13 +73,16 @@ struct CallIdentity {
   std::string user_id{};
   // The user's role, e.g. "sergeant", "senior_probation_officer".
   std::string role{};
-  // Why the call is made, e.g. "iom-case-management"; checked against the
+  // Why the call is made, e.g. "iom_case_management"; checked against the
   // sharing agreements.
   std::string purpose{};
+  // --insecure development hubs only: the principal id to act as (sent as
+  // iomhub-dev-principal; a mTLS hub ignores it). Optional.
+  std::string dev_principal{};
 };
 
 // The (key, value) metadata pairs for `identity`, in a fixed order (user id,
-// role, purpose). INVALID_ARGUMENT naming the key when a value is empty or is
+// role, purpose, then the dev principal when set). INVALID_ARGUMENT naming the key when a value is empty or is
 // not printable ASCII (gRPC refuses other bytes in text metadata).
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CallMetadata(
     const CallIdentity& identity);

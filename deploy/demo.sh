@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `make demo`: runs iomhubd with mTLS (development certificates), appends the
-# demo events as three partner systems would, reads them back, shows a live
-# subscription, the person's live case view as police and as probation (found
-# by each agency's own identifier), the team's cohort list, the views' state,
-# a refused read and an idempotent retry, then keeps the hub running until
-# Ctrl-C.
+# `make demo`: runs iomhubd with mTLS (development certificates) and the
+# shipped sharing agreements, appends the demo events as three partner
+# systems would, reads them back, shows a live subscription, the person's
+# live case view as police and as probation (found by each agency's own
+# identifier), the team's cohort list, the views' state, what Newport
+# housing may see of the same person (no arrest, no police identifiers), the
+# agreements in force and an explanation of one delivery, a refused append
+# and an idempotent retry, then keeps the hub running until Ctrl-C.
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
 # (default 127.0.0.1:9464), IOMHUB_DEMO_DATA (default ./demo-data),
@@ -53,15 +55,23 @@ ctl() {
 
 step "Hub serving on $ADDR with mTLS; data in $DATA"
 step "Probation subscribes to the live feed (from the start of the log)"
-ctl wales-probation-ndelius probation_officer subscribe --from_start --max_events=8 >"$RUN/feed" 2>"$RUN/feed.err" &
+ctl wales-probation-ndelius probation_officer subscribe --from_start --max_events=16 >"$RUN/feed" 2>"$RUN/feed.err" &
 FEED=$!
 
-step "Gwent Police (Niche) refers a nominal, selects the Fixed cohort, sets a contact plan"
+step "The sharing agreements in force (deploy/config/agreements; SIGHUP reloads them)"
+ctl gwent-police-niche sergeant agreements --summary
+
+step "Gwent Police (Niche) refer a nominal to the Newport IOM team"
 ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
-step "Probation (nDelius) schedules and records a contact, sends a housing referral"
+step "Probation (nDelius) select the Fixed cohort and set a contact plan"
+ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --file=deploy/demo/probation-selection.json
+step "Probation schedule and record a contact, and send a housing referral"
 ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --file=deploy/demo/probation-contacts.json
-step "Housing accepts the referral and records temporary accommodation"
-ctl cardiff-housing housing_officer append --stream="$PERSON" --file=deploy/demo/housing-update.json
+step "Newport housing accept the referral and record temporary accommodation"
+ctl newport-housing housing_officer append --stream="$PERSON" --file=deploy/demo/housing-update.json
+step "Gwent Police record an arrest"
+ARREST=$(ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/police-arrest.json \
+  | tee /dev/stderr | sed -n 's/.*"lastPosition":"\([0-9]*\)".*/\1/p')
 
 step "Police and probation link their own identifiers (PNC, Niche nominal id; CRN) and a second contact"
 ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/identifiers.json
@@ -87,13 +97,19 @@ ctl gwent-police-niche sergeant case --identifier=pnc:26/004411X --as_of=$AS_OF 
 step "The hub's views: state, checkpoint and lag (no personal data)"
 ctl hub-admin operator views
 
-step "What the probation subscriber received live (first 8 events, cut to 160 characters)"
+step "What the probation subscriber received live (the hub's agreement records, then the person's events; cut to 160 characters)"
 for _ in $(seq 1 100); do kill -0 "$FEED" 2>/dev/null || break; sleep 0.1; done
 kill "$FEED" 2>/dev/null || true
 cut -c1-160 "$RUN/feed"
 
-step "Housing may not read the unfiltered log (expected: PERMISSION_DENIED)"
-ctl cardiff-housing housing_officer read-all --limit=1 || true
+step "What Newport housing receive of the same person: on IOM, the team to contact, the housing referral, accommodation; no arrest, no identifiers, no compliance"
+ctl newport-housing housing_officer read-stream --stream="$PERSON" | cut -c1-200
+step "Why housing did not receive the arrest at position $ARREST"
+ctl hub-admin operator explain --position="$ARREST" --system=newport-housing --as_role=housing_officer \
+  --as_purpose=iom_case_management --summary | head -4
+step "Housing may not record an arrest (the producer table; expected: PERMISSION_DENIED)"
+ctl newport-housing housing_officer append --stream="$PERSON" --generate_ids \
+  <<<'{"occurredAt":"2026-11-06T10:00:00Z","arrestRecorded":{"custodyRef":"X"}}' || true
 
 step "Police retry their first append (same event ids): an idempotent replay, nothing written twice"
 ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json

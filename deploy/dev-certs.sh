@@ -10,9 +10,11 @@ set -euo pipefail
 OUT="${1:-$(dirname "$0")/dev-certs/out}"
 mkdir -p "$OUT"
 cd "$OUT"
-if [ -f .complete ]; then exit 0; fi
 
-SYSTEMS=(gwent-police-niche wales-probation-ndelius cardiff-housing cardiff-health hub-admin ico-auditor unknown-system)
+SYSTEMS=(gwent-police-niche wales-probation-ndelius cardiff-housing cardiff-health newport-housing aneurin-bevan-health hmp-cardiff working-wales hub-admin ico-auditor unknown-system)
+# Done before with the same systems: nothing to do. (A new system makes a
+# fresh set, so older outputs never lack one.)
+if [ -f .complete ] && [ "$(cat .complete)" = "${SYSTEMS[*]}" ]; then exit 0; fi
 DAYS=825
 
 make_ca() {  # name
@@ -39,5 +41,5 @@ for s in "${SYSTEMS[@]}"; do
 done
 make_leaf rogue-client rogue-ca "URI:spiffe://iomhub.dev/gwent-police-niche" clientAuth
 chmod 600 ./*.key
-touch .complete
+echo "${SYSTEMS[*]}" > .complete
 echo "dev-certs: wrote development certificates to $(pwd)"

@@ -39,16 +39,6 @@ absl::Status ParseAsOf(absl::string_view text, google::protobuf::Timestamp* out)
   return absl::OkStatus();
 }
 
-// Calls `call` with a fresh context; prints `response` or the error.
-template <typename Response, typename Call>
-int Unary(const CommandEnv& env, Call call, Response* response) {
-  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewCallContext(env);
-  if (!context.ok()) return ReportUsageError(env, context.status().message());
-  const grpc::Status status = call(context->get(), response);
-  if (!status.ok()) return ReportRpcError(env, status);
-  return kExitOk;
-}
-
 // "COHORT_FIXED" → "fixed": an enum value name without its prefix.
 std::string Short(const google::protobuf::EnumDescriptor* descriptor, int value,
                   absl::string_view prefix) {

@@ -70,6 +70,18 @@ class OutputTally {
   uint64_t unprintable_ = 0;
 };
 
+// One unary call: `call(context, response)` with a fresh context from
+// NewCallContext; kExitOk, or the error reported (ReportRpcError /
+// ReportUsageError) and its exit code.
+template <typename Response, typename Call>
+int Unary(const CommandEnv& env, Call call, Response* response) {
+  absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewCallContext(env);
+  if (!context.ok()) return ReportUsageError(env, context.status().message());
+  const grpc::Status status = call(context->get(), response);
+  if (!status.ok()) return ReportRpcError(env, status);
+  return kExitOk;
+}
+
 // Splits a comma-separated flag value ("A,B"), dropping empty items and
 // surrounding spaces.
 std::vector<std::string> SplitList(absl::string_view text);

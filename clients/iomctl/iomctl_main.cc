@@ -18,6 +18,7 @@
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/read_command.h"
+#include "clients/iomctl/sharing_command.h"
 #include "clients/iomctl/subscribe_command.h"
 #include "common/cli_help.h"
 
@@ -45,6 +46,10 @@ ABSL_FLAG(std::string, role, EnvOr("IOMHUB_ROLE"),
           "Role asserted for the call (metadata iomhub-role). Default: $IOMHUB_ROLE.");
 ABSL_FLAG(std::string, purpose, EnvOr("IOMHUB_PURPOSE"),
           "Purpose asserted for the call (metadata iomhub-purpose). Default: $IOMHUB_PURPOSE.");
+ABSL_FLAG(std::string, as_principal, EnvOr("IOMHUB_DEV_PRINCIPAL"),
+          "With --insecure only: the principal id to act as (metadata iomhub-dev-principal), "
+          "e.g. gwent-police-niche; without it an insecure hub treats you as its hub admin. "
+          "Default: $IOMHUB_DEV_PRINCIPAL.");
 ABSL_FLAG(double, timeout, -1,
           "Deadline in seconds for append and read calls; 0 means none. "
           "Unset: 30 for append, none for reads. Not applied to subscribe.");
@@ -82,7 +87,15 @@ ABSL_FLAG(std::string, as_of, "", "case, cohort: the moment (RFC 3339) the week 
                                   "default now.");
 ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
 ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
-ABSL_FLAG(bool, summary, false, "case, cohort: a few lines for people instead of JSON.");
+ABSL_FLAG(bool, summary, false,
+          "case, cohort, agreements, explain: a few lines for people instead of JSON.");
+ABSL_FLAG(bool, in_force_only, false, "agreements: only those events flow under now.");
+ABSL_FLAG(std::string, id, "", "agreements: show this one, ID or ID@VERSION.");
+ABSL_FLAG(std::string, system, "",
+          "explain: the recipient principal id (e.g. cardiff-housing); default: yourself.");
+ABSL_FLAG(std::string, as_role, "", "explain: the role the recipient calls with.");
+ABSL_FLAG(std::string, as_purpose, "", "explain: the purpose the recipient calls for.");
+ABSL_FLAG(uint64_t, position, 0, "explain: the log position of the event.");
 ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
 
 namespace iomhub::iomctl {
@@ -124,20 +137,31 @@ Commands:
   rebuild      Rebuild a view from position 1 while the live one serves,
                then swap (AdminService.RebuildView; hub admins).
                  rebuild NAME (or --view=NAME) --wait
+  agreements   The sharing agreements the hub holds, one JSON line each
+               (SharingService.ListAgreements), or one of them.
+                 agreements [ID[@VERSION]] (or --id=...) --in_force_only
+                 --summary
+  explain      For a recipient and the event at a log position: delivered
+               or not, which fields, under which agreement, and why
+               (SharingService.Explain; hub admins may ask for anyone).
+                 --position=P --system=PRINCIPAL --as_role=R
+                 --as_purpose=P --summary
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
   --server_name=NAME  --user=U --role=R --purpose=P (or IOMHUB_USER,
   IOMHUB_ROLE, IOMHUB_PURPOSE)  --timeout=SECONDS
+  --as_principal=ID (with --insecure: act as this principal)
 
 Exit codes: 0 success; 1 the hub returned an error (printed as
 "iomctl: <CODE>: <message>"); 2 bad flags or input (nothing sent).
 
 Examples:
-  export IOMHUB_USER=pc-4521 IOMHUB_ROLE=sergeant IOMHUB_PURPOSE=iom
+  export IOMHUB_USER=pc-4521 IOMHUB_ROLE=sergeant IOMHUB_PURPOSE=iom_case_management
+  export IOMHUB_DEV_PRINCIPAL=gwent-police-niche   # with --insecure only
   iomctl --insecure append --stream=person-<uuid> --expected=no_stream \
       --generate_ids --file=referral.json
-  echo '{"occurredAt":"2024-05-01T09:00:00Z","contactScheduled":{"contactId":"c1"}}' |
+  echo '{"occurredAt":"2024-05-01T09:00:00Z","contactScheduled":{"contactId":"c1","leadAgency":"LEAD_AGENCY_POLICE"}}' |
       iomctl --ca=ca.pem --cert=police.pem --key=police.key \
       --server_name=iomhub.local append --stream=person-<uuid> --generate_ids
   iomctl --insecure read-stream --stream=person-<uuid> --from_end --limit=5
@@ -146,6 +170,10 @@ Examples:
   iomctl --insecure case --identifier=crn:X123456
   iomctl --insecure cohort --team=gwent-newport --cohort=fixed
   iomctl --insecure rebuild case_view --wait
+  iomctl --insecure agreements --summary
+  iomctl --insecure agreements waspi-dda-iom-housing --summary
+  iomctl --insecure explain --position=42 --system=cardiff-housing \
+      --as_role=housing_officer --as_purpose=iom_case_management --summary
 )";
 
 // --help and friends are not registered flags; absl::ParseCommandLine
@@ -239,7 +267,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .reconnect = !absl::GetFlag(FLAGS_no_reconnect)});
   }
   const bool query = command == "case" || command == "cohort" || command == "find" ||
-                     command == "views" || command == "rebuild";
+                     command == "views" || command == "rebuild" || command == "agreements" ||
+                     command == "explain";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
   if (command == "case") {
     return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
@@ -262,12 +291,24 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .min_position = absl::GetFlag(FLAGS_min_position)});
   }
   if (command == "views") return RunViews(env, {.digests = absl::GetFlag(FLAGS_digests)});
+  if (command == "agreements") {
+    return RunAgreements(env, {.id = absl::GetFlag(FLAGS_id),
+                               .in_force_only = absl::GetFlag(FLAGS_in_force_only),
+                               .summary = absl::GetFlag(FLAGS_summary)});
+  }
+  if (command == "explain") {
+    return RunExplain(env, {.system = absl::GetFlag(FLAGS_system),
+                            .role = absl::GetFlag(FLAGS_as_role),
+                            .purpose = absl::GetFlag(FLAGS_as_purpose),
+                            .position = absl::GetFlag(FLAGS_position),
+                            .summary = absl::GetFlag(FLAGS_summary)});
+  }
   if (command == "rebuild") {
     return RunRebuild(env, {.view = absl::GetFlag(FLAGS_view), .wait = absl::GetFlag(FLAGS_wait)});
   }
   return ReportUsageError(env, absl::StrCat("unknown command \"", command,
                                             "\" (want append, read-stream, read-all, subscribe, "
-                                            "case, cohort, find, views or rebuild; see iomctl "
+                                            "case, cohort, find, views, rebuild, agreements or explain; see iomctl "
                                             "--help)"));
 }
 
@@ -282,10 +323,15 @@ int Main(int argc, char** argv) {
     return ReportUsageError(env, absl::StrCat(problem, " (see iomctl --help)"));
   }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  // `iomctl rebuild case_view` names the view without --view.
+  // `iomctl rebuild case_view` names the view without --view, and
+  // `iomctl agreements ID` the agreement without --id.
   if (positional.size() == 3 && std::string(positional[1]) == "rebuild" &&
       absl::GetFlag(FLAGS_view).empty()) {
     absl::SetFlag(&FLAGS_view, positional[2]);
+    positional.pop_back();
+  } else if (positional.size() == 3 && std::string(positional[1]) == "agreements" &&
+             absl::GetFlag(FLAGS_id).empty()) {
+    absl::SetFlag(&FLAGS_id, positional[2]);
     positional.pop_back();
   }
   if (positional.size() != 2) {
@@ -303,7 +349,8 @@ int Main(int argc, char** argv) {
 
   env.identity = {.user_id = absl::GetFlag(FLAGS_user),
                   .role = absl::GetFlag(FLAGS_role),
-                  .purpose = absl::GetFlag(FLAGS_purpose)};
+                  .purpose = absl::GetFlag(FLAGS_purpose),
+                  .dev_principal = absl::GetFlag(FLAGS_as_principal)};
   if (absl::Status s = clients::CallMetadata(env.identity).status(); !s.ok()) {
     return ReportUsageError(env, absl::StrCat(s.message(),
                                               ": set --user, --role and --purpose (or "

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "iomhub/v1/admin_service.pb.h"
 #include "iomhub/v1/case_service.pb.h"
+#include "iomhub/v1/sharing_service.pb.h"
 #include "tests/integration/mtls_hub_test.h"
 
 namespace iomhub::testing {
@@ -234,6 +235,62 @@ TEST_F(IomctlTest, UnparsableJsonExitsTwoNamingFileAndLineAndSendsNothing) {
   EXPECT_EQ(r.status.exit_code, 2) << r.status.ToString();
   EXPECT_THAT(r.stderr_text, HasSubstr(absl::StrCat(file, ":3:")));
   EXPECT_EQ(Head(), base_head_);
+}
+
+TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
+  CommandResult list = Iomctl({"agreements", "--summary"});
+  ASSERT_EQ(list.status.exit_code, 0) << list.stderr_text;
+  EXPECT_THAT(list.stdout_text, HasSubstr("6 agreement(s)"));
+  EXPECT_THAT(list.stdout_text, HasSubstr("in force  waspi-dda-iom-housing@2 (active)"));
+  CommandResult json = Iomctl({"agreements"});
+  ASSERT_EQ(json.status.exit_code, 0) << json.stderr_text;
+  EXPECT_THAT(ParseLines<v1::LoadedAgreement>(json.stdout_text), SizeIs(6));
+
+  CommandResult one = Iomctl({"agreements", "waspi-dda-iom-housing@2"});
+  ASSERT_EQ(one.status.exit_code, 0) << one.stderr_text;
+  std::vector<v1::LoadedAgreement> shown = ParseLines<v1::LoadedAgreement>(one.stdout_text);
+  ASSERT_THAT(shown, SizeIs(1));
+  EXPECT_EQ(shown[0].agreement().id(), "waspi-dda-iom-housing");
+  EXPECT_EQ(shown[0].file_sha256().size(), 64u);
+  CommandResult missing = Iomctl({"agreements", "no-such-agreement"});
+  EXPECT_EQ(missing.status.exit_code, 1);
+  EXPECT_THAT(missing.stderr_text, HasSubstr("NOT_FOUND"));
+  EXPECT_EQ(Iomctl({"agreements", "waspi-dda-iom-housing@x"}).status.exit_code, 2);
+
+  // An arrest: police receive it whole; housing never.
+  const std::string file = WriteInput(
+      "arrest.json", "{\"occurredAt\": \"2026-11-30T22:00:00Z\", \"arrestRecorded\": "
+                     "{\"custodyRef\": \"NWP-1\"}}\n");
+  CommandResult append = Iomctl({"append", absl::StrCat("--stream=", NewPersonStream()),
+                                 "--generate_ids", absl::StrCat("--file=", file)});
+  ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
+  const uint64_t position = ParseLines<v1::AppendResponse>(append.stdout_text).at(0).last_position();
+  CommandResult mine = Iomctl({"explain", absl::StrCat("--position=", position)});
+  ASSERT_EQ(mine.status.exit_code, 0) << mine.stderr_text;
+  std::vector<v1::ExplainResponse> why = ParseLines<v1::ExplainResponse>(mine.stdout_text);
+  ASSERT_THAT(why, SizeIs(1));
+  EXPECT_TRUE(why[0].delivered());
+  EXPECT_TRUE(why[0].whole());
+  EXPECT_EQ(why[0].agreement_id(), "waspi-isp-iom-police-probation");
+  EXPECT_EQ(why[0].event_type(), "ArrestRecorded");
+
+  CommandResult housing =
+      IomctlAs(kHubAdmin, "operator",
+               {"explain", absl::StrCat("--position=", position), "--system=cardiff-housing",
+                "--as_role=housing_officer", "--as_purpose=iom_case_management", "--summary"});
+  ASSERT_EQ(housing.status.exit_code, 0) << housing.stderr_text;
+  EXPECT_THAT(housing.stdout_text,
+              HasSubstr(absl::StrCat("position ", position, " (ArrestRecorded on person-")));
+  EXPECT_THAT(housing.stdout_text,
+              HasSubstr("for cardiff-housing as housing_officer for iom_case_management: NOT "
+                        "delivered"));
+  // A partner may ask only about itself.
+  CommandResult other = IomctlAs(kHousing, "housing_officer",
+                                 {"explain", absl::StrCat("--position=", position),
+                                  "--system=gwent-police-niche"});
+  EXPECT_EQ(other.status.exit_code, 1);
+  EXPECT_THAT(other.stderr_text, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Iomctl({"explain"}).status.exit_code, 2) << "--position is required";
 }
 
 TEST_F(IomctlTest, HubErrorExitsOneWithTheCode) {
