@@ -63,7 +63,9 @@ class MtlsHubTest : public ::testing::Test {
   virtual void CloseClients() {}
 
   HubOptions Options() const {
-    HubOptions options{.certs_dir = certs_dir_, .data_dir = dir_.Join("data")};
+    HubOptions options{.certs_dir = certs_dir_,
+                       .agreements_dir = agreements_dir_,
+                       .data_dir = dir_.Join("data")};
     // The shipped areas and teams, as deploy/config/hub.textproto names them.
     options.extra_args.push_back(absl::StrCat("--teams=", SourceDir(),
                                               "/deploy/config/teams.textproto"));
@@ -112,6 +114,9 @@ class MtlsHubTest : public ::testing::Test {
 
   // Serve /metrics (on 127.0.0.1:0). Set in the subclass constructor.
   bool serve_metrics_ = false;
+  // --agreements; empty: the shipped examples. Set in the subclass
+  // constructor.
+  std::string agreements_dir_;
   TempDir dir_{"iomhub-it"};
   std::string certs_dir_;
   std::unique_ptr<HubProcess> hub_;
