@@ -104,8 +104,8 @@ cut -c1-160 "$RUN/feed"
 
 step "What Newport housing receive of the same person: on IOM, the team to contact, the housing referral, accommodation; no arrest, no identifiers, no compliance"
 ctl newport-housing housing_officer read-stream --stream="$PERSON" | cut -c1-200
-step "Why housing did not receive the arrest at position $ARREST"
-ctl hub-admin operator explain --position="$ARREST" --system=newport-housing --as_role=housing_officer \
+step "Why housing did not receive the arrest at position $ARREST (as the auditor sees it)"
+ctl ico-auditor auditor explain --position="$ARREST" --system=newport-housing --as_role=housing_officer \
   --as_purpose=iom_case_management --summary | head -4
 step "Housing may not record an arrest (the producer table; expected: PERMISSION_DENIED)"
 ctl newport-housing housing_officer append --stream="$PERSON" --generate_ids \

@@ -173,15 +173,23 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     bool limited;
     uint64_t remaining;
     std::unique_ptr<DeliveryCursor> delivery;
+    uint64_t delivered = 0;
+    uint64_t withheld = 0;
   };
   Cursor cursor{request.stream(),
                 backwards && request.from_end() ? UINT64_MAX : request.from_version(),
                 backwards, request.limit() > 0, request.limit(),
                 std::make_unique<DeliveryCursor>(*identity, delivery_)};
+  // A stream that does not exist and one the caller may see nothing of get
+  // the same answer, so that a read never tells a partner that a person it
+  // may not know of is in the hub.
+  auto nothing_to_see = [](const std::string& stream) {
+    return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events you may see"));
+  };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, c = std::move(cursor)](grpc::ByteBuffer* out,
-                                              bool* end) mutable -> absl::StatusOr<bool> {
+      [store = store_, c = std::move(cursor), nothing_to_see](
+          grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         c.delivery->Refresh();
         v1::ReadResponse batch;
         *end = false;
@@ -191,6 +199,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
           if (c.limited) want = std::min<uint64_t>(want, c.remaining);
           absl::StatusOr<eventstore::ReadBatch> read =
               store->ReadStream(c.stream, c.next, c.backwards, want, kReadBatchBytes);
+          if (absl::IsNotFound(read.status())) return nothing_to_see(c.stream);
           if (!read.ok()) return read.status();
           for (auto& e : read->events) {
             IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict, c.delivery->Offer(&e));
@@ -199,13 +208,18 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
                   c.delivery->WaitForFacts(e.position(), absl::Now() + kFactsWait));
               IOMHUB_ASSIGN_OR_RETURN(verdict, c.delivery->Offer(&e));
             }
-            if (verdict == DeliveryCursor::Verdict::kSkip) continue;
+            if (verdict == DeliveryCursor::Verdict::kSkip) {
+              ++c.withheld;
+              continue;
+            }
             *batch.add_events() = std::move(e);
           }
           c.next = read->next;
+          c.delivered += batch.events_size();
           if (c.limited) c.remaining -= batch.events_size();
           *end = read->end || (c.limited && c.remaining == 0);
         }
+        if (c.delivered == 0 && c.withheld > 0) return nothing_to_see(c.stream);
         if (batch.events_size() == 0) return false;
         *out = ToByteBuffer(batch);
         return true;

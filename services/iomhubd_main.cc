@@ -41,8 +41,9 @@ ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA bundle that signs partner client certificates (PEM)");
 ABSL_FLAG(bool, insecure, false,
-          "Plaintext, no client certificates, every caller is a dev admin. Loopback only; "
-          "development only");
+          "Plaintext, no client certificates: a caller acts as the principal its "
+          "iomhub-dev-principal metadata names (from --principals), else as a development hub "
+          "admin. Loopback only; development only");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Prometheus /metrics HTTP address (port 0 picks). Default 127.0.0.1:9464; 'off' disables");
 ABSL_FLAG(bool, unsafe_no_sync, false,

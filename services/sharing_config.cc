@@ -1,5 +1,6 @@
 #include "services/sharing_config.h"
 
+#include <filesystem>
 #include <map>
 #include <tuple>
 #include <unistd.h>
@@ -113,7 +114,9 @@ std::vector<v1::Event> AgreementChanges(absl::Span<const v1::Event> recorded,
     c.set_status(a.status());
     c.set_previous_version(was.version);
     c.set_previous_status(was.status);
-    c.set_file(la->file);
+    // The file's name in the agreements folder: every partner receives these
+    // records, and the hub's own paths are none of their business.
+    c.set_file(std::filesystem::path(la->file).filename().string());
     c.set_file_sha256(la->file_sha256);
     c.set_changed_by(std::string(changed_by));
     add(std::move(c));

@@ -131,6 +131,27 @@ absl::Status FillExplanation(HubContext& hub, const v1::Actor& recipient, uint64
   return absl::OkStatus();
 }
 
+// What the caller may learn of an explanation. An explanation names the
+// person's stream and the event type, and its reasons may state person
+// facts (area, on IOM, consent): the auditor (the data protection officer)
+// sees all of it; a hub administrator all but the person's stream (it reads
+// no personal data); a partner asking about an event it does not receive
+// learns only that, never what or whose the event is.
+void RedactFor(const v1::Actor& caller, v1::ExplainResponse* response) {
+  if (caller.agency() == v1::AGENCY_KIND_AUDITOR) return;
+  if (caller.agency() == v1::AGENCY_KIND_HUB_ADMIN) {
+    response->clear_stream();
+    return;
+  }
+  if (response->delivered()) return;
+  response->clear_stream();
+  response->clear_event_type();
+  response->clear_considered();
+  response->set_reason(
+      "not delivered to you: no agreement in force lets you receive this event (ask your "
+      "information governance lead or the hub's auditor for the reason)");
+}
+
 }  // namespace
 
 SharingServiceImpl::SharingServiceImpl(HubContext* hub) : hub_(hub) {}
@@ -193,11 +214,14 @@ grpc::ServerUnaryReactor* SharingServiceImpl::Explain(grpc::CallbackServerContex
   }
   if (!recipient.ok()) return Done(context, recipient.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  hub_->executor().Schedule([hub = hub_, recipient = *recipient, position = request.position(),
-                             reactor, raw_response] {
+  hub_->executor().Schedule([hub = hub_, caller = *caller, recipient = *recipient,
+                             position = request.position(), reactor, raw_response] {
     v1::ExplainResponse response;
     absl::Status status = FillExplanation(*hub, recipient, position, &response);
-    if (status.ok()) *raw_response = ToByteBuffer(response);
+    if (status.ok()) {
+      RedactFor(caller, &response);
+      *raw_response = ToByteBuffer(response);
+    }
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;

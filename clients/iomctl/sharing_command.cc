@@ -94,8 +94,13 @@ std::string SummarizeAgreement(const v1::LoadedAgreement& loaded) {
 }
 
 std::string SummarizeExplain(const v1::ExplainResponse& r) {
-  std::string out = absl::StrCat("position ", r.position(), " (", r.event_type(), " on ",
-                                 r.stream(), ") for ", r.recipient().system(), " as ",
+  // The hub leaves out what the caller may not learn (the stream for a hub
+  // admin; type and stream of an event a partner does not receive).
+  std::string what;
+  if (!r.event_type().empty()) {
+    what = absl::StrCat(" (", r.event_type(), r.stream().empty() ? "" : " on ", r.stream(), ")");
+  }
+  std::string out = absl::StrCat("position ", r.position(), what, " for ", r.recipient().system(), " as ",
                                  RoleName(r.recipient().role()), " for ", r.recipient().purpose(), ": ");
   if (!r.delivered()) {
     absl::StrAppend(&out, "NOT delivered\n");

@@ -274,16 +274,30 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
   EXPECT_EQ(why[0].agreement_id(), "waspi-isp-iom-police-probation");
   EXPECT_EQ(why[0].event_type(), "ArrestRecorded");
 
-  CommandResult housing =
-      IomctlAs(kHubAdmin, "operator",
-               {"explain", absl::StrCat("--position=", position), "--system=cardiff-housing",
-                "--as_role=housing_officer", "--as_purpose=iom_case_management", "--summary"});
-  ASSERT_EQ(housing.status.exit_code, 0) << housing.stderr_text;
-  EXPECT_THAT(housing.stdout_text,
+  // The auditor sees the whole explanation; the hub admin all but whose
+  // event it is; housing only that it does not receive it.
+  const std::vector<std::string> about_housing = {
+      "explain", absl::StrCat("--position=", position), "--system=cardiff-housing",
+      "--as_role=housing_officer", "--as_purpose=iom_case_management", "--summary"};
+  CommandResult audited = IomctlAs(kAuditor, "auditor", about_housing);
+  ASSERT_EQ(audited.status.exit_code, 0) << audited.stderr_text;
+  EXPECT_THAT(audited.stdout_text,
               HasSubstr(absl::StrCat("position ", position, " (ArrestRecorded on person-")));
-  EXPECT_THAT(housing.stdout_text,
+  EXPECT_THAT(audited.stdout_text,
               HasSubstr("for cardiff-housing as housing_officer for iom_case_management: NOT "
                         "delivered"));
+  EXPECT_THAT(audited.stdout_text, HasSubstr("no agreement in force lets housing receive "
+                                             "ArrestRecorded"));
+  CommandResult admin = IomctlAs(kHubAdmin, "operator", about_housing);
+  ASSERT_EQ(admin.status.exit_code, 0) << admin.stderr_text;
+  EXPECT_THAT(admin.stdout_text, HasSubstr(absl::StrCat("position ", position, " (ArrestRecorded) for cardiff-housing")));
+  EXPECT_THAT(admin.stdout_text, ::testing::Not(HasSubstr("person-")));
+  CommandResult self = IomctlAs(kHousing, "housing_officer",
+                                {"explain", absl::StrCat("--position=", position), "--summary"});
+  ASSERT_EQ(self.status.exit_code, 0) << self.stderr_text;
+  EXPECT_THAT(self.stdout_text, HasSubstr("NOT delivered"));
+  EXPECT_THAT(self.stdout_text, ::testing::Not(HasSubstr("ArrestRecorded")));
+  EXPECT_THAT(self.stdout_text, ::testing::Not(HasSubstr("person-")));
   // A partner may ask only about itself.
   CommandResult other = IomctlAs(kHousing, "housing_officer",
                                  {"explain", absl::StrCat("--position=", position),

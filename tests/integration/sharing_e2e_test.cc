@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/status_matchers.h"
@@ -371,8 +372,18 @@ TEST_F(SharingTest, EachPartnerReceivesExactlyItsShareThroughEveryReadPath) {
             v1::ACCOMMODATION_STATUS_UNSPECIFIED);
 
   // Cardiff's council serves South Wales only: nothing about a Gwent person.
+  // A read of it says exactly what a read of a stream that does not exist
+  // says: no hint that the person is in the hub.
   auto cardiff = StubFor(kHousing);
-  EXPECT_THAT(ReadStreamAs(*cardiff, kHousingOfficer), IsEmpty());
+  v1::ReadStreamRequest hidden;
+  hidden.set_stream(stream_);
+  v1::ReadStreamRequest missing;
+  missing.set_stream(NewPersonStream());
+  const absl::Status hidden_status = CallReadStream(*cardiff, hidden, kHousingOfficer).status();
+  const absl::Status missing_status = CallReadStream(*cardiff, missing, kHousingOfficer).status();
+  EXPECT_THAT(hidden_status, StatusIs(absl::StatusCode::kNotFound, "has no events you may see"));
+  EXPECT_EQ(absl::StrReplaceAll(hidden_status.message(), {{stream_, "S"}}),
+            absl::StrReplaceAll(missing_status.message(), {{missing.stream(), "S"}}));
   EXPECT_THAT(GetCaseAs(kHousing, kHousingOfficer, last), StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -491,6 +502,9 @@ TEST_F(SharingTest, TheAgreementsStreamRecordsEachAgreementWithItsFileHash) {
     ASSERT_TRUE(e.has_agreement_changed()) << e.ShortDebugString();
     versions[e.agreement_changed().agreement_id()] = e.agreement_changed().version();
     EXPECT_EQ(e.agreement_changed().file_sha256().size(), 64u);
+    EXPECT_THAT(e.agreement_changed().file(), ::testing::EndsWith(".textproto"));
+    EXPECT_THAT(e.agreement_changed().file(), ::testing::Not(HasSubstr("/")))
+        << "the hub's paths stay on the hub";
     EXPECT_EQ(e.agreement_changed().status(), v1::AGREEMENT_STATUS_ACTIVE);
   }
   EXPECT_EQ(versions["waspi-isp-iom-police-probation"], 3u);
