@@ -30,7 +30,7 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j$(JOBS)
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-UNIT_TESTS = common_test eventstore_test projections_test services_test clients_test
+UNIT_TESTS = common_test eventstore_test projections_test sharing_test services_test clients_test
 test-sanitize:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-asan BUILD_TYPE=Debug \
 	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF" configure

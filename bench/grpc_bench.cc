@@ -71,9 +71,12 @@ void Die(const std::string& message) {
 }
 
 void AddIdentity(grpc::ClientContext* ctx) {
+  // The --insecure hub's principal to act as: probation produces and
+  // receives every event this bench appends, whole.
+  ctx->AddMetadata("iomhub-dev-principal", "wales-probation-ndelius");
   ctx->AddMetadata("iomhub-user-id", "bench");
-  ctx->AddMetadata("iomhub-role", "operator");
-  ctx->AddMetadata("iomhub-purpose", "benchmark");
+  ctx->AddMetadata("iomhub-role", "probation_officer");
+  ctx->AddMetadata("iomhub-purpose", "iom_case_management");
 }
 
 struct Stubs {

@@ -9,14 +9,17 @@
 # 4. the views: a fresh durable iomhubd, CaseService GetCase latency with
 #    10,000 people, append-ack-to-visible lag under 64 durable appenders,
 #    then 1,000,000 mixed events, the hub's ReadAll of them and a rebuild of
-#    each view timed beside it (iomhub_case_bench); and the same rebuilds
-#    in-process, without gRPC (iomhub_views_bench).
+#    each view timed beside it, and the sharing policy's filtered delivery
+#    (ReadAll, catch-up Subscribe, live append -> delivery) for Newport
+#    housing beside police's raw forwarding (iomhub_case_bench); and the
+#    same rebuilds in-process, without gRPC (iomhub_views_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
 # Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
 QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
@@ -51,7 +54,12 @@ fi
 start_server() {
   local name=$1; shift
   local ready="$WORK/$name.ready"
+  # The shipped principals, teams and agreements; the bench producer table
+  # lets the probation client append every partner event type.
   "$BIN/iomhubd" --insecure --listen=127.0.0.1:0 --data_dir="$WORK/$name-data" \
+    --principals="$ROOT/deploy/config/principals.textproto" \
+    --teams="$ROOT/deploy/config/teams.textproto" \
+    --agreements="$ROOT/deploy/config/agreements" --producers="$ROOT/bench/producers.textproto" \
     --metrics_listen=127.0.0.1:0 --ready_file="$ready" "$@" 2>"$WORK/$name.log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do

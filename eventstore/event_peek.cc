@@ -57,7 +57,13 @@ absl::StatusOr<EventPeek> PeekEvent(absl::string_view bytes) {
       continue;
     }
     if (delimited && !EventTypes::Get().NameForField(field).empty()) {
+      uint32_t length = 0;
+      if (!in.ReadVarint32(&length)) break;
+      const int offset = in.CurrentPosition();
+      if (!in.Skip(static_cast<int>(length))) break;
       peek.payload_field = field;
+      peek.payload = bytes.substr(offset, length);
+      continue;
     }
     if (!WireFormatLite::SkipField(&in, tag)) {
       return absl::DataLossError("stored event bytes are not a well-formed message");

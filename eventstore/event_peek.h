@@ -13,6 +13,9 @@ struct EventPeek {
   absl::string_view stream;  // points into the peeked bytes
   int payload_field = 0;     // the set payload's field number; 0 if none
   int producer_agency = 0;   // producer.agency (a v1::AgencyKind); 0 if unset
+  // The payload message's own bytes (points into the peeked bytes): what
+  // the sharing policy's conditions read, parsed without the envelope.
+  absl::string_view payload;
 };
 
 // DATA_LOSS if the bytes are not a well-formed message.

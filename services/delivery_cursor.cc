@@ -1,6 +1,7 @@
 #include "services/delivery_cursor.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -33,7 +34,25 @@ class DeliveryCursor::Input final : public projections::sharing::EventInput {
 
   uint64_t position() const override { return position_; }
   const eventstore::EventPeek& peek() const override { return peek_; }
-  absl::StatusOr<const v1::Event*> Parsed() override {
+  // Only the payload (a few dozen bytes), unless the whole event is parsed
+  // already: most decisions that read the event read nothing else.
+  absl::StatusOr<const v1::Event*> Payload() override {
+    if (event_ != nullptr) return event_;
+    if (payload_only_ != nullptr) return payload_only_.get();
+    auto event = std::make_unique<v1::Event>();
+    const google::protobuf::FieldDescriptor* field =
+        v1::Event::descriptor()->FindFieldByNumber(peek_.payload_field);
+    if (field == nullptr ||
+        !event->GetReflection()->MutableMessage(event.get(), field)->ParseFromArray(
+            peek_.payload.data(), static_cast<int>(peek_.payload.size()))) {
+      return absl::DataLossError(
+          absl::StrCat("the payload of the stored event at position ", position_, " does not parse"));
+    }
+    payload_only_ = std::move(event);
+    return payload_only_.get();
+  }
+  // The whole event, parsed (once).
+  absl::StatusOr<v1::Event*> Parsed() {
     if (event_ != nullptr) return event_;
     if (!own_.ParseFromArray(bytes_.data(), static_cast<int>(bytes_.size()))) {
       return absl::DataLossError(
@@ -58,6 +77,7 @@ class DeliveryCursor::Input final : public projections::sharing::EventInput {
   const absl::string_view bytes_;
   v1::Event* event_;
   v1::Event own_;
+  std::unique_ptr<v1::Event> payload_only_;
 };
 
 DeliveryCursor::DeliveryCursor(v1::Actor recipient, DeliveryDeps deps)

@@ -136,7 +136,7 @@ std::string ServiceCondition(const google::protobuf::RepeatedField<int>& allowed
 // the agency the consent was for is told it ended (nothing else flows).
 bool WithdrawsConsentOf(EventInput& input, const SharingFacts& facts, v1::AgencyKind agency) {
   if (input.peek().payload_field != v1::Event::kConsentWithdrawnFieldNumber) return false;
-  absl::StatusOr<const v1::Event*> event = input.Parsed();
+  absl::StatusOr<const v1::Event*> event = input.Payload();
   if (!event.ok()) return false;  // Decide's own parse reports the error
   auto it = facts.consents.find((*event)->consent_withdrawn().consent_id());
   return it != facts.consents.end() && it->second.agency == agency;
@@ -257,7 +257,7 @@ absl::StatusOr<Decision> Policy::Decide(const RecipientPlan& plan, EventInput& i
       }
     }
     if (rule->needs_event) {
-      IOMHUB_ASSIGN_OR_RETURN(const v1::Event* event, input.Parsed());
+      IOMHUB_ASSIGN_OR_RETURN(const v1::Event* event, input.Payload());
       const std::string no = EventConditions(*rule, plan.recipient(), *event, facts);
       if (!no.empty()) {
         note(*rule, no);

@@ -115,8 +115,9 @@ class EventInput {
   virtual ~EventInput() = default;
   virtual uint64_t position() const = 0;
   virtual const eventstore::EventPeek& peek() const = 0;
-  // The event, parsed (once).
-  virtual absl::StatusOr<const v1::Event*> Parsed() = 0;
+  // The event with at least its payload parsed (once); the envelope may be
+  // absent: conditions read only the payload.
+  virtual absl::StatusOr<const v1::Event*> Payload() = 0;
   // The person's facts, reflecting at least position(); nullptr when the
   // stream is not a person's or the person has no state yet.
   virtual absl::StatusOr<const SharingFacts*> Facts() = 0;

@@ -93,7 +93,7 @@ class FakeInput : public EventInput {
   }
   uint64_t position() const override { return event_.position(); }
   const eventstore::EventPeek& peek() const override { return peek_; }
-  absl::StatusOr<const v1::Event*> Parsed() override {
+  absl::StatusOr<const v1::Event*> Payload() override {
     ++parses;
     return &event_;
   }

@@ -65,6 +65,7 @@ const std::vector<Condition>& Conditions() {
       {"only_contacts_it_leads", "ContactScheduled"},
       {"only_services", "TreatmentEngagementChanged"},
       {"only_consents_for_itself", "ConsentRecorded"},
+      {"only_identifier_kinds", "IdentifierLinked"},
   };
   return *conditions;
 }
@@ -176,6 +177,13 @@ std::string Refusal(const v1::ProducerRule& rule, const v1::Actor& producer, con
                         agency, " (agency ", v1::AgencyKind_Name(producer.agency()),
                         "); this one has agency ",
                         v1::AgencyKind_Name(event.consent_recorded().agency()));
+  }
+  if (!rule.only_identifier_kinds().empty() &&
+      !Contains(rule.only_identifier_kinds(), event.identifier_linked().kind())) {
+    std::vector<std::string> kinds;
+    for (int kind : rule.only_identifier_kinds()) kinds.push_back(v1::IdentifierKind_Name(kind));
+    return absl::StrCat(agency, " may link only identifiers of kind ", OneOf(kinds),
+                        "; this one is ", v1::IdentifierKind_Name(event.identifier_linked().kind()));
   }
   return "";
 }

@@ -63,7 +63,14 @@ v1::Event Consent(v1::AgencyKind scope) {
   return event;
 }
 
-TEST(ProducerTable, ShippedTableParses) { EXPECT_EQ(Shipped().config().rule_size(), 15); }
+v1::Event Identifier(v1::IdentifierKind kind) {
+  v1::Event event;
+  event.mutable_identifier_linked()->set_kind(kind);
+  event.mutable_identifier_linked()->set_value("X");
+  return event;
+}
+
+TEST(ProducerTable, ShippedTableParses) { EXPECT_EQ(Shipped().config().rule_size(), 19); }
 
 // DOMAIN.md "Who may produce what", as the shipped table must enforce it.
 TEST(ProducerTable, ShippedTableLetsEachAgencyProduceItsOwnEvents) {
@@ -125,7 +132,24 @@ TEST(ProducerTable, ShippedTableLetsEachAgencyProduceItsOwnEvents) {
        true},
       {"health consent for police", Producer(AGENCY_KIND_HEALTH), Consent(AGENCY_KIND_POLICE),
        false},
-      {"health NHS number", Producer(AGENCY_KIND_HEALTH), Of("IdentifierLinked"), true},
+      {"health NHS number", Producer(AGENCY_KIND_HEALTH), Identifier(v1::IDENTIFIER_KIND_NHS),
+       true},
+      {"health links a PNC", Producer(AGENCY_KIND_HEALTH), Identifier(v1::IDENTIFIER_KIND_PNC),
+       false},
+      {"police PNC", Producer(AGENCY_KIND_POLICE), Identifier(v1::IDENTIFIER_KIND_PNC), true},
+      {"police Niche id", Producer(AGENCY_KIND_POLICE),
+       Identifier(v1::IDENTIFIER_KIND_NICHE_NOMINAL), true},
+      {"police links an NHS number", Producer(AGENCY_KIND_POLICE),
+       Identifier(v1::IDENTIFIER_KIND_NHS), false},
+      {"probation CRN", Producer(AGENCY_KIND_PROBATION), Identifier(v1::IDENTIFIER_KIND_CRN),
+       true},
+      {"probation NOMS", Producer(AGENCY_KIND_PROBATION), Identifier(v1::IDENTIFIER_KIND_NOMS),
+       true},
+      {"probation links a Niche id", Producer(AGENCY_KIND_PROBATION),
+       Identifier(v1::IDENTIFIER_KIND_NICHE_NOMINAL), false},
+      {"prison NOMS", Producer(AGENCY_KIND_PRISON), Identifier(v1::IDENTIFIER_KIND_NOMS), true},
+      {"housing links anything", Producer(AGENCY_KIND_HOUSING),
+       Identifier(v1::IDENTIFIER_KIND_PNC), false},
       {"employment status", Producer(AGENCY_KIND_EMPLOYMENT), Of("EmploymentStatusChanged"), true},
       {"employment consent for itself", Producer(AGENCY_KIND_EMPLOYMENT),
        Consent(AGENCY_KIND_EMPLOYMENT), true},
@@ -200,6 +224,13 @@ TEST(ProducerTable, RefusalSaysWhichServicesAndConsents) {
             absl::PermissionDeniedError(
                 "health may produce ConsentRecorded only for consents to share with health "
                 "(agency AGENCY_KIND_HEALTH); this one has agency AGENCY_KIND_POLICE"));
+}
+
+TEST(ProducerTable, RefusalSaysWhichIdentifierKinds) {
+  EXPECT_EQ(Shipped().Check(Producer(v1::AGENCY_KIND_POLICE), Identifier(v1::IDENTIFIER_KIND_NHS)),
+            absl::PermissionDeniedError(
+                "police may link only identifiers of kind IDENTIFIER_KIND_PNC or "
+                "IDENTIFIER_KIND_NICHE_NOMINAL; this one is IDENTIFIER_KIND_NHS"));
 }
 
 TEST(ProducerTable, EveryRuleThatCouldAllowItSaysWhyNot) {
