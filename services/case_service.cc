@@ -14,6 +14,7 @@
 #include "eventstore/event_types.h"
 #include "projections/person_state.h"
 #include "services/admission.h"
+#include "services/unary_call.h"
 #include "services/delivery_cursor.h"
 #include "services/grpc_status.h"
 #include "services/view_query.h"
@@ -120,29 +121,6 @@ absl::Status CheckCohortListAllowed(const DeliveryCursor& cursor) {
   return absl::OkStatus();
 }
 
-// A raw unary call's common opening: admission, then parsing and field
-// checks. Returns the actor, or finishes `reactor` and returns the error.
-template <typename Request>
-absl::StatusOr<v1::Actor> Open(HubContext& hub, grpc::CallbackServerContext* context,
-                               const grpc::ByteBuffer* raw, Request* request,
-                               const char* method) {
-  absl::StatusOr<v1::Actor> actor = AdmitCaller(hub.auth(), *context, Operation::kQueryCases);
-  absl::Status ok = actor.status();
-  if (ok.ok()) ok = ParseByteBuffer(*raw, request);
-  if (ok.ok()) ok = eventstore::CheckFieldValues(*request);
-  if (!ok.ok()) {
-    hub.metrics().RecordRejected(method, ok.code());
-    return ok;
-  }
-  return actor;
-}
-
-grpc::ServerUnaryReactor* Refused(grpc::CallbackServerContext* context, const absl::Status& s) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(s));
-  return reactor;
-}
-
 absl::StatusOr<std::string> ResolvePerson(HubContext& hub, const v1::GetCaseRequest& request) {
   if (request.person_case() == v1::GetCaseRequest::kPersonId) {
     std::string id = absl::AsciiStrToLower(request.person_id());
@@ -166,15 +144,16 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
                                                    const grpc::ByteBuffer* raw_request,
                                                    grpc::ByteBuffer* raw_response) {
   v1::GetCaseRequest request;
-  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "GetCase");
+  absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
+                                                  Operation::kQueryCases, "GetCase");
   if (actor.ok() && request.person_case() == v1::GetCaseRequest::PERSON_NOT_SET) {
     actor = absl::InvalidArgumentError("say whose case: person_id or identifier");
   }
-  if (!actor.ok()) return Refused(context, actor.status());
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());
   auto cursor = std::make_shared<DeliveryCursor>(*actor, hub_->delivery());
   if (request.has_identifier()) {
     absl::Status allowed = CheckIdentifier(*cursor, request.identifier());
-    if (!allowed.ok()) return Refused(context, allowed);
+    if (!allowed.ok()) return FinishUnaryCall(context, allowed);
   }
   std::vector<std::string> views = {projections::kCaseView};
   if (request.has_identifier()) views.push_back(projections::kIdentifierIndex);
@@ -210,7 +189,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
                                                       const grpc::ByteBuffer* raw_request,
                                                       grpc::ByteBuffer* raw_response) {
   v1::ListCohortRequest request;
-  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "ListCohort");
+  absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
+                                                  Operation::kQueryCases, "ListCohort");
   const v1::Team* team = nullptr;
   if (actor.ok()) {
     absl::Status allowed = CheckCohortListAllowed(DeliveryCursor(*actor, hub_->delivery()));
@@ -223,7 +203,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
                                                "\" in the hub's teams file"));
     }
   }
-  if (!actor.ok()) return Refused(context, actor.status());
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor,
@@ -296,11 +276,12 @@ grpc::ServerUnaryReactor* CaseServiceImpl::FindPerson(grpc::CallbackServerContex
                                                       const grpc::ByteBuffer* raw_request,
                                                       grpc::ByteBuffer* raw_response) {
   v1::FindPersonRequest request;
-  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request, "FindPerson");
-  if (!actor.ok()) return Refused(context, actor.status());
+  absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
+                                                  Operation::kQueryCases, "FindPerson");
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());
   auto cursor = std::make_shared<DeliveryCursor>(*actor, hub_->delivery());
   absl::Status allowed = CheckIdentifier(*cursor, request.identifier());
-  if (!allowed.ok()) return Refused(context, allowed);
+  if (!allowed.ok()) return FinishUnaryCall(context, allowed);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RunViewQuery(hub_->runner(), hub_->executor(), context, reactor,
                {projections::kIdentifierIndex, projections::kCaseView}, request.min_position(),

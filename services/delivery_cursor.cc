@@ -111,6 +111,26 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(uint64_t position,
   return verdict;
 }
 
+absl::StatusOr<bool> DeliveryCursor::OfferInto(uint64_t position, absl::string_view bytes,
+                                               WireBatch* batch, uint64_t* blocked_at,
+                                               std::string* scratch) {
+  IOMHUB_ASSIGN_OR_RETURN(Verdict verdict, Offer(position, bytes, scratch));
+  switch (verdict) {
+    case Verdict::kSkip:
+      return false;
+    case Verdict::kForward:
+      batch->AddEvent(bytes);
+      return true;
+    case Verdict::kTrimmed:
+      batch->AddEvent(*scratch);
+      return true;
+    case Verdict::kWaitForFacts:
+      *blocked_at = position;
+      return false;
+  }
+  return false;
+}
+
 absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(v1::Event* event) {
   eventstore::EventPeek peek;
   peek.stream = event->stream();

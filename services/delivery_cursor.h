@@ -32,6 +32,7 @@
 #include "projections/projection_runner.h"
 #include "projections/sharing/policy.h"
 #include "services/sharing_config.h"
+#include "services/wire_batch.h"
 
 namespace iomhub::services {
 
@@ -60,6 +61,12 @@ class DeliveryCursor {
   // The stored event `bytes` at `position`. kTrimmed: `*trimmed` holds the
   // serialized event to send instead.
   absl::StatusOr<Verdict> Offer(uint64_t position, absl::string_view bytes, std::string* trimmed);
+  // Offer, then adds what is delivered (the stored bytes, or the trimmed
+  // event) to `batch`: true if it added it. kWaitForFacts sets
+  // `*blocked_at` to `position` and adds nothing. `scratch` holds trimmed
+  // bytes (reuse it across calls).
+  absl::StatusOr<bool> OfferInto(uint64_t position, absl::string_view bytes, WireBatch* batch,
+                                 uint64_t* blocked_at, std::string* scratch);
   // A parsed event; kTrimmed: `*event` was trimmed in place.
   absl::StatusOr<Verdict> Offer(v1::Event* event);
 

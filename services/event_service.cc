@@ -269,22 +269,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
             IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
             if (!c.payload_fields.contains(peek.payload_field)) return false;
           }
-          IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict,
-                                  c.delivery->Offer(position, bytes, &trimmed));
-          switch (verdict) {
-            case DeliveryCursor::Verdict::kSkip:
-              return false;
-            case DeliveryCursor::Verdict::kForward:
-              batch.AddEvent(bytes);
-              return true;
-            case DeliveryCursor::Verdict::kTrimmed:
-              batch.AddEvent(trimmed);
-              return true;
-            case DeliveryCursor::Verdict::kWaitForFacts:
-              blocked_at = position;
-              return false;
-          }
-          return false;
+          return c.delivery->OfferInto(position, bytes, &batch, &blocked_at, &trimmed);
         };
         while (batch.events() == 0) {
           if (c.next > c.last || (c.limited && c.remaining == 0)) break;

@@ -5,6 +5,7 @@
 #include "eventstore/event_types.h"
 #include "eventstore/message_checks.h"
 #include "services/admission.h"
+#include "services/unary_call.h"
 #include "services/delivery_cursor.h"
 #include "services/grpc_status.h"
 #include "services/wire_batch.h"
@@ -23,28 +24,6 @@ v1::LoadedAgreement ToProto(const LoadedAgreement& la, absl::CivilDay today) {
   out.set_in_force(AgreementSet::InForce(la.agreement, today));
   for (const std::string& w : la.warnings) out.add_warnings(w);
   return out;
-}
-
-// Admission and parsing; finishes `reactor` and returns false on failure.
-template <typename Request>
-absl::StatusOr<v1::Actor> Open(HubContext& hub, grpc::CallbackServerContext* context,
-                               const grpc::ByteBuffer* raw, Request* request, Operation operation,
-                               const char* method) {
-  absl::StatusOr<v1::Actor> actor = AdmitCaller(hub.auth(), *context, operation);
-  absl::Status ok = actor.status();
-  if (ok.ok()) ok = ParseByteBuffer(*raw, request);
-  if (ok.ok()) ok = eventstore::CheckFieldValues(*request);
-  if (!ok.ok()) {
-    hub.metrics().RecordRejected(method, ok.code());
-    return ok;
-  }
-  return actor;
-}
-
-grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context, const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
 }
 
 // Who Explain is asked about: the caller itself, or (for hub administrators
@@ -160,9 +139,9 @@ grpc::ServerUnaryReactor* SharingServiceImpl::ListAgreements(grpc::CallbackServe
                                                              const grpc::ByteBuffer* raw_request,
                                                              grpc::ByteBuffer* raw_response) {
   v1::ListAgreementsRequest request;
-  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request,
-                                         Operation::kReadAgreements, "ListAgreements");
-  if (!actor.ok()) return Done(context, actor.status());
+  absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
+                                                  Operation::kReadAgreements, "ListAgreements");
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());
   const absl::CivilDay today = projections::sharing::LondonDay(hub_->clock()->Now());
   v1::ListAgreementsResponse response;
   for (const LoadedAgreement& la : hub_->sharing().policy()->agreements().agreements()) {
@@ -176,21 +155,21 @@ grpc::ServerUnaryReactor* SharingServiceImpl::ListAgreements(grpc::CallbackServe
   response.set_reloads_refused(counters.reloads_refused);
   response.set_last_reload_error(counters.last_reload_error);
   *raw_response = ToByteBuffer(response);
-  return Done(context, absl::OkStatus());
+  return FinishUnaryCall(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* SharingServiceImpl::GetAgreement(grpc::CallbackServerContext* context,
                                                            const grpc::ByteBuffer* raw_request,
                                                            grpc::ByteBuffer* raw_response) {
   v1::GetAgreementRequest request;
-  absl::StatusOr<v1::Actor> actor = Open(*hub_, context, raw_request, &request,
-                                         Operation::kReadAgreements, "GetAgreement");
-  if (!actor.ok()) return Done(context, actor.status());
+  absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
+                                                  Operation::kReadAgreements, "GetAgreement");
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());
   const absl::CivilDay today = projections::sharing::LondonDay(hub_->clock()->Now());
   const auto policy = hub_->sharing().policy();
   const LoadedAgreement* found = policy->agreements().Find(request.id(), request.version(), today);
   if (found == nullptr) {
-    return Done(context, absl::NotFoundError(absl::StrCat(
+    return FinishUnaryCall(context, absl::NotFoundError(absl::StrCat(
                              "no agreement \"", request.id(), "\"",
                              request.version() > 0 ? absl::StrCat(" version ", request.version())
                                                    : std::string())));
@@ -198,7 +177,7 @@ grpc::ServerUnaryReactor* SharingServiceImpl::GetAgreement(grpc::CallbackServerC
   v1::GetAgreementResponse response;
   *response.mutable_agreement() = ToProto(*found, today);
   *raw_response = ToByteBuffer(response);
-  return Done(context, absl::OkStatus());
+  return FinishUnaryCall(context, absl::OkStatus());
 }
 
 grpc::ServerUnaryReactor* SharingServiceImpl::Explain(grpc::CallbackServerContext* context,
@@ -206,13 +185,13 @@ grpc::ServerUnaryReactor* SharingServiceImpl::Explain(grpc::CallbackServerContex
                                                       grpc::ByteBuffer* raw_response) {
   v1::ExplainRequest request;
   absl::StatusOr<v1::Actor> caller =
-      Open(*hub_, context, raw_request, &request, Operation::kExplain, "Explain");
+      OpenUnaryCall(*hub_, context, raw_request, &request, Operation::kExplain, "Explain");
   absl::StatusOr<v1::Actor> recipient =
       caller.ok() ? ExplainedRecipient(*hub_, *caller, request) : caller.status();
   if (recipient.ok() && request.position() == 0) {
     recipient = absl::InvalidArgumentError("position: say which event (log positions start at 1)");
   }
-  if (!recipient.ok()) return Done(context, recipient.status());
+  if (!recipient.ok()) return FinishUnaryCall(context, recipient.status());
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   hub_->executor().Schedule([hub = hub_, caller = *caller, recipient = *recipient,
                              position = request.position(), reactor, raw_response] {

@@ -101,22 +101,7 @@ void SubscriptionReactor::ReadNext() {
           IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
           if (!filter_.Matches(peek)) return false;
         }
-        IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict,
-                                delivery_->Offer(position, bytes, &trimmed));
-        switch (verdict) {
-          case DeliveryCursor::Verdict::kSkip:
-            return false;
-          case DeliveryCursor::Verdict::kForward:
-            batch.AddEvent(bytes);
-            return true;
-          case DeliveryCursor::Verdict::kTrimmed:
-            batch.AddEvent(trimmed);
-            return true;
-          case DeliveryCursor::Verdict::kWaitForFacts:
-            blocked_at = position;
-            return false;
-        }
-        return false;
+        return delivery_->OfferInto(position, bytes, &batch, &blocked_at, &trimmed);
       });
 
   absl::MutexLock lock(&mu_);
