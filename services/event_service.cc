@@ -52,6 +52,36 @@ Reactor* Refuse(const absl::Status& status) {
   return new Refused(status);
 }
 
+// Offers a parsed stored event; true if it is delivered (trimmed in place
+// when it must be), waiting for the person's facts when the decision needs
+// them.
+absl::StatusOr<bool> OfferParsed(DeliveryCursor& delivery, v1::Event* event) {
+  IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict, delivery.Offer(event));
+  if (verdict == DeliveryCursor::Verdict::kWaitForFacts) {
+    IOMHUB_RETURN_IF_ERROR(delivery.WaitForFacts(event->position(), absl::Now() + kFactsWait));
+    IOMHUB_ASSIGN_OR_RETURN(verdict, delivery.Offer(event));
+  }
+  return verdict != DeliveryCursor::Verdict::kSkip;
+}
+
+// Whether the recipient may see any event of `stream`, from its start.
+absl::StatusOr<bool> SeesAnyOf(eventstore::EventStore& store, DeliveryCursor& delivery,
+                               const std::string& stream) {
+  uint64_t next = 0;
+  while (true) {
+    absl::StatusOr<eventstore::ReadBatch> read =
+        store.ReadStream(stream, next, /*backwards=*/false, kReadBatchEvents, kReadBatchBytes);
+    if (absl::IsNotFound(read.status())) return false;
+    if (!read.ok()) return read.status();
+    for (auto& e : read->events) {
+      IOMHUB_ASSIGN_OR_RETURN(const bool delivered, OfferParsed(delivery, &e));
+      if (delivered) return true;
+    }
+    if (read->end) return false;
+    next = read->next;
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::string>& types) {
@@ -202,13 +232,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
           if (absl::IsNotFound(read.status())) return nothing_to_see(c.stream);
           if (!read.ok()) return read.status();
           for (auto& e : read->events) {
-            IOMHUB_ASSIGN_OR_RETURN(DeliveryCursor::Verdict verdict, c.delivery->Offer(&e));
-            if (verdict == DeliveryCursor::Verdict::kWaitForFacts) {
-              IOMHUB_RETURN_IF_ERROR(
-                  c.delivery->WaitForFacts(e.position(), absl::Now() + kFactsWait));
-              IOMHUB_ASSIGN_OR_RETURN(verdict, c.delivery->Offer(&e));
-            }
-            if (verdict == DeliveryCursor::Verdict::kSkip) {
+            IOMHUB_ASSIGN_OR_RETURN(const bool delivered, OfferParsed(*c.delivery, &e));
+            if (!delivered) {
               ++c.withheld;
               continue;
             }
@@ -219,7 +244,13 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
           if (c.limited) c.remaining -= batch.events_size();
           *end = read->end || (c.limited && c.remaining == 0);
         }
-        if (c.delivered == 0 && c.withheld > 0) return nothing_to_see(c.stream);
+        if (c.delivered == 0) {
+          if (c.withheld > 0) return nothing_to_see(c.stream);
+          // Nothing was examined (a read past the end): the stream exists,
+          // but say so only to a caller that may see some of it.
+          IOMHUB_ASSIGN_OR_RETURN(const bool sees, SeesAnyOf(*store, *c.delivery, c.stream));
+          if (!sees) return nothing_to_see(c.stream);
+        }
         if (batch.events_size() == 0) return false;
         *out = ToByteBuffer(batch);
         return true;

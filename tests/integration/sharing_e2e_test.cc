@@ -384,6 +384,14 @@ TEST_F(SharingTest, EachPartnerReceivesExactlyItsShareThroughEveryReadPath) {
   EXPECT_THAT(hidden_status, StatusIs(absl::StatusCode::kNotFound, "has no events you may see"));
   EXPECT_EQ(absl::StrReplaceAll(hidden_status.message(), {{stream_, "S"}}),
             absl::StrReplaceAll(missing_status.message(), {{missing.stream(), "S"}}));
+  // Nor does a read past the end of it (nothing examined at all), while
+  // police reading past the end of the same stream get an empty success.
+  hidden.set_from_version(1000);
+  EXPECT_THAT(CallReadStream(*cardiff, hidden, kHousingOfficer),
+              StatusIs(absl::StatusCode::kNotFound, "has no events you may see"));
+  absl::StatusOr<std::vector<v1::Event>> past_end = CallReadStream(*police_, hidden, kSergeant);
+  ASSERT_THAT(past_end, IsOk());
+  EXPECT_THAT(*past_end, IsEmpty());
   EXPECT_THAT(GetCaseAs(kHousing, kHousingOfficer, last), StatusIs(absl::StatusCode::kNotFound));
 }
 
