@@ -29,11 +29,12 @@ demo: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j$(JOBS)
 
-# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer. -g1 keeps
+# the line tables reports need and compiles 10-20 % faster than -g.
 UNIT_TESTS = common_test eventstore_test projections_test sharing_test services_test clients_test
 test-sanitize:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-asan BUILD_TYPE=Debug \
-	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF" configure
+	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG=-g1" configure
 	@cmake --build build-asan -j$(JOBS) --target $(UNIT_TESTS)
 	@cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
