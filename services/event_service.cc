@@ -1,12 +1,17 @@
 #include "services/event_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/admission.h"
 #include "services/grpc_status.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/message_checks.h"
+#include "projections/case_view_projection.h"
+#include "projections/sharing/sharing_facts.h"
 #include "services/read_reactor.h"
 #include "services/wire_batch.h"
 
@@ -117,28 +122,69 @@ absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
   return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
-                                                   const grpc::ByteBuffer* raw_request,
-                                                   grpc::ByteBuffer* raw_response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  v1::AppendRequest request;
-  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
-  absl::Status allowed = identity.status();
-  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
-  if (allowed.ok()) allowed = CheckAppendRequest(request);
-  if (allowed.ok()) allowed = CheckProducer(*identity, request);
+absl::Status EventServiceImpl::CheckConsentWithdrawals(const v1::Actor& producer,
+                                                       const v1::AppendRequest& request) const {
+  const uint64_t head = store_->CommittedPosition();
+  absl::StatusOr<eventstore::CommitWatermark*> watermark =
+      delivery_.runner->Watermark(projections::kCaseView);
+  if (!watermark.ok()) return watermark.status();
+  if (!(*watermark)->WaitFor(head, absl::Now() + kFactsWait)) {
+    return absl::UnavailableError(absl::StrCat(
+        "the case view has not reached the log's head (", head,
+        ") within ", absl::FormatDuration(kFactsWait),
+        ", and a consent withdrawal is checked against the person's consents; nothing was "
+        "written, retry later"));
+  }
+  const std::string stream = absl::AsciiStrToLower(request.stream());
+  constexpr absl::string_view kPerson = "person-";
+  v1::PersonState state;
+  if (absl::StartsWith(stream, kPerson)) {
+    absl::StatusOr<std::string> view = delivery_.runner->PhysicalView(projections::kCaseView);
+    if (!view.ok()) return view.status();
+    absl::StatusOr<v1::PersonState> read =
+        projections::ReadPersonState(*delivery_.views, *view, stream.substr(kPerson.size()));
+    if (read.ok()) {
+      state = *std::move(read);
+    } else if (!absl::IsNotFound(read.status())) {
+      return read.status();
+    }
+  }
+  const projections::sharing::SharingFacts facts =
+      projections::sharing::DeriveSharingFacts(state, head);
+  absl::flat_hash_map<std::string, v1::AgencyKind> recorded_here;  // earlier in this append
+  for (int i = 0; i < request.events_size(); ++i) {
+    const v1::Event& e = request.events(i);
+    if (e.has_consent_recorded()) {
+      recorded_here[e.consent_recorded().consent_id()] = e.consent_recorded().agency();
+    }
+    if (!e.has_consent_withdrawn()) continue;
+    const std::string& id = e.consent_withdrawn().consent_id();
+    v1::AgencyKind agency = v1::AGENCY_KIND_UNSPECIFIED;
+    if (auto it = recorded_here.find(id); it != recorded_here.end()) {
+      agency = it->second;
+    } else if (auto known = facts.consents.find(id); known != facts.consents.end()) {
+      agency = known->second.agency;
+    } else {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "events[", i, "]: no consent \"", id, "\" is recorded for ", request.stream(),
+          "; nothing was written"));
+    }
+    if (agency != producer.agency()) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "events[", i, "]: ", v1::AgencyKind_Name(producer.agency()),
+          " may withdraw only consents to share with itself; consent \"", id, "\" is for ",
+          v1::AgencyKind_Name(agency), "; nothing was written"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
+                                   grpc::ByteBuffer* raw_response, const v1::Actor& producer_actor,
+                                   v1::AppendRequest request) {
   const size_t count = static_cast<size_t>(request.events_size());
-  if (allowed.ok() && !BeginAppend()) {
-    allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
-  }
-  if (!allowed.ok()) {
-    metrics_->RecordRejected("Append", allowed.code());
-    metrics_->RecordAppend(allowed.code(), count);
-    reactor->Finish(ToGrpcStatus(allowed));
-    return reactor;
-  }
   // The producer always comes from the authenticated caller, never the body.
-  const v1::Producer producer = ProducerOf(*identity);
+  const v1::Producer producer = ProducerOf(producer_actor);
   std::vector<v1::Event> events(std::make_move_iterator(request.mutable_events()->begin()),
                                 std::make_move_iterator(request.mutable_events()->end()));
   for (v1::Event& e : events) *e.mutable_producer() = producer;
@@ -160,6 +206,47 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
         }
         EndAppend();
       });
+}
+
+grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
+                                                   const grpc::ByteBuffer* raw_request,
+                                                   grpc::ByteBuffer* raw_response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  v1::AppendRequest request;
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
+  absl::Status allowed = identity.status();
+  if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
+  if (allowed.ok()) allowed = CheckAppendRequest(request);
+  if (allowed.ok()) allowed = CheckProducer(*identity, request);
+  const size_t count = static_cast<size_t>(request.events_size());
+  if (allowed.ok() && !BeginAppend()) {
+    allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
+  }
+  if (!allowed.ok()) {
+    metrics_->RecordRejected("Append", allowed.code());
+    metrics_->RecordAppend(allowed.code(), count);
+    reactor->Finish(ToGrpcStatus(allowed));
+    return reactor;
+  }
+  bool withdraws = false;
+  for (const v1::Event& e : request.events()) withdraws |= e.has_consent_withdrawn();
+  if (!withdraws) {
+    StartAppend(reactor, raw_response, *identity, std::move(request));
+    return reactor;
+  }
+  // Rare: wait for the case view off the gRPC thread, then append.
+  executor_->Schedule([this, reactor, raw_response, actor = *identity,
+                       request = std::move(request), count]() mutable {
+    const absl::Status checked = CheckConsentWithdrawals(actor, request);
+    if (!checked.ok()) {
+      metrics_->RecordRejected("Append", checked.code());
+      metrics_->RecordAppend(checked.code(), count);
+      reactor->Finish(ToGrpcStatus(checked));
+      EndAppend();
+      return;
+    }
+    StartAppend(reactor, raw_response, actor, std::move(request));
+  });
   return reactor;
 }
 

@@ -56,6 +56,17 @@ class EventServiceImpl final
   void EndAppend();
   // PERMISSION_DENIED naming the first event the producer table refuses.
   absl::Status CheckProducer(const v1::Actor& actor, const v1::AppendRequest& request) const;
+  // A ConsentWithdrawn names a consent by id only, so who may withdraw it
+  // needs the person's consents: each must be recorded (in the case view,
+  // waited for up to the log's head, or earlier in the same append) and be
+  // a consent to share with the producer's own agency. FAILED_PRECONDITION
+  // for an unknown consent, PERMISSION_DENIED for another agency's.
+  // Blocks on the case view: run it off the gRPC thread.
+  absl::Status CheckConsentWithdrawals(const v1::Actor& producer,
+                                       const v1::AppendRequest& request) const;
+  // Stamps the producer and appends; finishes `reactor` with the result.
+  void StartAppend(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* raw_response,
+                   const v1::Actor& producer, v1::AppendRequest request);
 
   eventstore::EventStore* const store_;
   const Authenticator* const auth_;

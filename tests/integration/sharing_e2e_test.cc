@@ -499,6 +499,38 @@ TEST_F(SharingTest, AppendsOfEventTypesAnAgencyDoesNotProduceArePermissionDenied
   EXPECT_EQ(Head(), head);
 }
 
+TEST_F(SharingTest, AnAgencyWithdrawsOnlyConsentsToShareWithItself) {
+  PutOnIom();
+  MustAppend(*health_, kGwentHealthWorker, {HealthConsent()});
+  const uint64_t head = Head();
+  auto withdrawal = [](const std::string& id) {
+    v1::Event e = NewEvent();
+    e.mutable_consent_withdrawn()->set_consent_id(id);
+    return e;
+  };
+  // Working Wales may withdraw employment consents, not health's.
+  auto employment = StubFor("working-wales");
+  const CallAs adviser{.user_id = "ea-2", .role = "employment_adviser",
+                       .purpose = "iom_case_management"};
+  EXPECT_THAT(CallAppend(*employment, MakeAppend(stream_, {withdrawal("consent-1")}), adviser),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       "consent \"consent-1\" is for AGENCY_KIND_HEALTH"));
+  // A consent nobody recorded cannot be withdrawn.
+  EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-9")}),
+                         kGwentHealthWorker),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "no consent \"consent-9\""));
+  EXPECT_EQ(Head(), head);
+  // Health withdraws its own; one recorded and withdrawn in one append works too.
+  EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-1")}),
+                         kGwentHealthWorker),
+              IsOk());
+  v1::Event again = HealthConsent();
+  again.mutable_consent_recorded()->set_consent_id("consent-2");
+  EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {again, withdrawal("consent-2")}),
+                         kGwentHealthWorker),
+              IsOk());
+}
+
 TEST_F(SharingTest, TheAgreementsStreamRecordsEachAgreementWithItsFileHash) {
   v1::ReadStreamRequest request;
   request.set_stream("agreements");
