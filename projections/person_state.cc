@@ -49,10 +49,6 @@ absl::Status CheckBelongs(const v1::Event& event, const v1::PersonState& state, 
   return absl::OkStatus();
 }
 
-}  // namespace
-
-namespace {
-
 absl::Status Apply(const v1::Event& event, v1::PersonState* state, bool gaps) {
   IOMHUB_RETURN_IF_ERROR(CheckBelongs(event, *state, gaps));
   if (state->person_id().empty()) {

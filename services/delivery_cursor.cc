@@ -98,8 +98,8 @@ void DeliveryCursor::Refresh() {
 
 absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(uint64_t position,
                                                               absl::string_view bytes,
+                                                              const eventstore::EventPeek& peek,
                                                               std::string* trimmed) {
-  IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
   if (plan_->RulesFor(peek.payload_field).empty()) return Verdict::kSkip;
   if (plan_->WholeOnPeek(peek)) return Verdict::kForward;
   Input input(this, position, peek, bytes, nullptr);
@@ -112,9 +112,10 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(uint64_t position,
 }
 
 absl::StatusOr<bool> DeliveryCursor::OfferInto(uint64_t position, absl::string_view bytes,
+                                               const eventstore::EventPeek& peek,
                                                WireBatch* batch, uint64_t* blocked_at,
                                                std::string* scratch) {
-  IOMHUB_ASSIGN_OR_RETURN(Verdict verdict, Offer(position, bytes, scratch));
+  IOMHUB_ASSIGN_OR_RETURN(Verdict verdict, Offer(position, bytes, peek, scratch));
   switch (verdict) {
     case Verdict::kSkip:
       return false;

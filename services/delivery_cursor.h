@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "eventstore/commit_watermark.h"
+#include "eventstore/event_peek.h"
 #include "eventstore/view_store.h"
 #include "iomhub/v1/actor.pb.h"
 #include "projections/projection_runner.h"
@@ -58,14 +59,17 @@ class DeliveryCursor {
   // Picks up reloaded agreements and a new day. Call before each batch.
   void Refresh();
 
-  // The stored event `bytes` at `position`. kTrimmed: `*trimmed` holds the
-  // serialized event to send instead.
-  absl::StatusOr<Verdict> Offer(uint64_t position, absl::string_view bytes, std::string* trimmed);
+  // The stored event `bytes` at `position`, and what PeekEvent read of it
+  // (the caller peeks once, for its own filters too). kTrimmed: `*trimmed`
+  // holds the serialized event to send instead.
+  absl::StatusOr<Verdict> Offer(uint64_t position, absl::string_view bytes,
+                                const eventstore::EventPeek& peek, std::string* trimmed);
   // Offer, then adds what is delivered (the stored bytes, or the trimmed
   // event) to `batch`: true if it added it. kWaitForFacts sets
   // `*blocked_at` to `position` and adds nothing. `scratch` holds trimmed
   // bytes (reuse it across calls).
-  absl::StatusOr<bool> OfferInto(uint64_t position, absl::string_view bytes, WireBatch* batch,
+  absl::StatusOr<bool> OfferInto(uint64_t position, absl::string_view bytes,
+                                 const eventstore::EventPeek& peek, WireBatch* batch,
                                  uint64_t* blocked_at, std::string* scratch);
   // A parsed event; kTrimmed: `*event` was trimmed in place.
   absl::StatusOr<Verdict> Offer(v1::Event* event);

@@ -383,11 +383,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
         std::string trimmed;
         auto take = [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
           if (position > c.last || blocked_at != 0) return false;
-          if (!c.payload_fields.empty()) {
-            IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
-            if (!c.payload_fields.contains(peek.payload_field)) return false;
+          IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+          if (!c.payload_fields.empty() && !c.payload_fields.contains(peek.payload_field)) {
+            return false;
           }
-          return c.delivery->OfferInto(position, bytes, &batch, &blocked_at, &trimmed);
+          return c.delivery->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
         };
         while (batch.events() == 0) {
           if (c.next > c.last || (c.limited && c.remaining == 0)) break;

@@ -97,11 +97,9 @@ void SubscriptionReactor::ReadNext() {
       from, kBatchEvents, kBatchBytes, kBatchScan,
       [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
         if (blocked_at != 0) return false;
-        if (!filter_.empty()) {
-          IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
-          if (!filter_.Matches(peek)) return false;
-        }
-        return delivery_->OfferInto(position, bytes, &batch, &blocked_at, &trimmed);
+        IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+        if (!filter_.empty() && !filter_.Matches(peek)) return false;
+        return delivery_->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
       });
 
   absl::MutexLock lock(&mu_);
