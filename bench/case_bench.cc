@@ -43,7 +43,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/case_client.h"
 #include "bench/latency_samples.h"
+#include "bench/sharing_workload.h"
 #include "common/cli_help.h"
 #include "common/ids.h"
 #include "grpcpp/grpcpp.h"
@@ -51,9 +53,6 @@
 #include "iomhub/v1/admin_service.grpc.pb.h"
 #include "iomhub/v1/case_service.grpc.pb.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
-#include "iomhub/v1/subscription_service.grpc.pb.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "projections/testing/synthetic_log.h"
 
 ABSL_FLAG(std::string, target, "", "iomhubd gRPC address host:port (required; --insecure hub)");
@@ -71,55 +70,8 @@ ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls ove
 namespace iomhub::bench {
 namespace {
 
-std::vector<std::shared_ptr<grpc::Channel>> g_channels;
-
-std::shared_ptr<grpc::Channel> Channel(int i) { return g_channels[i % g_channels.size()]; }
-
-// Who a call acts as on the --insecure hub (iomhub-dev-principal): the
-// principals of deploy/config/principals.textproto.
-struct As {
-  const char* principal;  // "": the development hub admin
-  const char* role;
-};
-constexpr As kProbation{"wales-probation-ndelius", "probation_officer"};
-constexpr As kPolice{"gwent-police-niche", "sergeant"};
-constexpr As kNewportHousing{"newport-housing", "housing_officer"};
-constexpr As kHubAdmin{"", "operator"};
-
-std::unique_ptr<grpc::ClientContext> Context(absl::Duration timeout = absl::Seconds(30),
-                                             const As& as = kProbation) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  if (*as.principal != '\0') ctx->AddMetadata("iomhub-dev-principal", as.principal);
-  ctx->AddMetadata("iomhub-user-id", "bench");
-  ctx->AddMetadata("iomhub-role", as.role);
-  ctx->AddMetadata("iomhub-purpose", "iom_case_management");
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  return ctx;
-}
-
 std::string Person(int i) { return absl::StrFormat("00000000-0000-4000-8000-%012d", i); }
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(absl::ToUnixSeconds(t));
-  return ts;
-}
-
-v1::Event Event(absl::Time at) {
-  v1::Event e;
-  e.set_event_id(NewUuid());
-  *e.mutable_occurred_at() = Ts(at);
-  return e;
-}
-
-void Row(const std::string& name, int64_t n, absl::Duration elapsed, LatencySamples* lat,
-         const char* unit) {
-  const double rate = static_cast<double>(n) / absl::ToDoubleSeconds(elapsed);
-  std::printf("%-56s | %10lld | %10s %-7s | %8.2f | %8.2f | %8.2f\n", name.c_str(),
-              static_cast<long long>(n), Thousands(rate).c_str(), unit, lat->PercentileMs(50),
-              lat->PercentileMs(99), lat->MaxMs());
-  std::fflush(stdout);
-}
 
 void People() {
   const int people = absl::GetFlag(FLAGS_people);
@@ -351,15 +303,6 @@ void ReadAll() {
   Row("readall: ReadAll of the whole log over gRPC", events, elapsed, &none, "ev/s");
 }
 
-uint64_t Head() {
-  auto admin = v1::AdminService::NewStub(Channel(0));
-  v1::ListViewsResponse views;
-  auto ctx = Context();
-  if (!admin->ListViews(ctx.get(), v1::ListViewsRequest(), &views).ok() || views.views().empty()) {
-    return 0;
-  }
-  return views.views(0).head_position();
-}
 
 void RebuildViews() {
   auto admin = v1::AdminService::NewStub(Channel(0));
@@ -409,214 +352,6 @@ void RebuildViews() {
   rebuild({"case_view", "cohort_view", "identifier_index"}, "rebuild: all three at once");
 }
 
-// --- sharing: the filtered delivery path beside the raw one ---------------
-
-struct ReadFigures {
-  uint64_t scanned = 0;    // log positions examined
-  uint64_t delivered = 0;  // events sent
-  absl::Duration elapsed;
-};
-
-ReadFigures ReadAllAs(const As& as, uint64_t head) {
-  auto stub = v1::EventService::NewStub(Channel(0));
-  v1::ReadAllRequest request;
-  request.set_from_position(1);
-  auto ctx = Context(absl::Minutes(10), as);
-  const absl::Time start = absl::Now();
-  auto reader = stub->ReadAll(ctx.get(), request);
-  v1::ReadResponse batch;
-  ReadFigures f;
-  while (reader->Read(&batch)) f.delivered += batch.events_size();
-  grpc::Status s = reader->Finish();
-  if (!s.ok()) {
-    std::fprintf(stderr, "sharing readall as %s: %s\n", as.principal, s.error_message().c_str());
-    std::exit(1);
-  }
-  f.elapsed = absl::Now() - start;
-  f.scanned = head;
-  return f;
-}
-
-// A subscription from position 1 until every position up to `head` was
-// examined (its checkpoint reached it).
-ReadFigures CatchUpAs(const As& as, uint64_t head) {
-  auto stub = v1::SubscriptionService::NewStub(Channel(1));
-  v1::SubscribeRequest request;
-  request.set_from_start(true);
-  request.set_heartbeat_interval_ms(50);
-  auto ctx = Context(absl::Minutes(10), as);
-  const absl::Time start = absl::Now();
-  auto reader = stub->Subscribe(ctx.get(), request);
-  v1::SubscribeResponse response;
-  ReadFigures f;
-  uint64_t checkpoint = 0;
-  while (checkpoint < head && reader->Read(&response)) {
-    if (response.has_events()) {
-      f.delivered += response.events().events_size();
-      checkpoint = std::max(checkpoint, response.events().checkpoint());
-    } else {
-      checkpoint = std::max(checkpoint, response.heartbeat().checkpoint());
-    }
-  }
-  f.elapsed = absl::Now() - start;
-  f.scanned = checkpoint;
-  ctx->TryCancel();
-  reader->Finish().IgnoreError();
-  if (checkpoint < head) {
-    std::fprintf(stderr, "sharing catch-up as %s ended at %llu of %llu\n", as.principal,
-                 static_cast<unsigned long long>(checkpoint),
-                 static_cast<unsigned long long>(head));
-    std::exit(1);
-  }
-  return f;
-}
-
-void SharingRow(const std::string& name, const ReadFigures& f, const ReadFigures* raw) {
-  const double rate = static_cast<double>(f.scanned) / absl::ToDoubleSeconds(f.elapsed);
-  std::string ratio;
-  if (raw != nullptr) {
-    const double raw_rate = static_cast<double>(raw->scanned) / absl::ToDoubleSeconds(raw->elapsed);
-    ratio = absl::StrFormat("%.2fx raw", rate / raw_rate);
-  }
-  std::printf("%-56s | %10llu | %10s pos/s   | %8.2f s | %llu delivered %s\n", name.c_str(),
-              static_cast<unsigned long long>(f.scanned), Thousands(rate).c_str(),
-              absl::ToDoubleSeconds(f.elapsed), static_cast<unsigned long long>(f.delivered),
-              ratio.c_str());
-  std::fflush(stdout);
-}
-
-// Appends from --appenders probation clients to people on IOM in Newport
-// while a Newport housing and a police subscriber follow live: the time
-// from sending each append to each subscriber receiving the event.
-void SharingLag() {
-  constexpr int kLagPeople = 200;
-  auto person = [](int i) { return absl::StrFormat("person-00000000-0000-4000-9000-%012d", i); };
-  {
-    auto stub = v1::EventService::NewStub(Channel(0));
-    const absl::Time now = absl::Now();
-    for (int i = 0; i < kLagPeople; ++i) {
-      v1::AppendRequest request;
-      request.set_stream(person(i));
-      v1::Event e = Event(now);
-      e.mutable_nominal_referred()->set_team_id("gwent-newport");
-      *request.add_events() = e;
-      e = Event(now);
-      e.mutable_cohort_selected()->set_cohort(v1::COHORT_FIXED);
-      e.mutable_cohort_selected()->set_team_id("gwent-newport");
-      *request.add_events() = e;
-      v1::AppendResponse response;
-      auto ctx = Context();
-      if (grpc::Status s = stub->Append(ctx.get(), request, &response); !s.ok()) {
-        std::fprintf(stderr, "sharing lag people: %s\n", s.error_message().c_str());
-        std::exit(1);
-      }
-    }
-  }
-  absl::Mutex mu;
-  absl::flat_hash_map<std::string, absl::Time> sent;  // event id → when its append was sent
-  LatencySamples housing_lat, police_lat;
-  std::atomic<bool> stop{false};
-  auto follow = [&](const As& as, LatencySamples* lat, int channel) {
-    auto stub = v1::SubscriptionService::NewStub(Channel(channel));
-    v1::SubscribeRequest request;
-    request.set_from_now(true);
-    request.add_event_types("AccommodationStatusChanged");
-    auto ctx = Context(absl::Minutes(10), as);
-    auto reader = stub->Subscribe(ctx.get(), request);
-    v1::SubscribeResponse response;
-    while (!stop && reader->Read(&response)) {
-      const absl::Time now = absl::Now();
-      absl::MutexLock lock(&mu);
-      for (const v1::Event& e : response.events().events()) {
-        auto it = sent.find(e.event_id());
-        if (it != sent.end()) lat->Add(now - it->second);
-      }
-    }
-    ctx->TryCancel();
-    reader->Finish().IgnoreError();
-  };
-  std::thread housing([&] { follow(kNewportHousing, &housing_lat, 0); });
-  std::thread police([&] { follow(kPolice, &police_lat, 1); });
-  absl::SleepFor(absl::Milliseconds(300));  // both subscriptions are live
-  const int appenders = absl::GetFlag(FLAGS_appenders);
-  const absl::Time start = absl::Now();
-  const absl::Time deadline = start + absl::Seconds(absl::GetFlag(FLAGS_seconds));
-  std::atomic<int64_t> appended{0};
-  std::vector<std::thread> workers;
-  for (int w = 0; w < appenders; ++w) {
-    workers.emplace_back([&, w] {
-      auto stub = v1::EventService::NewStub(Channel(w));
-      std::mt19937 rng(500 + w);
-      while (absl::Now() < deadline) {
-        v1::AppendRequest request;
-        request.set_stream(person(static_cast<int>(rng() % kLagPeople)));
-        v1::Event e = Event(absl::Now());
-        e.mutable_accommodation_status_changed()->set_status(
-            static_cast<v1::AccommodationStatus>(1 + rng() % 5));
-        *request.add_events() = e;
-        {
-          absl::MutexLock lock(&mu);
-          sent[e.event_id()] = absl::Now();
-        }
-        v1::AppendResponse response;
-        auto ctx = Context();
-        if (grpc::Status s = stub->Append(ctx.get(), request, &response); !s.ok()) {
-          std::fprintf(stderr, "sharing lag append: %s\n", s.error_message().c_str());
-          std::exit(1);
-        }
-        ++appended;
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  const absl::Duration elapsed = absl::Now() - start;
-  absl::SleepFor(absl::Seconds(1));  // the last deliveries arrive
-  stop = true;
-  {
-    // Wake the subscribers with one more event each can see.
-    auto stub = v1::EventService::NewStub(Channel(0));
-    v1::AppendRequest request;
-    request.set_stream(person(0));
-    v1::Event e = Event(absl::Now());
-    e.mutable_accommodation_status_changed()->set_status(v1::ACCOMMODATION_STATUS_SETTLED);
-    *request.add_events() = e;
-    v1::AppendResponse response;
-    auto ctx = Context();
-    stub->Append(ctx.get(), request, &response).IgnoreError();
-  }
-  housing.join();
-  police.join();
-  Row(absl::StrCat("sharing: append -> housing subscriber (", appenders, " appenders)"),
-      housing_lat.count(), elapsed, &housing_lat, "ev/s");
-  Row("sharing: append -> police subscriber (same events)", police_lat.count(), elapsed,
-      &police_lat, "ev/s");
-  const size_t want = static_cast<size_t>(appended.load());
-  if (housing_lat.count() != want || police_lat.count() != want) {
-    std::fprintf(stderr, "sharing lag: %lld appended, housing got %lld, police %lld\n",
-                 static_cast<long long>(appended.load()),
-                 static_cast<long long>(housing_lat.count()),
-                 static_cast<long long>(police_lat.count()));
-    std::exit(1);
-  }
-}
-
-// ReadAll and a catch-up subscription of the whole log for police (every
-// event whole: the stored bytes are forwarded) and for Newport housing
-// (filtered by the agreements and trimmed), one after the other in this
-// run, then the live lag.
-void Sharing() {
-  const uint64_t head = Head();
-  const ReadFigures police_read = ReadAllAs(kPolice, head);
-  const ReadFigures housing_read = ReadAllAs(kNewportHousing, head);
-  SharingRow("sharing: ReadAll as police (raw forwarding)", police_read, nullptr);
-  SharingRow("sharing: ReadAll as Newport housing (filtered, trimmed)", housing_read, &police_read);
-  const ReadFigures police_sub = CatchUpAs(kPolice, head);
-  const ReadFigures housing_sub = CatchUpAs(kNewportHousing, head);
-  SharingRow("sharing: catch-up Subscribe as police (raw)", police_sub, nullptr);
-  SharingRow("sharing: catch-up Subscribe as Newport housing", housing_sub, &police_sub);
-  SharingLag();
-}
-
 int Main(int argc, char** argv) {
   constexpr char kUsage[] =
       "iomhub_case_bench: CaseService latency and projection lag against a running iomhubd.\n"
@@ -632,12 +367,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "case_bench: --target is required\n");
     return 2;
   }
-  for (int i = 0; i < absl::GetFlag(FLAGS_channels); ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("iomhub.bench.channel", i);  // distinct channels, distinct connections
-    g_channels.push_back(
-        grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
-  }
+  SetChannels(target, absl::GetFlag(FLAGS_channels));
   std::printf("\n%-56s | %10s | %18s | %8s | %8s | %8s\n", "case workload", "n", "rate", "p50 ms",
               "p99 ms", "max ms");
   std::printf("%s\n", std::string(120, '-').c_str());
@@ -648,7 +378,9 @@ int Main(int argc, char** argv) {
     if (w == "mixed") Mixed();
     if (w == "readall") ReadAll();
     if (w == "rebuild") RebuildViews();
-    if (w == "sharing") Sharing();
+    if (w == "sharing") {
+      Sharing(absl::GetFlag(FLAGS_appenders), absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+    }
   }
   return 0;
 }
