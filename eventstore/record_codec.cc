@@ -18,14 +18,6 @@ std::string SerializeDeterministic(const v1::Event& event) {
   return out;
 }
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return ts;
-}
-
 std::string EncodeRecordFromBytes(absl::string_view serialized_event) {
   std::string record(kRecordHeaderBytes, '\0');
   record[4] = static_cast<char>(kRecordFormatV1);

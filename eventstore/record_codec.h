@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "common/timestamps.h"
 #include "iomhub/v1/envelope.pb.h"
 
 namespace iomhub::eventstore {
@@ -36,9 +37,8 @@ absl::Status DecodeRecord(absl::string_view record, uint64_t position, v1::Event
 // Deterministic serialization, so equal events give equal bytes.
 std::string SerializeDeterministic(const v1::Event& event);
 
-// `t` as the store writes it into recorded_at: whole seconds rounded down
-// (even before 1970), so nanos are never negative.
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
+// `t` as the store writes it into recorded_at: common/timestamps.h.
+using ::iomhub::ToTimestamp;
 
 }  // namespace iomhub::eventstore
 

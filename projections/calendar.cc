@@ -1,6 +1,9 @@
 #include "projections/calendar.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -83,5 +86,72 @@ int WeeksInIsoYear(int year) {
 }
 
 std::string WeekLabel(IsoWeek week) { return absl::StrFormat("%04d-W%02d", week.year, week.week); }
+
+IsoWeek PreviousWeek(IsoWeek week) {
+  if (week.week > 1) return {week.year, week.week - 1};
+  return {week.year - 1, WeeksInIsoYear(week.year - 1)};
+}
+
+IsoWeek FollowingWeek(IsoWeek week) {
+  if (week.week < WeeksInIsoYear(week.year)) return {week.year, week.week + 1};
+  return {week.year + 1, 1};
+}
+
+bool Before(IsoWeek a, IsoWeek b) {
+  return a.year != b.year ? a.year < b.year : a.week < b.week;
+}
+
+absl::StatusOr<absl::CivilDay> LondonDayOf(absl::Time t) {
+  if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
+    return absl::InvalidArgumentError("an infinite time has no calendar day");
+  }
+  absl::StatusOr<absl::TimeZone> tz = LondonTimeZone();
+  if (!tz.ok()) return tz.status();
+  return absl::ToCivilDay(t, *tz);
+}
+
+absl::StatusOr<absl::Time> LondonDayStart(absl::CivilDay day) {
+  absl::StatusOr<absl::TimeZone> tz = LondonTimeZone();
+  if (!tz.ok()) return tz.status();
+  // 00:00 is never skipped or repeated in London (the clocks change at 01:00 UTC).
+  return absl::FromCivil(absl::CivilSecond(day), *tz);
+}
+
+std::string DayLabel(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+std::optional<absl::CivilDay> ParseDate(absl::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  const auto number = [text](size_t pos, size_t size) -> std::optional<int> {
+    int value = 0;
+    for (char c : text.substr(pos, size)) {
+      if (!absl::ascii_isdigit(c)) return std::nullopt;
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  };
+  const auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  if (!year || !month || !day) return std::nullopt;
+  // CivilDay normalizes 2026-02-30 to 2026-03-02: a real date survives unchanged.
+  const absl::CivilDay date(*year, *month, *day);
+  if (date.year() != *year || date.month() != *month || date.day() != *day) return std::nullopt;
+  return date;
+}
+
+WorkingCalendar::WorkingCalendar(const std::vector<absl::CivilDay>& bank_holidays)
+    : holidays_(bank_holidays.begin(), bank_holidays.end()) {}
+
+bool WorkingCalendar::IsWorkingDay(absl::CivilDay day) const {
+  return DaysSinceMonday(day) < 5 && !holidays_.contains(day);
+}
+
+absl::StatusOr<absl::Time> WorkingCalendar::EndOfWorkingDays(absl::Time t, int n) const {
+  absl::StatusOr<absl::CivilDay> day = LondonDayOf(t);
+  if (!day.ok()) return day.status();
+  for (int counted = 0; counted < std::max(n, 1);) {
+    day = *day + 1;
+    if (IsWorkingDay(*day)) ++counted;
+  }
+  return LondonDayStart(*day + 1);
+}
 
 }  // namespace iomhub::projections

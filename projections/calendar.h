@@ -15,9 +15,14 @@
 #ifndef IOMHUB_PROJECTIONS_CALENDAR_H_
 #define IOMHUB_PROJECTIONS_CALENDAR_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
 namespace iomhub::projections {
@@ -51,6 +56,43 @@ int WeeksInIsoYear(int year);
 
 // "2026-W05": the ISO 8601 week label (year at least 4 digits, week 2).
 std::string WeekLabel(IsoWeek week);
+
+// The week before / after `week` (across ISO years).
+IsoWeek PreviousWeek(IsoWeek week);
+IsoWeek FollowingWeek(IsoWeek week);
+// True if `a` is earlier than `b`.
+bool Before(IsoWeek a, IsoWeek b);
+
+// The London calendar day of `t`, and the instant a London day starts
+// (00:00 local, which the clock changes never skip). FAILED_PRECONDITION as
+// above; INVALID_ARGUMENT for an infinite time.
+absl::StatusOr<absl::CivilDay> LondonDayOf(absl::Time t);
+absl::StatusOr<absl::Time> LondonDayStart(absl::CivilDay day);
+// "2026-12-06".
+std::string DayLabel(absl::CivilDay day);
+
+// "YYYY-MM-DD" (exactly that form, a real date), or nullopt.
+std::optional<absl::CivilDay> ParseDate(absl::string_view text);
+
+// Working days in England and Wales: Monday to Friday, except the bank
+// holidays it is given (configuration: they change by proclamation).
+// Immutable; thread-safe.
+class WorkingCalendar {
+ public:
+  WorkingCalendar() = default;
+  explicit WorkingCalendar(const std::vector<absl::CivilDay>& bank_holidays);
+
+  bool IsWorkingDay(absl::CivilDay day) const;
+
+  // When "within n working days" of `t` ends: 00:00 London after the n-th
+  // working day that follows t's London day (the day itself does not
+  // count). Sent on a Monday with n = 5: due by the end of the next Monday;
+  // sent on a Saturday: by the end of the next Friday. REQUIRES: n >= 1.
+  absl::StatusOr<absl::Time> EndOfWorkingDays(absl::Time t, int n) const;
+
+ private:
+  absl::flat_hash_set<absl::CivilDay> holidays_;
+};
 
 }  // namespace iomhub::projections
 

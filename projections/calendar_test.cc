@@ -139,5 +139,62 @@ TEST(Calendar, WeekLabelIsIsoYearDashWAndTwoDigitWeek) {
   EXPECT_EQ(WeekLabel({2026, 53}), "2026-W53");
 }
 
+TEST(Calendar, WeeksStepAcrossIsoYears) {
+  EXPECT_EQ(FollowingWeek({2026, 52}), (IsoWeek{2026, 53}));
+  EXPECT_EQ(FollowingWeek({2026, 53}), (IsoWeek{2027, 1}));
+  EXPECT_EQ(PreviousWeek({2027, 1}), (IsoWeek{2026, 53}));
+  EXPECT_EQ(PreviousWeek({2026, 10}), (IsoWeek{2026, 9}));
+  EXPECT_TRUE(Before({2026, 53}, {2027, 1}));
+  EXPECT_FALSE(Before({2027, 1}, {2027, 1}));
+}
+
+TEST(Calendar, LondonDayFollowsSummerTime) {
+  // 23:30 UTC on 30 June is already 1 July in London (BST).
+  EXPECT_EQ(*LondonDayOf(Utc(2026, 6, 30, 23, 30)), absl::CivilDay(2026, 7, 1));
+  EXPECT_EQ(*LondonDayOf(Utc(2026, 12, 31, 23, 30)), absl::CivilDay(2026, 12, 31));
+  EXPECT_EQ(*LondonDayStart(absl::CivilDay(2026, 7, 1)), Utc(2026, 6, 30, 23, 0));
+  EXPECT_EQ(DayLabel(absl::CivilDay(2026, 7, 1)), "2026-07-01");
+}
+
+TEST(WorkingCalendar, FiveWorkingDaysFromMondayEndWithTheNextMonday) {
+  const WorkingCalendar calendar;
+  // Monday 7 December 2026, 10:00: Tue..Mon are the five working days.
+  EXPECT_EQ(*calendar.EndOfWorkingDays(London(2026, 12, 7, 10, 0), 5), London(2026, 12, 15, 0, 0));
+  // Saturday: counting starts on Monday, so due by the end of Friday.
+  EXPECT_EQ(*calendar.EndOfWorkingDays(London(2026, 12, 12, 9, 0), 5), London(2026, 12, 19, 0, 0));
+}
+
+TEST(WorkingCalendar, BankHolidaysAreNotWorkingDays) {
+  const WorkingCalendar calendar({absl::CivilDay(2026, 12, 25), absl::CivilDay(2026, 12, 28),
+                                  absl::CivilDay(2027, 1, 1)});
+  EXPECT_FALSE(calendar.IsWorkingDay(absl::CivilDay(2026, 12, 25)));
+  EXPECT_FALSE(calendar.IsWorkingDay(absl::CivilDay(2026, 12, 26)));  // Saturday
+  EXPECT_TRUE(calendar.IsWorkingDay(absl::CivilDay(2026, 12, 24)));
+  // Sent Wednesday 23 December: 24, 29, 30, 31 December and 4 January.
+  EXPECT_EQ(*calendar.EndOfWorkingDays(London(2026, 12, 23, 16, 0), 5), London(2027, 1, 5, 0, 0));
+  // Without the holidays: 24, 25, 28, 29, 30 December.
+  EXPECT_EQ(*WorkingCalendar().EndOfWorkingDays(London(2026, 12, 23, 16, 0), 5),
+            London(2026, 12, 31, 0, 0));
+}
+
+TEST(WorkingCalendar, DueTimesAreLondonMidnightInSummerToo) {
+  // Friday 26 June 2026 14:00 BST + 1 working day: due by the end of Monday 29 June (London).
+  EXPECT_EQ(*WorkingCalendar().EndOfWorkingDays(London(2026, 6, 26, 14, 0), 1),
+            Utc(2026, 6, 29, 23, 0));
+}
+
 }  // namespace
+TEST(ParseDate, AcceptsRealDatesInIsoForm) {
+  EXPECT_EQ(ParseDate("2026-04-01"), absl::CivilDay(2026, 4, 1));
+  EXPECT_EQ(ParseDate("2028-02-29"), absl::CivilDay(2028, 2, 29));
+}
+
+TEST(ParseDate, RefusesAnythingElse) {
+  for (const char* text :
+       {"", "2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-4-01", "2026/04/01",
+        "+026-04-01", " 2026-04-01", "2026-04-01 ", "2026-04-011", "20260401", "2026-04-0x"}) {
+    EXPECT_EQ(ParseDate(text), std::nullopt) << '"' << text << '"';
+  }
+}
+
 }  // namespace iomhub::projections

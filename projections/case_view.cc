@@ -6,24 +6,13 @@
 #include "absl/algorithm/container.h"
 #include "absl/status/status.h"
 #include "common/status_macros.h"
+#include "common/timestamps.h"
 #include "projections/calendar.h"
 
 namespace iomhub::projections {
 namespace {
 
 using v1::PersonState;
-
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t seconds = absl::ToUnixSeconds(t);  // rounds towards the past
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return ts;
-}
 
 bool Countable(const PersonState& state, v1::ContactMode mode) {
   const auto& modes = state.contact_plan().countable_modes();
@@ -36,8 +25,8 @@ bool Kept(v1::ContactOutcome outcome) {
          outcome == v1::CONTACT_OUTCOME_ATTENDED_FAILED_TO_COMPLY;
 }
 
-absl::Status FillContactWeek(const PersonState& state, absl::Time as_of,
-                             v1::CaseView::ContactWeek* week) {
+absl::Status FillContactWeek(const PersonState& state, absl::Time as_of, uint32_t default_minimum,
+                             v1::CaseView::ContactWeek* week, std::vector<uint64_t>* positions) {
   IOMHUB_ASSIGN_OR_RETURN(const IsoWeek iso, WeekOf(as_of));
   IOMHUB_ASSIGN_OR_RETURN(const absl::Time start, WeekStart(iso));
   IOMHUB_ASSIGN_OR_RETURN(const absl::Time end, NextWeekStart(iso));
@@ -54,6 +43,7 @@ absl::Status FillContactWeek(const PersonState& state, absl::Time as_of,
     if (!Countable(state, contact.mode())) continue;
     if (contact.outcome() == v1::CONTACT_OUTCOME_RESCHEDULED) continue;
     ++offered;
+    if (positions != nullptr) positions->push_back(contact.scheduled_position());
     if (Kept(contact.outcome())) ++kept;
   }
   week->set_contacts_offered(offered);
@@ -63,7 +53,7 @@ absl::Status FillContactWeek(const PersonState& state, absl::Time as_of,
   if (state.has_contact_plan()) {
     minimum = state.contact_plan().min_contacts_per_week();
   } else if (state.cohort().on_iom() && state.cohort().cohort() == v1::COHORT_FIXED) {
-    minimum = kDefaultFixedContactsPerWeek;
+    minimum = default_minimum;
     week->set_plan_defaulted(true);
   }
   week->set_plan_minimum(minimum);
@@ -110,12 +100,24 @@ void FillOpenItems(const PersonState& state, absl::Time as_of, v1::CaseView* vie
 
 }  // namespace
 
+absl::StatusOr<v1::CaseView::ContactWeek> ContactWeekAt(const v1::PersonState& state,
+                                                        absl::Time as_of, uint32_t default_minimum,
+                                                        std::vector<uint64_t>* offered_positions) {
+  if (as_of == absl::InfiniteFuture() || as_of == absl::InfinitePast()) {
+    return absl::InvalidArgumentError("a contact week needs a finite time");
+  }
+  v1::CaseView::ContactWeek week;
+  IOMHUB_RETURN_IF_ERROR(FillContactWeek(state, as_of, default_minimum, &week, offered_positions));
+  return week;
+}
+
 absl::StatusOr<v1::CaseView> RenderCaseView(const v1::PersonState& state, absl::Time as_of) {
   if (as_of == absl::InfiniteFuture() || as_of == absl::InfinitePast()) {
     return absl::InvalidArgumentError("a case view needs a finite as_of");
   }
   v1::CaseView view;
-  IOMHUB_RETURN_IF_ERROR(FillContactWeek(state, as_of, view.mutable_this_week()));
+  IOMHUB_RETURN_IF_ERROR(FillContactWeek(state, as_of, kDefaultFixedContactsPerWeek,
+                                         view.mutable_this_week(), nullptr));
   FillOpenItems(state, as_of, &view);
   *view.mutable_state() = state;
   *view.mutable_as_of() = ToTimestamp(as_of);

@@ -21,6 +21,9 @@
 #ifndef IOMHUB_PROJECTIONS_CASE_VIEW_H_
 #define IOMHUB_PROJECTIONS_CASE_VIEW_H_
 
+#include <cstdint>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "iomhub/v1/person_state.pb.h"
@@ -30,6 +33,15 @@ namespace iomhub::projections {
 // The contacts a week counts when no plan is set and the person is on IOM
 // in the Fixed cohort (DOMAIN.md: at least 3 offered per week).
 inline constexpr int kDefaultFixedContactsPerWeek = 3;
+
+// This ISO week's contacts (the week holding `as_of`) against the plan, as
+// the case view shows them; `default_minimum` is the minimum for a person
+// on IOM in Fixed without a plan. `offered_positions`, if given, receives
+// the log positions (ContactScheduled) of the contacts counted as offered.
+absl::StatusOr<v1::CaseView::ContactWeek> ContactWeekAt(
+    const v1::PersonState& state, absl::Time as_of,
+    uint32_t default_minimum = kDefaultFixedContactsPerWeek,
+    std::vector<uint64_t>* offered_positions = nullptr);
 
 // Renders `state` as seen at `as_of`.
 // INVALID_ARGUMENT if as_of is infinite; FAILED_PRECONDITION if the

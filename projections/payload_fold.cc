@@ -20,6 +20,7 @@ struct Context {
   PersonState* state;
 
   const google::protobuf::Timestamp& at() const { return event.occurred_at(); }
+  uint64_t position() const { return event.position(); }
   PersonState::ActedBy by() const {
     PersonState::ActedBy by;
     by.set_agency(event.producer().agency());
@@ -121,7 +122,9 @@ void Apply(const Context& c, const v1::CohortSelected& p) {
   m->clear_deselected_at();
   m->clear_deselected_at_position();
   m->clear_deselection_reason();
-  m->clear_manager_override_reason();
+  m->set_manager_override_reason(p.manager_override_reason());
+  change->set_manager_override_reason(p.manager_override_reason());
+  m->set_cohort_position(c.position());
   SetTeam(c);
 }
 
@@ -140,6 +143,7 @@ void Apply(const Context& c, const v1::CohortChanged& p) {
 
   if (p.to_cohort() != v1::COHORT_UNSPECIFIED) m->set_cohort(p.to_cohort());
   if (p.strand() != v1::STRAND_UNSPECIFIED) m->set_strand(p.strand());
+  m->set_cohort_position(c.position());
   if (!p.manager_override_reason().empty()) {
     m->set_manager_override_reason(p.manager_override_reason());
   }
@@ -173,6 +177,7 @@ void Apply(const Context& c, const v1::ContactPlanSet& p) {
   *plan->mutable_set_at() = c.at();
   if (p.has_next_review_due()) *plan->mutable_next_review_due() = p.next_review_due();
   *plan->mutable_set_by() = c.by();
+  plan->set_position(c.position());
 }
 
 void Apply(const Context& c, const v1::ReviewCompleted& p) {
@@ -183,6 +188,8 @@ void Apply(const Context& c, const v1::ReviewCompleted& p) {
   *review->mutable_completed_at() = c.at();
   if (p.has_next_review_due()) *review->mutable_next_review_due() = p.next_review_due();
   *review->mutable_completed_by() = c.by();
+  review->set_position(c.position());
+  review->set_manager_override_reason(p.manager_override_reason());
   // Only an existing plan moves: creating one here would hide the Fixed
   // default of 3 contacts behind a plan of 0.
   if (c.state->has_contact_plan() && p.has_next_review_due()) {
@@ -230,6 +237,8 @@ void Apply(const Context& c, const v1::ContactScheduled& p) {
   contact->set_duration_minutes(p.duration_minutes());
   if (!p.source_system_ref().empty()) contact->set_source_system_ref(p.source_system_ref());
   *contact->mutable_scheduled_by() = c.by();
+  contact->set_scheduled_position(c.position());
+  contact->set_manager_override_reason(p.manager_override_reason());
   // A contact scheduled again after it was rescheduled is on again. Any other
   // outcome stays: it may have arrived before its schedule.
   if (contact->outcome() == v1::CONTACT_OUTCOME_RESCHEDULED) {
@@ -237,6 +246,7 @@ void Apply(const Context& c, const v1::ContactScheduled& p) {
     contact->clear_outcome_recorded_at();
     contact->clear_absence_reason();
     contact->clear_outcome_recorded_by();
+    contact->clear_outcome_position();
   }
 }
 
@@ -246,6 +256,7 @@ void Apply(const Context& c, const v1::ContactOutcomeRecorded& p) {
   *contact->mutable_outcome_recorded_at() = c.at();
   contact->set_absence_reason(p.absence_reason());
   *contact->mutable_outcome_recorded_by() = c.by();
+  contact->set_outcome_position(c.position());
   if (contact->source_system_ref().empty()) contact->set_source_system_ref(p.source_system_ref());
 }
 
@@ -257,6 +268,8 @@ void Apply(const Context& c, const v1::WarningIssued& p) {
   *warning->mutable_issued_at() = c.at();
   if (p.has_liable_until()) *warning->mutable_liable_until() = p.liable_until();
   *warning->mutable_issued_by() = c.by();
+  warning->set_position(c.position());
+  warning->set_manager_override_reason(p.manager_override_reason());
 }
 
 PersonState::BreachConsideration* Consideration(const Context& c, const std::string& id) {
@@ -277,6 +290,7 @@ void Apply(const Context& c, const v1::BreachConsiderationOpened& p) {
   bc->set_summary(p.summary());
   *bc->mutable_opened_at() = c.at();
   *bc->mutable_opened_by() = c.by();
+  bc->set_opened_position(c.position());
 }
 
 void Apply(const Context& c, const v1::PositionRecorded& p) {
@@ -286,6 +300,7 @@ void Apply(const Context& c, const v1::PositionRecorded& p) {
   position.set_position(p.position());
   position.set_rationale(p.rationale());
   *position.mutable_at() = c.at();
+  position.set_log_position(c.position());
   // Invariant: at most one current position per agency kind.
   for (PersonState::Position& current : *bc->mutable_positions()) {
     if (current.by().agency() == position.by().agency()) {
@@ -303,6 +318,7 @@ void Apply(const Context& c, const v1::DecisionEscalated& p) {
   e->set_reason(p.reason());
   *e->mutable_at() = c.at();
   *e->mutable_by() = c.by();
+  e->set_log_position(c.position());
 }
 
 void Apply(const Context& c, const v1::JointDecisionRecorded& p) {
@@ -313,6 +329,8 @@ void Apply(const Context& c, const v1::JointDecisionRecorded& p) {
   d->set_by_escalation(p.by_escalation());
   *d->mutable_by() = c.by();
   *d->mutable_at() = c.at();
+  d->set_log_position(c.position());
+  d->set_manager_override_reason(p.manager_override_reason());
   bc->set_status(PersonState::BreachConsideration::STATUS_DECIDED);
 }
 
@@ -338,6 +356,7 @@ void Apply(const Context& c, const v1::ArrestRecorded& p) {
   a->set_custody_ref(p.custody_ref());
   a->set_station(p.station());
   *a->mutable_at() = c.at();
+  a->set_position(c.position());
 }
 
 void Apply(const Context& c, const v1::ChargeRecorded& p) {
@@ -345,6 +364,7 @@ void Apply(const Context& c, const v1::ChargeRecorded& p) {
   charge->set_charge_ref(p.charge_ref());
   charge->set_offence_category(p.offence_category());
   *charge->mutable_at() = c.at();
+  charge->set_position(c.position());
 }
 
 void Apply(const Context& c, const v1::WarrantIssued& p) {
@@ -380,6 +400,7 @@ void Apply(const Context& c, const v1::ReleasedFromCustody& p) {
   custody->set_in_custody(false);
   if (!p.establishment().empty()) custody->set_establishment(p.establishment());
   *custody->mutable_released_at() = c.at();
+  custody->set_released_position(c.position());
   if (p.has_licence_end()) {
     *custody->mutable_licence_end() = p.licence_end();
   } else {
@@ -411,6 +432,7 @@ void Apply(const Context& c, const v1::RegistrationChanged& p) {
   r->set_registration(p.registration());
   r->set_register_code(p.register_code());
   *r->mutable_since() = c.at();
+  r->set_position(c.position());
 }
 
 void Apply(const Context& c, const v1::RiskLevelChanged& p) {
@@ -420,6 +442,7 @@ void Apply(const Context& c, const v1::RiskLevelChanged& p) {
   }
   risk->set_level(p.risk_of_harm());
   risk->set_assessment_ref(p.assessment_ref());
+  risk->set_position(c.position());
 }
 
 // --- Services ---------------------------------------------------------------
@@ -436,6 +459,7 @@ void Apply(const Context& c, const v1::ReferralSent& p) {
     r->clear_respond_by();
   }
   *r->mutable_sent_by() = c.by();
+  r->set_sent_position(c.position());
   // An outcome that arrived before the referral keeps its status.
   if (r->status() == PersonState::ServiceReferral::STATUS_UNSPECIFIED) {
     r->set_status(PersonState::ServiceReferral::STATUS_OPEN);
@@ -447,6 +471,7 @@ void Apply(const Context& c, const v1::ReferralOutcomeRecorded& p) {
   r->set_outcome(p.outcome());
   *r->mutable_outcome_at() = c.at();
   r->set_outcome_reason(p.reason());
+  r->set_outcome_position(c.position());
   switch (p.outcome()) {
     case v1::REFERRAL_OUTCOME_ACCEPTED:
     case v1::REFERRAL_OUTCOME_STARTED:
@@ -463,7 +488,10 @@ void Apply(const Context& c, const v1::ReferralOutcomeRecorded& p) {
 
 void Apply(const Context& c, const v1::AccommodationStatusChanged& p) {
   PersonState::Accommodation* a = c.state->mutable_accommodation();
-  if (!c.state->has_accommodation() || a->status() != p.status()) *a->mutable_since() = c.at();
+  if (!c.state->has_accommodation() || a->status() != p.status()) {
+    *a->mutable_since() = c.at();
+    a->set_position(c.position());
+  }
   a->set_status(p.status());
 }
 
@@ -540,11 +568,17 @@ void Apply(const Context& c, const v1::AlertRaised& p) {
   const bool open = alert->has_raised_at() && !alert->has_resolved_at();
   if (!open) {  // new, or raised again after it was resolved
     *alert->mutable_raised_at() = c.at();
+    alert->set_raised_position(c.position());
     alert->clear_resolved_at();
     alert->clear_resolution_reason();
+    alert->clear_resolved_position();
+    alert->set_occurrence(alert->occurrence() + 1);
   }
   alert->set_summary(p.summary());
   alert->set_rule_source(p.rule_source());
+  alert->set_severity(p.severity());
+  alert->set_service(p.service());
+  *alert->mutable_evidence_positions() = p.evidence_positions();
 }
 
 void Apply(const Context& c, const v1::AlertResolved& p) {
@@ -552,6 +586,7 @@ void Apply(const Context& c, const v1::AlertResolved& p) {
   if (alert->has_resolved_at()) return;
   *alert->mutable_resolved_at() = c.at();
   alert->set_resolution_reason(p.reason());
+  alert->set_resolved_position(c.position());
 }
 
 }  // namespace

@@ -64,6 +64,8 @@ class TestPersonStream {
   }
 
   std::vector<v1::Event> events() const { return {events_.begin(), events_.end()}; }
+  size_t size() const { return events_.size(); }
+  const v1::Event& Get(size_t i) const { return events_[i]; }
 
   absl::StatusOr<v1::PersonState> Fold() const { return FoldPersonState(events()); }
 

@@ -14,7 +14,8 @@
 #include "eventstore/event_types.h"
 #include "eventstore/sha256.h"
 #include "iomhub/v1/envelope.pb.h"
-#include "projections/sharing/text_locations.h"
+#include "projections/calendar.h"
+#include "projections/text_locations.h"
 
 namespace iomhub::projections::sharing {
 namespace {
@@ -535,24 +536,6 @@ absl::StatusOr<AgreementSet> LoadAgreements(const std::string& dir, const v1::Te
     files.push_back({path.string(), std::move(text)});
   }
   return ParseAgreements(std::move(files), teams, today, dir);
-}
-
-std::optional<absl::CivilDay> ParseDate(absl::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  const auto number = [text](size_t pos, size_t size) -> std::optional<int> {
-    int value = 0;
-    for (char c : text.substr(pos, size)) {
-      if (!absl::ascii_isdigit(c)) return std::nullopt;
-      value = value * 10 + (c - '0');
-    }
-    return value;
-  };
-  const auto year = number(0, 4), month = number(5, 2), day = number(8, 2);
-  if (!year || !month || !day) return std::nullopt;
-  // CivilDay normalizes 2026-02-30 to 2026-03-02: a real date survives unchanged.
-  const absl::CivilDay date(*year, *month, *day);
-  if (date.year() != *year || date.month() != *month || date.day() != *day) return std::nullopt;
-  return date;
 }
 
 }  // namespace iomhub::projections::sharing

@@ -86,8 +86,6 @@ absl::StatusOr<AgreementSet> ParseAgreements(std::vector<AgreementFile> files,
 absl::StatusOr<AgreementSet> LoadAgreements(const std::string& dir, const v1::TeamsConfig& teams,
                                             absl::CivilDay today);
 
-// "YYYY-MM-DD" (exactly that form, a real date), or nullopt.
-std::optional<absl::CivilDay> ParseDate(absl::string_view text);
 
 }  // namespace iomhub::projections::sharing
 

@@ -561,18 +561,5 @@ TEST(AgreementSet, LoadOfAMissingFolderIsNotFound) {
 
 // --- Dates --------------------------------------------------------------------------
 
-TEST(ParseDate, AcceptsRealDatesInIsoForm) {
-  EXPECT_EQ(ParseDate("2026-04-01"), absl::CivilDay(2026, 4, 1));
-  EXPECT_EQ(ParseDate("2028-02-29"), absl::CivilDay(2028, 2, 29));
-}
-
-TEST(ParseDate, RefusesAnythingElse) {
-  for (const char* text :
-       {"", "2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-4-01", "2026/04/01",
-        "+026-04-01", " 2026-04-01", "2026-04-01 ", "2026-04-011", "20260401", "2026-04-0x"}) {
-    EXPECT_EQ(ParseDate(text), std::nullopt) << '"' << text << '"';
-  }
-}
-
 }  // namespace
 }  // namespace iomhub::projections::sharing

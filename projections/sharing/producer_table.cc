@@ -12,7 +12,7 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "eventstore/event_types.h"
-#include "projections/sharing/text_locations.h"
+#include "projections/text_locations.h"
 
 namespace iomhub::projections::sharing {
 namespace {

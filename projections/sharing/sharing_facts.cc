@@ -2,16 +2,9 @@
 
 #include <algorithm>
 
-
+#include "common/timestamps.h"
 
 namespace iomhub::projections::sharing {
-namespace {
-
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-}  // namespace
 
 bool SharingFacts::ConsentInForce(v1::AgencyKind agency, absl::Span<const int> services,
                                   absl::Time now) const {

@@ -1,15 +1,15 @@
 // TextLocations: parses a protobuf text-format file and says where each of
 // its fields, and each element of a repeated field, was written, so that the
-// sharing configuration loaders (agreements, the producer table) report
+// configuration loaders (agreements, the producer table, the rules) report
 // every problem as "name:line:column: message" (1-based).
 //
 // protobuf's ParseInfoTree records one location per occurrence of a field:
 // in `event_types: ["A", "B"]` it places the list, not "B". The file's own
 // tokens place each element, so a typo in a long list points at itself.
 //
-// Immutable after Parse; thread-compatible. Header-only: both loaders use it.
-#ifndef IOMHUB_PROJECTIONS_SHARING_TEXT_LOCATIONS_H_
-#define IOMHUB_PROJECTIONS_SHARING_TEXT_LOCATIONS_H_
+// Immutable after Parse; thread-compatible. Header-only: every loader uses it.
+#ifndef IOMHUB_PROJECTIONS_TEXT_LOCATIONS_H_
+#define IOMHUB_PROJECTIONS_TEXT_LOCATIONS_H_
 
 #include <algorithm>
 #include <memory>
@@ -26,7 +26,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/text_format.h"
 
-namespace iomhub::projections::sharing {
+namespace iomhub::projections {
 
 // A message inside the parsed text: what TextLocations needs to place its
 // fields. Valid while the TextLocations that made it lives.
@@ -194,6 +194,6 @@ class TextLocations {
   std::unique_ptr<google::protobuf::TextFormat::ParseInfoTree> tree_;
 };
 
-}  // namespace iomhub::projections::sharing
+}  // namespace iomhub::projections
 
-#endif  // IOMHUB_PROJECTIONS_SHARING_TEXT_LOCATIONS_H_
+#endif  // IOMHUB_PROJECTIONS_TEXT_LOCATIONS_H_
