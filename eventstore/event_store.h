@@ -132,6 +132,12 @@ class EventStore {
   // INVALID_ARGUMENT for a malformed stream id.
   virtual absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) = 0;
 
+  // The position of the stored event with id `event_id` (any case), or
+  // nullopt if no event has that id. Command handlers ask it before their
+  // checks, so that a retry of an append already stored is answered as the
+  // replay it is, not judged against the state it created.
+  virtual absl::StatusOr<std::optional<uint64_t>> PositionOfEvent(absl::string_view event_id) = 0;
+
   // Highest durable position (0 when empty). Never decreases; every position
   // up to it is readable (positions in a recorded lost range excepted).
   virtual uint64_t CommittedPosition() const = 0;

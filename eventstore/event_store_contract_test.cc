@@ -433,6 +433,19 @@ TYPED_TEST(EventStoreContract, IdDifferingOnlyInCaseIsTheSameEventStoredInLowerC
   EXPECT_EQ(stored[0].event_id(), "123e4567-e89b-12d3-a456-426614174000");
 }
 
+TYPED_TEST(EventStoreContract, PositionOfEventFindsAStoredIdInAnyCase) {
+  auto store = this->NewStore();
+  ASSERT_NE(store, nullptr);
+  v1::Event first = ContactEvent();
+  first.set_event_id("123e4567-e89b-12d3-a456-426614174000");
+  v1::Event second = ContactEvent();
+  second.set_event_id("223e4567-e89b-12d3-a456-426614174000");
+  ASSERT_THAT(store->Append(PersonStream(1), Expected::Any(), {first, second}), IsOk());
+  EXPECT_EQ(*store->PositionOfEvent("223E4567-E89B-12D3-A456-426614174000"), 2u);
+  EXPECT_EQ(*store->PositionOfEvent("123e4567-e89b-12d3-a456-426614174000"), 1u);
+  EXPECT_EQ(*store->PositionOfEvent("323e4567-e89b-12d3-a456-426614174000"), std::nullopt);
+}
+
 // ---------------------------------------------------------------------------
 // Case-insensitive ids, byte bounds.
 

@@ -437,6 +437,16 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::StreamVersion(
   return DecodeU64(value);
 }
 
+absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::PositionOfEvent(
+    absl::string_view event_id) {
+  std::string value;
+  rocksdb::Status s = db_->Get({}, ids_cf_, EventIdKey(event_id), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(s, "looking up an event id"));
+  if (value.size() != 8) return absl::DataLossError(absl::StrCat("malformed id entry of ", event_id));
+  return DecodeU64(value);
+}
+
 absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& requested,
                                                         uint64_t from, bool backwards,
                                                         size_t max_events, size_t max_bytes) {

@@ -46,6 +46,7 @@ class RocksDbEventStore final : public EventStore {
   absl::StatusOr<ReadBatch> VisitAll(uint64_t from, size_t max_events, size_t max_bytes,
                                      size_t max_scan, RecordVisitor visit) override;
   absl::StatusOr<std::optional<uint64_t>> StreamVersion(const std::string& stream) override;
+  absl::StatusOr<std::optional<uint64_t>> PositionOfEvent(absl::string_view event_id) override;
   uint64_t CommittedPosition() const override { return committed_.load(std::memory_order_acquire); }
   CommitWatermark& watermark() override { return watermark_; }
   uint64_t AddCommitListener(CommitListener listener) override;

@@ -10,7 +10,9 @@
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/message_checks.h"
+#include "projections/alert_rules/command_rules.h"
 #include "projections/case_view_projection.h"
+#include "projections/person_state.h"
 #include "projections/sharing/sharing_facts.h"
 #include "services/read_reactor.h"
 #include "services/wire_batch.h"
@@ -100,10 +102,13 @@ absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::st
   return absl::OkStatus();
 }
 
-EventServiceImpl::EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
-                                   ReadExecutor* executor, HubMetrics* metrics,
-                                   DeliveryDeps delivery)
-    : store_(store), auth_(auth), executor_(executor), metrics_(metrics), delivery_(delivery) {}
+EventServiceImpl::EventServiceImpl(HubContext* hub)
+    : hub_(hub),
+      store_(&hub->log()),
+      auth_(&hub->auth()),
+      executor_(&hub->executor()),
+      metrics_(&hub->metrics()),
+      delivery_(hub->delivery()) {}
 
 absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
                                              const v1::AppendRequest& request) const {
@@ -122,58 +127,33 @@ absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
   return absl::OkStatus();
 }
 
-absl::Status EventServiceImpl::CheckConsentWithdrawals(const v1::Actor& producer,
-                                                       const v1::AppendRequest& request) const {
-  const uint64_t head = store_->CommittedPosition();
-  absl::StatusOr<eventstore::CommitWatermark*> watermark =
-      delivery_.runner->Watermark(projections::kCaseView);
-  if (!watermark.ok()) return watermark.status();
-  if (!(*watermark)->WaitFor(head, absl::Now() + kFactsWait)) {
-    return absl::UnavailableError(absl::StrCat(
-        "the case view has not reached the log's head (", head,
-        ") within ", absl::FormatDuration(kFactsWait),
-        ", and a consent withdrawal is checked against the person's consents; nothing was "
-        "written, retry later"));
-  }
-  const std::string stream = absl::AsciiStrToLower(request.stream());
-  constexpr absl::string_view kPerson = "person-";
-  v1::PersonState state;
-  if (absl::StartsWith(stream, kPerson)) {
-    absl::StatusOr<std::string> view = delivery_.runner->PhysicalView(projections::kCaseView);
-    if (!view.ok()) return view.status();
-    absl::StatusOr<v1::PersonState> read =
-        projections::ReadPersonState(*delivery_.views, *view, stream.substr(kPerson.size()));
-    if (read.ok()) {
-      state = *std::move(read);
-    } else if (!absl::IsNotFound(read.status())) {
-      return read.status();
+absl::Status EventServiceImpl::JudgeAppend(const v1::Actor& producer,
+                                           const std::vector<v1::Event>& events,
+                                           const PersonCommands::Current& current) const {
+  namespace rules = projections::alert_rules;
+  const absl::Time now = hub_->clock()->Now();
+  v1::PersonState state = current.state;
+  for (size_t i = 0; i < events.size(); ++i) {
+    v1::Event e = events[i];
+    e.set_stream(current.stream);
+    e.set_stream_version(state.events_folded());
+    if (rules::NeedsPersonCheck(e)) {
+      std::string team = state.team_id();
+      if (team.empty()) team = projections::TeamAssignedBy(e).value_or("");
+      const v1::Team* found = hub_->teams().FindTeam(team);
+      const rules::Parameters& params = hub_->rules().ForArea(found ? found->area_id() : "");
+      absl::Status judged = rules::CheckConsentWithdrawal(state, e, producer.agency());
+      if (judged.ok()) {
+        judged = rules::JudgeCommand(state, e, producer.role(), hub_->rules(), params, now);
+      }
+      if (!judged.ok()) {
+        return absl::Status(judged.code(), absl::StrCat("events[", i, "]: ", judged.message(),
+                                                        "; nothing was written"));
+      }
     }
-  }
-  const projections::sharing::SharingFacts facts =
-      projections::sharing::DeriveSharingFacts(state, head);
-  absl::flat_hash_map<std::string, v1::AgencyKind> recorded_here;  // earlier in this append
-  for (int i = 0; i < request.events_size(); ++i) {
-    const v1::Event& e = request.events(i);
-    if (e.has_consent_recorded()) {
-      recorded_here[e.consent_recorded().consent_id()] = e.consent_recorded().agency();
-    }
-    if (!e.has_consent_withdrawn()) continue;
-    const std::string& id = e.consent_withdrawn().consent_id();
-    v1::AgencyKind agency = v1::AGENCY_KIND_UNSPECIFIED;
-    if (auto it = recorded_here.find(id); it != recorded_here.end()) {
-      agency = it->second;
-    } else if (auto known = facts.consents.find(id); known != facts.consents.end()) {
-      agency = known->second.agency;
-    } else {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "events[", i, "]: no consent \"", id, "\" is recorded for ", request.stream(),
-          "; nothing was written"));
-    }
-    if (agency != producer.agency()) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "events[", i, "]: ", v1::AgencyKind_Name(producer.agency()),
-          " may withdraw only consents to share with itself; consent \"", id, "\" is for ",
-          v1::AgencyKind_Name(agency), "; nothing was written"));
+    // The next event is judged on the state this one makes.
+    if (absl::Status folded = projections::ApplyToPersonState(e, &state); !folded.ok()) {
+      return folded;
     }
   }
   return absl::OkStatus();
@@ -187,9 +167,13 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
   const v1::Producer producer = ProducerOf(producer_actor);
   std::vector<v1::Event> events(std::make_move_iterator(request.mutable_events()->begin()),
                                 std::make_move_iterator(request.mutable_events()->end()));
-  for (v1::Event& e : events) *e.mutable_producer() = producer;
-  store_->AppendAsync(
-      request.stream(), ToExpected(request), std::move(events),
+  bool judged = false;
+  for (v1::Event& e : events) {
+    *e.mutable_producer() = producer;
+    judged |= projections::alert_rules::NeedsPersonCheck(e);
+  }
+  const bool serialized = PersonCommands::Serialized(request.stream(), events);
+  auto finish =
       [this, reactor, raw_response, count](absl::StatusOr<eventstore::AppendResult> result) {
         metrics_->RecordAppend(result.status().code(), count);
         if (!result.ok()) {
@@ -205,7 +189,20 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
           reactor->Finish(grpc::Status::OK);
         }
         EndAppend();
-      });
+      };
+  if (!serialized) {
+    store_->AppendAsync(request.stream(), ToExpected(request), std::move(events), std::move(finish));
+    return;
+  }
+  PersonCommands::Check check = nullptr;
+  if (judged) {
+    auto stamped = std::make_shared<const std::vector<v1::Event>>(events);
+    check = [this, producer_actor, stamped](const PersonCommands::Current& current) {
+      return JudgeAppend(producer_actor, *stamped, current);
+    };
+  }
+  hub_->commands().Append(request.stream(), ToExpected(request), std::move(events),
+                          std::move(check), std::move(finish));
 }
 
 grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* context,
@@ -228,25 +225,7 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  bool withdraws = false;
-  for (const v1::Event& e : request.events()) withdraws |= e.has_consent_withdrawn();
-  if (!withdraws) {
-    StartAppend(reactor, raw_response, *identity, std::move(request));
-    return reactor;
-  }
-  // Rare: wait for the case view off the gRPC thread, then append.
-  executor_->Schedule([this, reactor, raw_response, actor = *identity,
-                       request = std::move(request), count]() mutable {
-    const absl::Status checked = CheckConsentWithdrawals(actor, request);
-    if (!checked.ok()) {
-      metrics_->RecordRejected("Append", checked.code());
-      metrics_->RecordAppend(checked.code(), count);
-      reactor->Finish(ToGrpcStatus(checked));
-      EndAppend();
-      return;
-    }
-    StartAppend(reactor, raw_response, actor, std::move(request));
-  });
+  StartAppend(reactor, raw_response, *identity, std::move(request));
   return reactor;
 }
 

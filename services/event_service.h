@@ -10,6 +10,7 @@
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "services/auth.h"
 #include "services/delivery_cursor.h"
+#include "services/hub_context.h"
 #include "services/hub_metrics.h"
 #include "services/read_executor.h"
 
@@ -30,9 +31,8 @@ class EventServiceImpl final
           v1::EventService::WithRawCallbackMethod_ReadStream<
               v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::CallbackService>>> {
  public:
-  // Pointers are not owned and must outlive the service.
-  EventServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
-                   ReadExecutor* executor, HubMetrics* metrics, DeliveryDeps delivery);
+  // `hub` is not owned and must outlive the service.
+  explicit EventServiceImpl(HubContext* hub);
 
   // Request: a serialized AppendRequest; response: a serialized AppendResponse.
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
@@ -56,18 +56,19 @@ class EventServiceImpl final
   void EndAppend();
   // PERMISSION_DENIED naming the first event the producer table refuses.
   absl::Status CheckProducer(const v1::Actor& actor, const v1::AppendRequest& request) const;
-  // A ConsentWithdrawn names a consent by id only, so who may withdraw it
-  // needs the person's consents: each must be recorded (in the case view,
-  // waited for up to the log's head, or earlier in the same append) and be
-  // a consent to share with the producer's own agency. FAILED_PRECONDITION
-  // for an unknown consent, PERMISSION_DENIED for another agency's.
-  // Blocks on the case view: run it off the gRPC thread.
-  absl::Status CheckConsentWithdrawals(const v1::Actor& producer,
-                                       const v1::AppendRequest& request) const;
   // Stamps the producer and appends; finishes `reactor` with the result.
+  // An append to a person's stream with an event some IOM rule reads the
+  // person's state for (command_rules.h: Y2A, WISDOM, second warnings,
+  // overlapping appointments, consent withdrawals) goes through
+  // PersonCommands: judged on the stream's current version, appended with it.
   void StartAppend(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* raw_response,
                    const v1::Actor& producer, v1::AppendRequest request);
+  // The rules' verdict on `events` (stamped) appended to `current`, each
+  // judged on the state the ones before it make.
+  absl::Status JudgeAppend(const v1::Actor& producer, const std::vector<v1::Event>& events,
+                           const PersonCommands::Current& current) const;
 
+  HubContext* const hub_;
   eventstore::EventStore* const store_;
   const Authenticator* const auth_;
   ReadExecutor* const executor_;

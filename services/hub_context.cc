@@ -1,6 +1,8 @@
 #include "services/hub_context.h"
 
+#include "common/log.h"
 #include "common/status_macros.h"
+#include "projections/alert_rules/alert_rules_projection.h"
 #include "projections/case_view_projection.h"
 #include "projections/cohort_view.h"
 #include "projections/identifier_index.h"
@@ -12,11 +14,15 @@ constexpr int kReadThreads = 2;
 
 }  // namespace
 
-std::vector<std::unique_ptr<projections::Projection>> HubProjections() {
+std::vector<std::unique_ptr<projections::Projection>> HubProjections(
+    std::shared_ptr<const projections::alert_rules::RuleConfig> rules,
+    const projections::TeamDirectory* teams) {
   std::vector<std::unique_ptr<projections::Projection>> out;
   out.push_back(std::make_unique<projections::CaseViewProjection>());
   out.push_back(std::make_unique<projections::CohortViewProjection>());
   out.push_back(std::make_unique<projections::IdentifierIndexProjection>());
+  out.push_back(
+      std::make_unique<projections::alert_rules::AlertRulesProjection>(std::move(rules), teams));
   return out;
 }
 
@@ -52,6 +58,14 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
   metrics->SetHeadPosition(hub->storage_.log->CommittedPosition());
   hub->auth_ = std::make_unique<Authenticator>(hub->settings_.principals, config.insecure());
   hub->teams_ = std::make_unique<projections::TeamDirectory>(hub->settings_.teams);
+  if (config.rules_file().empty()) {
+    hub->rules_ = std::make_shared<projections::alert_rules::RuleConfig>();
+  } else {
+    IOMHUB_ASSIGN_OR_RETURN(projections::alert_rules::RuleConfig rules,
+                            projections::alert_rules::RuleConfig::Load(config.rules_file(),
+                                                                       hub->settings_.teams));
+    hub->rules_ = std::make_shared<projections::alert_rules::RuleConfig>(std::move(rules));
+  }
   IOMHUB_ASSIGN_OR_RETURN(hub->sharing_,
                           SharingConfig::Load(config, hub->teams_.get(), hub->storage_.log.get(),
                                               hub->settings_.clock));
@@ -66,12 +80,28 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
                 metrics->ObserveView(status, log->CommittedPosition());
                 if (observer) observer(status);
               }});
-  for (auto& projection : HubProjections()) hub->runner_->Add(std::move(projection));
+  for (auto& projection : HubProjections(hub->rules_, hub->teams_.get())) {
+    hub->runner_->Add(std::move(projection));
+  }
   IOMHUB_RETURN_IF_ERROR(hub->runner_->Start());
   for (const auto& status : hub->runner_->Statuses()) {
     metrics->ObserveView(status, hub->storage_.log->CommittedPosition());
     if (observer) observer(status);
   }
+  hub->alerts_ = std::make_unique<projections::alert_rules::AlertRunner>(
+      hub->storage_.log.get(), hub->storage_.views.get(), hub->runner_.get(), hub->rules_,
+      hub->teams_.get(),
+      projections::alert_rules::AlertRunner::Options{
+          .clock = hub->settings_.clock,
+          .observer =
+              [metrics](const projections::alert_rules::AlertPass& pass) {
+                metrics->RecordAlertPass(pass);
+              },
+          .log = [](const std::string& line) { LogLine(line); }});
+  hub->alerts_->Start();
+  hub->commands_ = std::make_unique<PersonCommands>(hub->storage_.log.get(),
+                                                    hub->storage_.views.get(), hub->runner_.get(),
+                                                    hub->executor_.get());
   return hub;
 }
 
@@ -85,6 +115,7 @@ DeliveryDeps HubContext::delivery() {
 void HubContext::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (alerts_ != nullptr) alerts_->Stop();
   if (runner_ != nullptr) runner_->Stop();
   if (executor_ != nullptr) executor_->Shutdown();
   if (storage_.log != nullptr) storage_.log->Shutdown();

@@ -1,10 +1,11 @@
 // HubContext: everything the hub's services share, started in order and
 // stopped in reverse — the one place that knows the lifecycle, so a new
 // service is one line in HubServer:
-//   start: metrics → storage (log + views) → authenticator → teams →
+//   start: metrics → storage (log + views) → authenticator → teams → rules →
 //          sharing (agreements, recorded in the log) → read executor →
-//          projection runner;
-//   stop:  projection runner → read executor → log (drain, flush) → storage.
+//          projection runner → alert runner;
+//   stop:  alert runner → projection runner → read executor → log (drain,
+//          flush) → storage.
 // Not thread-safe to Start/Stop; the accessors are safe once started.
 #ifndef IOMHUB_SERVICES_HUB_CONTEXT_H_
 #define IOMHUB_SERVICES_HUB_CONTEXT_H_
@@ -16,18 +17,24 @@
 #include "common/clock.h"
 #include "eventstore/storage.h"
 #include "iomhub/v1/config.pb.h"
+#include "projections/alert_rules/alert_runner.h"
+#include "projections/alert_rules/rule_config.h"
 #include "projections/projection_runner.h"
 #include "projections/team_directory.h"
 #include "services/auth.h"
 #include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
+#include "services/person_commands.h"
 #include "services/read_executor.h"
 #include "services/sharing_config.h"
 
 namespace iomhub::services {
 
-// The views the hub keeps, in start order.
-std::vector<std::unique_ptr<projections::Projection>> HubProjections();
+// The views the hub keeps, in start order. `rules` and `teams` must outlive
+// them.
+std::vector<std::unique_ptr<projections::Projection>> HubProjections(
+    std::shared_ptr<const projections::alert_rules::RuleConfig> rules,
+    const projections::TeamDirectory* teams);
 
 class HubContext {
  public:
@@ -58,6 +65,11 @@ class HubContext {
   DeliveryDeps delivery();
   ReadExecutor& executor() { return *executor_; }
   projections::ProjectionRunner& runner() { return *runner_; }
+  // The IOM rules' parameters (HubConfig.rules_file, else the defaults).
+  const projections::alert_rules::RuleConfig& rules() const { return *rules_; }
+  projections::alert_rules::AlertRunner& alerts() { return *alerts_; }
+  // Appends judged on a person's current state (command rules, decisions).
+  PersonCommands& commands() { return *commands_; }
 
  private:
   explicit HubContext(Settings settings);
@@ -67,9 +79,12 @@ class HubContext {
   eventstore::Storage storage_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<projections::TeamDirectory> teams_;
+  std::shared_ptr<const projections::alert_rules::RuleConfig> rules_;
   std::unique_ptr<SharingConfig> sharing_;
   std::unique_ptr<ReadExecutor> executor_;
   std::unique_ptr<projections::ProjectionRunner> runner_;
+  std::unique_ptr<projections::alert_rules::AlertRunner> alerts_;
+  std::unique_ptr<PersonCommands> commands_;
   bool stopped_ = false;
 };
 

@@ -52,6 +52,25 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                       .Register(*registry_);
   reloads_applied_ = &reloads.Add({{"result", "applied"}});
   reloads_refused_ = &reloads.Add({{"result", "refused"}});
+  auto& alerts = prometheus::BuildCounter()
+                     .Name("iomhub_alert_events_total")
+                     .Help("Alert events (raised or resolved) the alert rules appended to the log, "
+                           "by what decided them: the projection's outbox, a deadline, a week's end")
+                     .Register(*registry_);
+  alerts_outbox_ = &alerts.Add({{"source", "outbox"}});
+  alerts_deadline_ = &alerts.Add({{"source", "deadline"}});
+  alerts_week_ = &alerts.Add({{"source", "week"}});
+  alert_pass_seconds_ = &prometheus::BuildHistogram()
+                             .Name("iomhub_alert_pass_seconds")
+                             .Help("How long an alert runner pass that did something took")
+                             .Register(*registry_)
+                             .Add({}, prometheus::Histogram::BucketBoundaries{
+                                          0.001, 0.005, 0.02, 0.1, 0.5, 2, 10});
+  alert_outbox_pending_ = &prometheus::BuildGauge()
+                               .Name("iomhub_alert_outbox_pending")
+                               .Help("Alert decisions the last pass could not append (retried)")
+                               .Register(*registry_)
+                               .Add({});
   rejected_ = &prometheus::BuildCounter()
                    .Name("iomhub_rejected_calls_total")
                    .Help("Calls refused, by method and reason (status code)")
@@ -145,6 +164,14 @@ void HubMetrics::SetHeadPosition(uint64_t position) {
 
 void HubMetrics::RecordSharingReload(bool applied) {
   (applied ? reloads_applied_ : reloads_refused_)->Increment();
+}
+
+void HubMetrics::RecordAlertPass(const projections::alert_rules::AlertPass& pass) {
+  alerts_outbox_->Increment(static_cast<double>(pass.published));
+  alerts_deadline_->Increment(static_cast<double>(pass.raised_due));
+  alerts_week_->Increment(static_cast<double>(pass.raised_weekly));
+  alert_pass_seconds_->Observe(absl::ToDoubleSeconds(pass.took));
+  alert_outbox_pending_->Set(static_cast<double>(pass.outbox_left));
 }
 
 }  // namespace iomhub::services

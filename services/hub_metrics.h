@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "eventstore/options.h"
+#include "projections/alert_rules/alert_runner.h"
 #include "projections/projection_runner.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -47,6 +48,10 @@ class HubMetrics {
   void ObserveView(const projections::ViewStatus& status, uint64_t head);
   // iomhub_sharing_reloads_total{result="applied"|"refused"}: SIGHUP reloads.
   void RecordSharingReload(bool applied);
+  // iomhub_alert_events_total{source="outbox"|"deadline"|"week"}: alert
+  // events the alert rules appended; iomhub_alert_pass_seconds; and
+  // iomhub_alert_outbox_pending, the decisions a pass could not append.
+  void RecordAlertPass(const projections::alert_rules::AlertPass& pass);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -68,6 +73,11 @@ class HubMetrics {
   prometheus::Family<prometheus::Gauge>* view_failed_;
   prometheus::Counter* reloads_applied_;
   prometheus::Counter* reloads_refused_;
+  prometheus::Counter* alerts_outbox_;
+  prometheus::Counter* alerts_deadline_;
+  prometheus::Counter* alerts_week_;
+  prometheus::Histogram* alert_pass_seconds_;
+  prometheus::Gauge* alert_outbox_pending_;
 };
 
 }  // namespace iomhub::services

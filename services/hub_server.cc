@@ -158,8 +158,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
                                           health->Observe(status);
                                         }}));
   HubContext* hub = impl->hub.get();
-  impl->event_service = std::make_unique<EventServiceImpl>(
-      &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(), hub->delivery());
+  impl->event_service = std::make_unique<EventServiceImpl>(hub);
   impl->subscription_service = std::make_unique<SubscriptionServiceImpl>(
       &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(),
       absl::Milliseconds(config.heartbeat_interval_ms()), hub->delivery());

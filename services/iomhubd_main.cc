@@ -37,6 +37,10 @@ ABSL_FLAG(std::string, producers, "",
           "Who may produce which event types (iomhub.v1.ProducerTable text format), e.g. "
           "deploy/config/producers.textproto. Without one every append is refused. SIGHUP "
           "reloads it");
+ABSL_FLAG(std::string, rules, "",
+          "The IOM rules' parameters (iomhub.v1.RulesConfig text format): per-area numbers, "
+          "bank holidays, who may override, e.g. deploy/config/rules.textproto. Without one the "
+          "defaults of docs/alerts.md apply");
 ABSL_FLAG(std::string, tls_cert, "", "Server certificate (PEM)");
 ABSL_FLAG(std::string, tls_key, "", "Server private key (PEM)");
 ABSL_FLAG(std::string, client_ca, "", "CA bundle that signs partner client certificates (PEM)");
@@ -130,6 +134,7 @@ int main(int argc, char** argv) {
   set_if(absl::GetFlag(FLAGS_teams), [&](auto v) { config.set_teams_file(v); });
   set_if(absl::GetFlag(FLAGS_agreements), [&](auto v) { config.set_agreements_dir(v); });
   set_if(absl::GetFlag(FLAGS_producers), [&](auto v) { config.set_producers_file(v); });
+  set_if(absl::GetFlag(FLAGS_rules), [&](auto v) { config.set_rules_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_cert), [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
   set_if(absl::GetFlag(FLAGS_tls_key), [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
   set_if(absl::GetFlag(FLAGS_client_ca), [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });

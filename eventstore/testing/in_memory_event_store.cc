@@ -146,6 +146,14 @@ absl::StatusOr<std::optional<uint64_t>> InMemoryEventStore::StreamVersion(
   return it->second.size() - 1;
 }
 
+absl::StatusOr<std::optional<uint64_t>> InMemoryEventStore::PositionOfEvent(
+    absl::string_view event_id) {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = ids_.find(EventIdKey(event_id));
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
 absl::StatusOr<ReadBatch> InMemoryEventStore::ReadStream(const std::string& requested,
                                                          uint64_t from, bool backwards,
                                                          size_t max_events, size_t max_bytes) {

@@ -172,6 +172,24 @@ bool NeedsPersonCheck(const v1::Event& e) {
   }
 }
 
+bool AffectsPersonChecks(const v1::Event& e) {
+  if (NeedsPersonCheck(e)) return true;
+  switch (e.payload_case()) {
+    case v1::Event::kNominalReferred:
+    case v1::Event::kTeamChanged:
+    case v1::Event::kContactPlanSet:
+    case v1::Event::kContactOutcomeRecorded:
+    case v1::Event::kBreachConsiderationOpened:
+    case v1::Event::kPositionRecorded:
+    case v1::Event::kDecisionEscalated:
+    case v1::Event::kRiskLevelChanged:
+    case v1::Event::kConsentRecorded:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::optional<RuleBreach> FindBreach(const PersonState& state, const v1::Event& e,
                                      const RuleConfig& config, const Parameters& params,
                                      absl::Time now) {

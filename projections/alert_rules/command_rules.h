@@ -39,6 +39,14 @@ struct RuleBreach {
 // caller must read the person's state before appending it).
 bool NeedsPersonCheck(const v1::Event& event);
 
+// Whether folding `event` can change what a check reads of a person (the
+// types NeedsPersonCheck names, and those that change the state they judge:
+// risk of harm, contact outcomes, consent, team, breach considerations and
+// the steps of a joint decision). Appends of these to one person are
+// serialized with the checked ones, so no check is judged on a state
+// that an append in flight is about to change.
+bool AffectsPersonChecks(const v1::Event& event);
+
 // The rule `event` would break if appended to the person whose state (before
 // it) is `state`, or nullopt. `now` is the moment of the append: rule 10
 // looks only at appointments that have not ended by then. Disabled rules

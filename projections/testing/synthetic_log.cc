@@ -1,5 +1,6 @@
 #include "projections/testing/synthetic_log.h"
 
+#include <algorithm>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -26,7 +27,10 @@ struct Person {
   int contacts = 0;
   int referrals = 0;
   int considerations = 0;
+  int warnings = 0;
   std::string team;
+  uint64_t cohort_roll = 0;  // which cohort the person is selected into
+  absl::Time next_free_slot = absl::InfinitePast();  // appointments never overlap
 };
 
 }  // namespace
@@ -43,6 +47,7 @@ std::vector<SyntheticAppend> SyntheticLog(int people, int events, uint32_t seed)
   for (int i = 0; i < people; ++i) {
     persons[i].stream = absl::StrCat("person-", Uuid(seed, static_cast<uint64_t>(i) + 1));
     persons[i].team = teams[i % teams.size()];
+    persons[i].cohort_roll = rng() % 100;
   }
   std::vector<SyntheticAppend> out;
   out.reserve(events);
@@ -63,23 +68,31 @@ std::vector<SyntheticAppend> SyntheticLog(int people, int events, uint32_t seed)
     producer->set_user_id(absl::StrCat("po-", rng() % 40));
     const int step = p.step++;
     const uint64_t roll = rng() % 100;
+    // Follows the hub's command rules (DOMAIN.md 3, 4, 5, 10): Y2A cases in
+    // Flex, WISDOM cases in Free with a high risk of harm recorded first,
+    // one warning per order, appointments that never overlap.
+    const uint64_t cohort = p.cohort_roll;
     if (step == 0) {
       e.mutable_nominal_referred()->set_team_id(p.team);
       e.mutable_nominal_referred()->set_referral_reason("neighbourhood crime");
     } else if (step == 1) {
-      auto* s = e.mutable_cohort_selected();
-      s->set_cohort(roll < 60 ? v1::COHORT_FIXED : roll < 85 ? v1::COHORT_FLEX : v1::COHORT_FREE);
-      s->set_strand(roll < 60 ? v1::STRAND_NEIGHBOURHOOD_CRIME
-                              : roll < 85 ? v1::STRAND_Y2A : v1::STRAND_WISDOM);
-      s->set_team_id(p.team);
+      e.mutable_risk_level_changed()->set_risk_of_harm(cohort < 85 ? v1::RISK_LEVEL_MEDIUM
+                                                                   : v1::RISK_LEVEL_HIGH);
+      e.mutable_risk_level_changed()->set_assessment_ref(absl::StrCat("oasys-", event_number));
     } else if (step == 2) {
+      auto* s = e.mutable_cohort_selected();
+      s->set_cohort(cohort < 60 ? v1::COHORT_FIXED : cohort < 85 ? v1::COHORT_FLEX : v1::COHORT_FREE);
+      s->set_strand(cohort < 60 ? v1::STRAND_NEIGHBOURHOOD_CRIME
+                                : cohort < 85 ? v1::STRAND_Y2A : v1::STRAND_WISDOM);
+      s->set_team_id(p.team);
+    } else if (step == 3) {
       auto* plan = e.mutable_contact_plan_set();
       plan->set_min_contacts_per_week(3);
       plan->add_countable_modes(v1::CONTACT_MODE_OFFICE);
       plan->add_countable_modes(v1::CONTACT_MODE_HOME_VISIT);
       plan->set_rationale("Fixed default");
       *plan->mutable_next_review_due() = At(now + absl::Hours(24 * 84));
-    } else if (step == 3) {
+    } else if (step == 4) {
       producer->set_agency(v1::AGENCY_KIND_POLICE);
       producer->set_system("gwent-police-niche");
       producer->set_role("police_officer");
@@ -90,7 +103,10 @@ std::vector<SyntheticAppend> SyntheticLog(int people, int events, uint32_t seed)
       auto* c = e.mutable_contact_scheduled();
       c->set_contact_id(absl::StrCat("c-", ++p.contacts));
       c->set_mode(roll < 20 ? v1::CONTACT_MODE_OFFICE : v1::CONTACT_MODE_HOME_VISIT);
-      *c->mutable_scheduled_for() = At(now + absl::Hours(24 + static_cast<int64_t>(rng() % 72)));
+      const absl::Time slot = std::max(now + absl::Hours(24), p.next_free_slot) +
+                              absl::Hours(static_cast<int64_t>(rng() % 72));
+      *c->mutable_scheduled_for() = At(slot);
+      p.next_free_slot = slot + absl::Minutes(45);
       c->set_lead_agency(v1::LEAD_AGENCY_PROBATION);
       c->set_duration_minutes(45);
     } else if (roll < 70 && p.contacts > 0) {
@@ -117,7 +133,7 @@ std::vector<SyntheticAppend> SyntheticLog(int people, int events, uint32_t seed)
           static_cast<v1::EmploymentStatus>(1 + rng() % 5));
     } else if (roll < 87) {
       auto* w = e.mutable_warning_issued();
-      w->set_order_ref("co-1");
+      w->set_order_ref(absl::StrCat("co-", ++p.warnings));
       w->set_reason("missed appointment");
       *w->mutable_liable_until() = At(now + absl::Hours(24 * 365));
     } else if (roll < 89) {

@@ -154,7 +154,7 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
       "person.json",
       "{\"occurredAt\": \"2026-11-30T09:00:00Z\", \"nominalReferred\": {\"teamId\": \"gwent-newport\"}}\n"
       "{\"occurredAt\": \"2026-11-30T09:01:00Z\", \"cohortSelected\": {\"cohort\": \"COHORT_FIXED\","
-      " \"strand\": \"STRAND_Y2A\", \"teamId\": \"gwent-newport\"}}\n"
+      " \"strand\": \"STRAND_NEIGHBOURHOOD_CRIME\", \"teamId\": \"gwent-newport\"}}\n"
       "{\"occurredAt\": \"2026-11-30T09:02:00Z\", \"identifierLinked\": {\"kind\": \"IDENTIFIER_KIND_PNC\","
       " \"value\": \"26/000777A\"}}\n");
   // Referral and selection are probation's to record (the producer table).
@@ -169,7 +169,7 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
               "--as_of=2026-12-01T12:00:00Z", "--summary"});
   ASSERT_EQ(summary.status.exit_code, 0) << summary.stderr_text;
   EXPECT_THAT(summary.stdout_text, HasSubstr(absl::StrCat("person ", stream.substr(7))));
-  EXPECT_THAT(summary.stdout_text, HasSubstr("fixed / y2a, on IOM since 2026-11-30"));
+  EXPECT_THAT(summary.stdout_text, HasSubstr("fixed / neighbourhood crime, on IOM since 2026-11-30"));
   EXPECT_THAT(summary.stdout_text, HasSubstr("week 2026-W49: 0 contacts offered, 0 kept, plan 3"));
 
   CommandResult json = Iomctl({"case", absl::StrCat("--person=", stream.substr(7))});
@@ -178,7 +178,7 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
   ASSERT_THAT(cases, SizeIs(1));
   EXPECT_EQ(cases[0].team().id(), "gwent-newport");
 
-  CommandResult cohort = Iomctl({"cohort", "--team=gwent-newport", "--strand=y2a", "--summary"});
+  CommandResult cohort = Iomctl({"cohort", "--team=gwent-newport", "--strand=neighbourhood_crime", "--summary"});
   ASSERT_EQ(cohort.status.exit_code, 0) << cohort.stderr_text;
   EXPECT_THAT(cohort.stdout_text, HasSubstr("Newport IOM (gwent-newport), Gwent: 1 people"));
 
@@ -193,8 +193,9 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
   CommandResult views = Iomctl({"views"});
   ASSERT_EQ(views.status.exit_code, 0) << views.stderr_text;
   std::vector<v1::ViewState> states = ParseLines<v1::ViewState>(views.stdout_text);
-  ASSERT_THAT(states, SizeIs(3));
+  ASSERT_THAT(states, SizeIs(4));
   EXPECT_EQ(states[0].name(), "case_view");
+  EXPECT_EQ(states[3].name(), "alert_rules");
 
   CommandResult refused = Iomctl({"rebuild", "case_view"});
   EXPECT_EQ(refused.status.exit_code, 1);

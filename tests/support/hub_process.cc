@@ -61,6 +61,8 @@ std::string DefaultProducersFile() {
   return absl::StrCat(SourceDir(), "/deploy/config/producers.textproto");
 }
 
+std::string DefaultRulesFile() { return absl::StrCat(SourceDir(), "/deploy/config/rules.textproto"); }
+
 absl::StatusOr<std::unique_ptr<HubProcess>> HubProcess::Start(const HubOptions& options) {
   if (options.data_dir.empty()) return absl::InvalidArgumentError("HubOptions.data_dir is required");
   if (!options.insecure && options.certs_dir.empty()) {
@@ -90,6 +92,8 @@ absl::StatusOr<std::unique_ptr<HubProcess>> HubProcess::Start(const HubOptions& 
   argv.push_back(absl::StrCat("--producers=", options.producers_file.empty()
                                                   ? DefaultProducersFile()
                                                   : options.producers_file));
+  argv.push_back(absl::StrCat("--rules=", options.rules_file.empty() ? DefaultRulesFile()
+                                                                    : options.rules_file));
   if (options.unsafe_no_sync) argv.push_back("--unsafe_no_sync");
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
 

@@ -38,6 +38,8 @@ std::string DefaultPrincipalsFile();
 // source tree: the shipped example agreements and producer table.
 std::string DefaultAgreementsDir();
 std::string DefaultProducersFile();
+// deploy/config/rules.textproto: the shipped rules' parameters.
+std::string DefaultRulesFile();
 
 struct HubOptions {
   // --insecure: plaintext; a caller is the principal its
@@ -54,6 +56,8 @@ struct HubOptions {
   std::string agreements_dir{};
   // --producers file. Default: DefaultProducersFile().
   std::string producers_file{};
+  // --rules file. Default: DefaultRulesFile().
+  std::string rules_file{};
   // The event store directory; reuse it across restarts. Required.
   std::string data_dir{};
   // --unsafe_no_sync. Default: false.

@@ -1,5 +1,7 @@
 #include "tests/support/test_events.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/ids.h"
@@ -31,8 +33,12 @@ v1::Event NewContactEvent(absl::string_view contact_id) {
   contact->set_duration_minutes(45);
   contact->set_lead_agency(v1::LEAD_AGENCY_POLICE);
   contact->set_source_system_ref("niche:OCC-2024-0001");
+  // Tomorrow, an hour after the previous one: a person's appointments never
+  // overlap (the hub refuses overlapping ones, DOMAIN.md rule 10).
+  static std::atomic<int64_t> hours{0};
   SetNow(contact->mutable_scheduled_for());
-  contact->mutable_scheduled_for()->set_seconds(contact->scheduled_for().seconds() + 86400);
+  contact->mutable_scheduled_for()->set_seconds(contact->scheduled_for().seconds() + 86400 +
+                                                3600 * hours.fetch_add(1));
   return event;
 }
 
