@@ -14,6 +14,7 @@
 #include "eventstore/event_types.h"
 #include "eventstore/sha256.h"
 #include "iomhub/v1/envelope.pb.h"
+#include "projections/alert_rules/rule_catalogue.h"
 #include "projections/calendar.h"
 #include "projections/text_locations.h"
 
@@ -61,7 +62,8 @@ struct Condition {
 const std::vector<Condition>& Conditions() {
   static const auto* conditions = new std::vector<Condition>{
       {"only_contacts_led_by_recipient", {"ContactScheduled", "ContactOutcomeRecorded"}},
-      {"only_services", {"ReferralSent", "ReferralOutcomeRecorded", "TreatmentEngagementChanged"}},
+      {"only_services", {"ReferralSent", "ReferralOutcomeRecorded", "TreatmentEngagementChanged",
+                         "AlertRaised", "AlertResolved"}},
       {"only_consents_for_recipient", {"ConsentRecorded", "ConsentWithdrawn"}},
       {"only_alert_rules", {"AlertRaised", "AlertResolved"}},
   };
@@ -324,6 +326,11 @@ class AgreementChecker {
       if (!IsWord(item.only_alert_rules(j), IsRuleChar)) {
         Error(subject, "only_alert_rules", j,
               absl::StrCat("alert rule \"", item.only_alert_rules(j), "\" must be [A-Z0-9_]+"));
+      } else if (const v1::RuleDescription* rule = alert_rules::FindRule(item.only_alert_rules(j));
+                 rule == nullptr || rule->kind() == v1::RULE_KIND_COMMAND) {
+        Error(subject, "only_alert_rules", j,
+              absl::StrCat("no alert rule \"", item.only_alert_rules(j),
+                           "\" (docs/alerts.md lists them)"));
       }
     }
   }

@@ -103,7 +103,7 @@ TEST(AgreementSet, ShippedFolderLoadsWithShippedTeams) {
   }
   const LoadedAgreement* housing = set->Find("waspi-dda-iom-housing", 0, kToday);
   ASSERT_NE(housing, nullptr);
-  EXPECT_EQ(housing->agreement.version(), 2u);
+  EXPECT_EQ(housing->agreement.version(), 3u);
 }
 
 TEST(AgreementSet, TheValidTestAgreementLoads) {
@@ -370,7 +370,7 @@ TEST(AgreementSetValidation, ConditionsOnlyOnTheTypesTheyNarrow) {
        "not to ArrestRecorded"},
       {"only_services: [SERVICE_KIND_HOUSING]", "TreatmentEngagementChanged",
        "only_services applies only to ReferralSent, ReferralOutcomeRecorded, "
-       "TreatmentEngagementChanged, not to ArrestRecorded"},
+       "TreatmentEngagementChanged, AlertRaised, AlertResolved, not to ArrestRecorded"},
       {"only_consents_for_recipient: true", "ConsentWithdrawn",
        "only_consents_for_recipient applies only to ConsentRecorded, ConsentWithdrawn, not to "
        "ArrestRecorded"},
@@ -387,6 +387,14 @@ TEST(AgreementSetValidation, ConditionsOnlyOnTheTypesTheyNarrow) {
     EXPECT_THAT(Errors(item(absl::StrCat("\"", c.fits, "\", \"ArrestRecorded\""))),
                 ElementsAre(HasSubstr(absl::StrCat("data item \"x\": ", c.error))));
   }
+}
+
+TEST(AgreementSetValidation, AlertRulesMustBeRulesTheHubRaises) {
+  EXPECT_THAT(Errors(Valid("data_items { name: \"x\" to: [AGENCY_KIND_POLICE] "
+                               "event_types: [\"AlertRaised\"] "
+                               "only_alert_rules: [\"NO_FIXED_ABODES\", \"Y2A_FLEX_MINIMUM\"] }\n")),
+              ElementsAre(HasSubstr("no alert rule \"NO_FIXED_ABODES\""),
+                          HasSubstr("no alert rule \"Y2A_FLEX_MINIMUM\"")));
 }
 
 TEST(AgreementSetValidation, AlertRulesAreUpperSnakeCase) {

@@ -338,6 +338,8 @@ std::string Policy::EventConditions(const Rule& rule, const v1::Actor& recipient
     int service = v1::SERVICE_KIND_UNSPECIFIED;
     if (e.has_referral_sent()) service = e.referral_sent().service();
     if (e.has_treatment_engagement_changed()) service = e.treatment_engagement_changed().service();
+    if (e.has_alert_raised()) service = e.alert_raised().service();
+    if (e.has_alert_resolved()) service = e.alert_resolved().service();
     if (e.has_referral_outcome_recorded()) {
       auto it = facts->referrals.find(e.referral_outcome_recorded().referral_id());
       if (it == facts->referrals.end()) return "the referral it answers is not known";

@@ -119,12 +119,28 @@ const std::vector<Row>& Expected() {
       {"ConsentRecorded for employment", {"✓", "✓", "✗", "✓", "✗", "✓", "✗", "✗"}},
       {"ConsentWithdrawn for health", {"✓", "✓", "✗", "✓", "✗", "✗", "✗", "✗"}},
       {"ConsentWithdrawn for employment", {"✓", "✓", "✗", "✓", "✗", "✓", "✗", "✗"}},
-      // alerts: police and probation by rule (all of today's); partners their own
+      // alerts: police and probation every rule; partners only their own
+      // (housing: accommodation and housing referrals; health: health
+      // referrals; prison: release); employment none.
       {"AlertRaised CONTACTS_BELOW_PLAN", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised COMPLIANCE_CONCERN", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised DUPLICATE_SUPERVISION", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised BREACH_REFERRAL_REQUIRED", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised BREACH_POSITIONS_DIFFER", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised BREACH_DECISION_OVERDUE", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised REVIEW_OVERDUE", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised ARREST_OR_CHARGE", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised MANAGER_OVERRIDE", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised REFERRAL_OVERDUE HOUSING", {"✓", "✓", "✓", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised REFERRAL_OVERDUE SUBSTANCE_MISUSE", {"✓", "✓", "✗", "✓", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised REFERRAL_OVERDUE MENTAL_HEALTH", {"✓", "✓", "✗", "✓", "✗", "✗", "✗", "✗"}},
+      {"AlertRaised REFERRAL_OVERDUE EMPLOYMENT_TRAINING",
+       {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
       {"AlertRaised NO_FIXED_ABODE", {"✓", "✓", "✓", "✗", "✗", "✗", "✗", "✗"}},
-      {"AlertRaised HEALTH_REFERRAL_OVERDUE", {"✓", "✓", "✗", "✓", "✗", "✗", "✗", "✗"}},
-      {"AlertRaised NO_ACCOMMODATION_ON_RELEASE", {"✓", "✓", "✗", "✗", "✓", "✗", "✗", "✗"}},
+      {"AlertRaised NO_ACCOMMODATION_ON_RELEASE", {"✓", "✓", "✓", "✗", "✓", "✗", "✗", "✗"}},
       {"AlertResolved NO_FIXED_ABODE", {"✓", "✓", "✓", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertResolved REFERRAL_OVERDUE HOUSING", {"✓", "✓", "✓", "✗", "✗", "✗", "✗", "✗"}},
+      {"AlertResolved REFERRAL_OVERDUE MENTAL_HEALTH", {"✓", "✓", "✗", "✓", "✗", "✗", "✗", "✗"}},
       // Hub records: not personal data; the auditor reads no event log.
       {"AgreementChanged", {"✓", "✓", "✓", "✓", "✓", "✓", "✓", "✗"}},
   };
@@ -289,11 +305,21 @@ v1::Event EventFor(absl::string_view label) {
   } else if (type == "ConsentWithdrawn") {
     e.mutable_consent_withdrawn()->set_consent_id(variant == "health" ? "k-health"
                                                                       : "k-employment");
-  } else if (type == "AlertRaised") {
-    e.mutable_alert_raised()->set_rule(variant);
-    e.mutable_alert_raised()->set_window("2027-W02");
-  } else if (type == "AlertResolved") {
-    e.mutable_alert_resolved()->set_rule(variant);
+  } else if (type == "AlertRaised" || type == "AlertResolved") {
+    // "AlertRaised RULE" or "AlertRaised RULE SERVICE" (a referral alert
+    // names its service).
+    v1::ServiceKind service = v1::SERVICE_KIND_UNSPECIFIED;
+    if (words.size() > 2) {
+      EXPECT_TRUE(v1::ServiceKind_Parse("SERVICE_KIND_" + words[2], &service));
+    }
+    if (type == "AlertRaised") {
+      e.mutable_alert_raised()->set_rule(words[1]);
+      e.mutable_alert_raised()->set_window("2027-W02");
+      e.mutable_alert_raised()->set_service(service);
+    } else {
+      e.mutable_alert_resolved()->set_rule(words[1]);
+      e.mutable_alert_resolved()->set_service(service);
+    }
   } else if (type == "AgreementChanged") {
     e.set_stream(kAgreementsStream);
     e.mutable_agreement_changed()->set_agreement_id("waspi-dda-iom-housing");

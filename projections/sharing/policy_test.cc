@@ -128,7 +128,7 @@ TEST_F(PolicyTest, AnOrganisationNotPartyOrAnotherPurposeReceivesNothing) {
       Recipient(v1::AGENCY_KIND_HOUSING, "Newport City Council Housing", "gwent", "marketing"),
       kToday);
   EXPECT_THAT(absl::StrJoin(plan->considered(), "\n"),
-              HasSubstr("waspi-dda-iom-housing@2: the purpose \"marketing\" is not one of its "
+              HasSubstr("waspi-dda-iom-housing@3: the purpose \"marketing\" is not one of its "
                         "purposes (iom_case_management, housing_duty_to_refer)"));
   EXPECT_FALSE(Decide(plan->recipient(), input).delivered);
   EXPECT_TRUE(Decide(Recipient(v1::AGENCY_KIND_HOUSING, "Newport City Council Housing", "gwent",

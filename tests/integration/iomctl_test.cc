@@ -242,12 +242,12 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
   CommandResult list = Iomctl({"agreements", "--summary"});
   ASSERT_EQ(list.status.exit_code, 0) << list.stderr_text;
   EXPECT_THAT(list.stdout_text, HasSubstr("6 agreement(s)"));
-  EXPECT_THAT(list.stdout_text, HasSubstr("in force  waspi-dda-iom-housing@2 (active)"));
+  EXPECT_THAT(list.stdout_text, HasSubstr("in force  waspi-dda-iom-housing@3 (active)"));
   CommandResult json = Iomctl({"agreements"});
   ASSERT_EQ(json.status.exit_code, 0) << json.stderr_text;
   EXPECT_THAT(ParseLines<v1::LoadedAgreement>(json.stdout_text), SizeIs(6));
 
-  CommandResult one = Iomctl({"agreements", "waspi-dda-iom-housing@2"});
+  CommandResult one = Iomctl({"agreements", "waspi-dda-iom-housing@3"});
   ASSERT_EQ(one.status.exit_code, 0) << one.stderr_text;
   std::vector<v1::LoadedAgreement> shown = ParseLines<v1::LoadedAgreement>(one.stdout_text);
   ASSERT_THAT(shown, SizeIs(1));

@@ -560,7 +560,7 @@ TEST_F(SharingTest, TheAgreementsStreamRecordsEachAgreementWithItsFileHash) {
     EXPECT_EQ(e.agreement_changed().status(), v1::AGREEMENT_STATUS_ACTIVE);
   }
   EXPECT_EQ(versions["waspi-isp-iom-police-probation"], 3u);
-  EXPECT_EQ(versions["waspi-dda-iom-housing"], 2u);
+  EXPECT_EQ(versions["waspi-dda-iom-housing"], 3u);
   // A restart with the same agreements records nothing new.
   CloseClients();
   StopHub();
@@ -642,8 +642,8 @@ TEST_F(SharingReloadTest, AnInvalidReloadChangesNothingAndAValidOneChangesTheFlo
   // Suspend the housing agreement (version 3): the live flow stops at once.
   ASSERT_EQ(std::remove((agreements_dir_ + "/broken.textproto").c_str()), 0);
   std::string suspended = original;
-  ASSERT_NE(suspended.find("version: 2"), std::string::npos);
-  suspended.replace(suspended.find("version: 2"), 10, "version: 3");
+  ASSERT_NE(suspended.find("version: 3"), std::string::npos);
+  suspended.replace(suspended.find("version: 3"), 10, "version: 4");
   suspended.replace(suspended.find("AGREEMENT_STATUS_ACTIVE"), 23, "AGREEMENT_STATUS_SUSPENDED");
   ASSERT_THAT(WriteFile(HousingFile(), suspended), IsOk());
   v1::ListAgreementsResponse applied = Reload();
@@ -665,9 +665,9 @@ TEST_F(SharingReloadTest, AnInvalidReloadChangesNothingAndAValidOneChangesTheFlo
   ASSERT_EQ(changes->size(), 7u);
   const v1::AgreementChanged& change = changes->back().agreement_changed();
   EXPECT_EQ(change.agreement_id(), "waspi-dda-iom-housing");
-  EXPECT_EQ(change.version(), 3u);
+  EXPECT_EQ(change.version(), 4u);
   EXPECT_EQ(change.status(), v1::AGREEMENT_STATUS_SUSPENDED);
-  EXPECT_EQ(change.previous_version(), 2u);
+  EXPECT_EQ(change.previous_version(), 3u);
   EXPECT_EQ(change.previous_status(), v1::AGREEMENT_STATUS_ACTIVE);
   EXPECT_GT(changes->back().position(), second);
   EXPECT_LT(changes->back().position(), third);
