@@ -23,6 +23,8 @@ const char* OperationName(Operation op) {
       return "read the sharing agreements";
     case Operation::kExplain:
       return "ask why an event was or was not delivered";
+    case Operation::kReadRules:
+      return "read the alert rules";
   }
   return "?";
 }
@@ -58,6 +60,7 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadAgreements:
     case Operation::kExplain:
+    case Operation::kReadRules:
       return agency != v1::AGENCY_KIND_UNSPECIFIED;
   }
   return false;

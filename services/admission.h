@@ -25,6 +25,7 @@ enum class Operation {
   kAdministerViews,  // AdminService.RebuildView
   kReadAgreements,   // SharingService.ListAgreements / GetAgreement: no personal data
   kExplain,          // SharingService.Explain: names fields and agreements, never content
+  kReadRules,        // AlertService.ListAlertRules: the rules' configuration, no personal data
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.

@@ -16,6 +16,7 @@
 #include "services/admission.h"
 #include "services/unary_call.h"
 #include "services/delivery_cursor.h"
+#include "services/disclosed_state.h"
 #include "services/grpc_status.h"
 #include "services/view_query.h"
 #include "services/wire_batch.h"
@@ -45,44 +46,6 @@ absl::Status CheckIdentifier(const DeliveryCursor& cursor, const v1::IdentifierR
         "your own, or by hub person id"));
   }
   return absl::OkStatus();
-}
-
-absl::Status NoCaseFor(absl::string_view person) {
-  return absl::NotFoundError(absl::StrCat("no case for person ", person, " that you may see"));
-}
-
-// The person's state as the cursor's recipient may know it: their stream up
-// to `upto`, each event through the delivery cursor (trimmed as sent),
-// folded. NOT_FOUND when nothing of it reaches the recipient.
-absl::StatusOr<v1::PersonState> DisclosedState(HubContext& hub, DeliveryCursor& cursor,
-                                               const std::string& person, uint64_t upto) {
-  const std::string stream = absl::StrCat("person-", person);
-  v1::PersonState state;
-  uint64_t next = 0;
-  for (bool end = false; !end;) {
-    absl::StatusOr<eventstore::ReadBatch> read =
-        hub.log().ReadStream(stream, next, false, 1000, 8 << 20);
-    if (absl::IsNotFound(read.status())) return NoCaseFor(person);
-    if (!read.ok()) return read.status();
-    for (v1::Event& e : read->events) {
-      if (e.position() > upto) {  // the views reflect the log up to `upto`
-        end = true;
-        break;
-      }
-      absl::StatusOr<DeliveryCursor::Verdict> verdict = cursor.Offer(&e);
-      if (!verdict.ok()) return verdict.status();
-      if (*verdict == DeliveryCursor::Verdict::kSkip) continue;
-      if (*verdict == DeliveryCursor::Verdict::kWaitForFacts) {
-        return absl::InternalError("the case view is behind the position it reported");
-      }
-      absl::Status folded = projections::ApplyDisclosedToPersonState(e, &state);
-      if (!folded.ok()) return folded;
-    }
-    next = read->next;
-    end = end || read->end;
-  }
-  if (state.events_folded() == 0) return NoCaseFor(person);
-  return state;
 }
 
 bool HasIdentifier(const v1::PersonState& state, const v1::IdentifierRef& identifier) {
@@ -253,6 +216,14 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
           member->set_open_alerts(view->open_alerts());
           member->set_open_referrals(view->open_referral_count());
           member->set_overdue_referrals(view->overdue_referrals());
+          std::vector<const v1::PersonState::Alert*> open;
+          for (const auto& alert : state->alerts()) {
+            if (alert.has_raised_at() && !alert.has_resolved_at()) open.push_back(&alert);
+          }
+          std::stable_sort(open.begin(), open.end(), [](const auto* a, const auto* b) {
+            return a->severity() > b->severity();
+          });
+          for (const auto* alert : open) member->add_open_alert_rules(alert->rule());
           if (state->contact_plan().has_next_review_due()) {
             *member->mutable_next_review_due() = state->contact_plan().next_review_due();
           }

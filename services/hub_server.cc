@@ -16,6 +16,7 @@
 #include "prometheus/exposer.h"
 #include "services/auth.h"
 #include "services/admin_service.h"
+#include "services/alert_service.h"
 #include "services/case_service.h"
 #include "services/event_service.h"
 #include "services/hub_context.h"
@@ -86,6 +87,7 @@ class ViewHealth {
     bool all = true;
     for (const auto& [view, ok] : serving_) all &= ok;
     health_->SetServingStatus("iomhub.v1.CaseService", all);
+    health_->SetServingStatus("iomhub.v1.AlertService", all);
   }
 
   absl::Mutex mu_;
@@ -102,6 +104,7 @@ class HubServer::Impl {
   std::unique_ptr<CaseServiceImpl> case_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<SharingServiceImpl> sharing_service;
+  std::unique_ptr<AlertServiceImpl> alert_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::string grpc_address;
@@ -165,6 +168,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   impl->case_service = std::make_unique<CaseServiceImpl>(hub);
   impl->admin_service = std::make_unique<AdminServiceImpl>(hub);
   impl->sharing_service = std::make_unique<SharingServiceImpl>(hub);
+  impl->alert_service = std::make_unique<AlertServiceImpl>(hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -181,6 +185,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   builder.RegisterService(impl->case_service.get());
   builder.RegisterService(impl->admin_service.get());
   builder.RegisterService(impl->sharing_service.get());
+  builder.RegisterService(impl->alert_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
     return CannotListen("gRPC", config.listen_address());

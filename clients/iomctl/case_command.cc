@@ -1,5 +1,7 @@
 #include "clients/iomctl/case_command.h"
 
+#include "clients/iomctl/query_flags.h"
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,66 +15,11 @@
 namespace iomhub::iomctl {
 namespace {
 
-// Parses "<prefix><NAME>" enum values from lower-case flag text.
-template <typename Enum, typename ParseFn>
-absl::StatusOr<Enum> ParseEnumFlag(absl::string_view flag, absl::string_view text,
-                                   absl::string_view prefix, ParseFn parse) {
-  Enum value{};
-  if (text.empty()) return value;
-  if (!parse(absl::StrCat(prefix, absl::AsciiStrToUpper(text)), &value)) {
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", text, ": unknown value"));
-  }
-  return value;
-}
-
-absl::Status ParseAsOf(absl::string_view text, google::protobuf::Timestamp* out) {
-  if (text.empty()) return absl::OkStatus();
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--as_of=", text, ": want RFC 3339, e.g. 2026-12-01T09:00:00Z (", error, ")"));
-  }
-  const int64_t seconds = absl::ToUnixSeconds(t);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
-  return absl::OkStatus();
-}
-
-// "COHORT_FIXED" → "fixed": an enum value name without its prefix.
-std::string Short(const google::protobuf::EnumDescriptor* descriptor, int value,
-                  absl::string_view prefix) {
-  const auto* named = descriptor->FindValueByNumber(value);
-  if (named == nullptr) return absl::StrCat(value);
-  std::string text(absl::StripPrefix(named->name(), prefix));
-  absl::AsciiStrToLower(&text);
-  absl::StrReplaceAll({{"_", " "}}, &text);
-  return text;
-}
-
-std::string Day(const google::protobuf::Timestamp& t) {
-  if (t.seconds() == 0 && t.nanos() == 0) return "-";
-  return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
-}
-
 std::string WeekLine(const v1::CaseView::ContactWeek& week) {
   return absl::StrCat("week ", week.week_label(), ": ", week.contacts_offered(),
                       " contacts offered, ", week.contacts_kept(), " kept, plan ",
                       week.plan_minimum(), week.plan_defaulted() ? " (default)" : "",
                       week.below_plan() ? "  BELOW PLAN" : "");
-}
-
-// Prints `response` as a JSON line, or through `summarize` for people.
-template <typename Response>
-int PrintResponse(const CommandEnv& env, const Response& response, bool summary,
-                  std::string (*summarize)(const Response&)) {
-  if (summary) {
-    *env.out << summarize(response);
-    return kExitOk;
-  }
-  OutputTally output(env);
-  output.Print(response);
-  return output.ExitCode(kExitOk);
 }
 
 }  // namespace
@@ -130,7 +77,11 @@ std::string SummarizeCohort(const v1::ListCohortResponse& response) {
                     " offered, ", m.this_week().contacts_kept(), " kept",
                     m.this_week().below_plan() ? " BELOW PLAN" : "",
                     m.open_breach_considerations() > 0 ? "  breach open" : "",
-                    m.overdue_referrals() > 0 ? "  referral overdue" : "", "\n");
+                    m.overdue_referrals() > 0 ? "  referral overdue" : "",
+                    m.open_alert_rules().empty()
+                        ? ""
+                        : absl::StrCat("  alerts: ", absl::StrJoin(m.open_alert_rules(), ", ")),
+                    "\n");
   }
   absl::StrAppend(&out, "(the views reflect the log to position ", response.view_position(), ")\n");
   return out;

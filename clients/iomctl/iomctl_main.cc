@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "clients/hub_client.h"
 #include "clients/iomctl/append_command.h"
+#include "clients/iomctl/alert_command.h"
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/read_command.h"
@@ -73,10 +74,10 @@ ABSL_FLAG(bool, heartbeats, false, "subscribe: also print heartbeats as {\"heart
 ABSL_FLAG(uint32_t, heartbeat_ms, 0, "subscribe: heartbeat interval; 0: the hub's default.");
 ABSL_FLAG(uint64_t, max_events, 0, "subscribe: exit 0 after this many events; 0: never.");
 ABSL_FLAG(bool, no_reconnect, false, "subscribe: exit on disconnect instead of resuming.");
-ABSL_FLAG(std::string, person, "", "case: the hub person id (the uuid of person-<uuid>).");
+ABSL_FLAG(std::string, person, "", "case, alerts: the hub person id (the uuid of person-<uuid>).");
 ABSL_FLAG(std::string, identifier, "",
           "case, find: an identifier your agency uses, kind:value (pnc, niche, crn, noms).");
-ABSL_FLAG(std::string, team, "", "cohort: the IOM team id, e.g. gwent-newport.");
+ABSL_FLAG(std::string, team, "", "cohort, alerts: the IOM team id, e.g. gwent-newport.");
 ABSL_FLAG(std::string, cohort, "", "cohort: only fixed | flex | free.");
 ABSL_FLAG(std::string, strand, "", "cohort: only neighbourhood_crime | y2a | wisdom | local.");
 ABSL_FLAG(bool, include_deselected, false, "cohort: also people deselected from IOM.");
@@ -88,7 +89,7 @@ ABSL_FLAG(std::string, as_of, "", "case, cohort: the moment (RFC 3339) the week 
 ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
 ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
 ABSL_FLAG(bool, summary, false,
-          "case, cohort, agreements, explain: a few lines for people instead of JSON.");
+          "case, cohort, alerts, agreements, explain: a few lines for people instead of JSON.");
 ABSL_FLAG(bool, in_force_only, false, "agreements: only those events flow under now.");
 ABSL_FLAG(std::string, id, "", "agreements: show this one, ID or ID@VERSION.");
 ABSL_FLAG(std::string, system, "",
@@ -97,6 +98,11 @@ ABSL_FLAG(std::string, as_role, "", "explain: the role the recipient calls with.
 ABSL_FLAG(std::string, as_purpose, "", "explain: the purpose the recipient calls for.");
 ABSL_FLAG(uint64_t, position, 0, "explain: the log position of the event.");
 ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
+ABSL_FLAG(std::string, state, "", "alerts: open (default) | resolved | all.");
+ABSL_FLAG(std::string, rule, "", "alerts: only these rules, e.g. REFERRAL_OVERDUE,ARREST_OR_CHARGE.");
+ABSL_FLAG(std::string, min_severity, "", "alerts: only info | action | urgent and above.");
+ABSL_FLAG(bool, rules, false, "alerts: list the rules and their parameters instead.");
+ABSL_FLAG(std::string, area, "", "alerts --rules: the parameters of this area (e.g. gwent).");
 
 namespace iomhub::iomctl {
 namespace {
@@ -130,6 +136,14 @@ Commands:
   cohort       A team's cohort list (CaseService.ListCohort).
                  --team=ID --cohort=fixed|flex|free --strand=S
                  --include_deselected --min_position=P --as_of=RFC3339 --summary
+  alerts       The alerts the IOM rules raised (AlertService.ListAlerts), most
+               urgent first: a person's or a team's, filtered by the sharing
+               agreements like the events they are.
+                 --person=UUID | --team=ID  --state=open|resolved|all
+                 --rule=R1,R2 --min_severity=info|action|urgent
+                 --min_position=P --summary
+               alerts --rules [--area=ID] --summary: the rules, their sources
+               and this hub's parameters (AlertService.ListAlertRules).
   find         The hub person id of an identifier (CaseService.FindPerson).
                  --identifier=kind:value --min_position=P
   views        Each view's state, checkpoint, lag and last rebuild, one
@@ -169,6 +183,8 @@ Examples:
   iomctl --insecure subscribe --from_start --heartbeats --max_events=100
   iomctl --insecure case --identifier=crn:X123456
   iomctl --insecure cohort --team=gwent-newport --cohort=fixed
+  iomctl --insecure alerts --team=gwent-newport --summary
+  iomctl --insecure alerts --rules --area=dyfed-powys --summary
   iomctl --insecure rebuild case_view --wait
   iomctl --insecure agreements --summary
   iomctl --insecure agreements waspi-dda-iom-housing --summary
@@ -267,6 +283,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .reconnect = !absl::GetFlag(FLAGS_no_reconnect)});
   }
   const bool query = command == "case" || command == "cohort" || command == "find" ||
+                     command == "alerts" ||
                      command == "views" || command == "rebuild" || command == "agreements" ||
                      command == "explain";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
@@ -285,6 +302,17 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                            .min_position = absl::GetFlag(FLAGS_min_position),
                            .as_of = absl::GetFlag(FLAGS_as_of),
                            .summary = absl::GetFlag(FLAGS_summary)});
+  }
+  if (command == "alerts") {
+    return RunAlerts(env, {.person_id = absl::GetFlag(FLAGS_person),
+                           .team_id = absl::GetFlag(FLAGS_team),
+                           .state = absl::GetFlag(FLAGS_state),
+                           .rules = SplitList(absl::GetFlag(FLAGS_rule)),
+                           .min_severity = absl::GetFlag(FLAGS_min_severity),
+                           .min_position = absl::GetFlag(FLAGS_min_position),
+                           .summary = absl::GetFlag(FLAGS_summary),
+                           .list_rules = absl::GetFlag(FLAGS_rules),
+                           .area = absl::GetFlag(FLAGS_area)});
   }
   if (command == "find") {
     return RunFind(env, {.identifier = absl::GetFlag(FLAGS_identifier),
@@ -308,7 +336,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   }
   return ReportUsageError(env, absl::StrCat("unknown command \"", command,
                                             "\" (want append, read-stream, read-all, subscribe, "
-                                            "case, cohort, find, views, rebuild, agreements or explain; see iomctl "
+                                            "case, cohort, alerts, find, views, rebuild, agreements or explain; see "
+                                            "iomctl "
                                             "--help)"));
 }
 

@@ -188,6 +188,8 @@ absl::StatusOr<RuleConfig> RuleConfig::FromProto(const v1::RulesConfig& config,
   std::vector<absl::CivilDay> holidays;
   for (const std::string& day : config.bank_holidays()) holidays.push_back(*ParseDate(day));
   out.calendar_ = WorkingCalendar(holidays);
+  out.bank_holidays_.assign(config.bank_holidays().begin(), config.bank_holidays().end());
+  std::sort(out.bank_holidays_.begin(), out.bank_holidays_.end());
   out.disabled_.insert(config.disabled_rules().begin(), config.disabled_rules().end());
   if (!config.override_roles().empty()) {
     out.override_roles_.clear();
@@ -226,6 +228,38 @@ std::string RuleConfig::OverrideRoleNames() const {
   for (int role : roles) names.push_back(RoleName(role));
   if (names.size() < 2) return absl::StrJoin(names, "");
   return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " or ", names.back());
+}
+
+v1::RuleParameters RuleConfig::ParametersProto(absl::string_view area_id) const {
+  const Parameters& p = ForArea(area_id);
+  v1::RuleParameters out;
+  out.set_fixed_min_contacts_per_week(p.fixed_min_contacts_per_week);
+  out.set_absences_for_concern(p.absences_for_concern);
+  out.set_absence_window_days(p.absence_window_days);
+  out.set_y2a_min_flex_months(p.y2a_min_flex_months);
+  out.set_warning_liability_months(p.warning_liability_months);
+  out.set_breach_decision_days(p.breach_decision_days);
+  out.set_review_interval_weeks(p.review_interval_weeks);
+  out.set_referral_response_working_days(p.referral_response_working_days);
+  std::vector<std::pair<int, uint32_t>> by_service(p.referral_response_by_service.begin(),
+                                                   p.referral_response_by_service.end());
+  std::sort(by_service.begin(), by_service.end());
+  for (const auto& [service, days] : by_service) {
+    v1::ServiceResponseTime* s = out.add_referral_response_by_service();
+    s->set_service(static_cast<v1::ServiceKind>(service));
+    s->set_working_days(days);
+  }
+  out.set_default_appointment_minutes(p.default_appointment_minutes);
+  return out;
+}
+
+std::vector<std::string> RuleConfig::BankHolidays() const { return bank_holidays_; }
+
+std::vector<v1::Role> RuleConfig::OverrideRoles() const {
+  std::vector<v1::Role> roles;
+  for (int role : override_roles_) roles.push_back(static_cast<v1::Role>(role));
+  std::sort(roles.begin(), roles.end());
+  return roles;
 }
 
 std::vector<v1::RuleDescription> RuleConfig::Describe() const {

@@ -68,11 +68,17 @@ class RuleConfig {
 
   // The catalogue with `enabled` set as configured.
   std::vector<v1::RuleDescription> Describe() const;
+  // Every parameter as applied in `area_id`, each field set.
+  v1::RuleParameters ParametersProto(absl::string_view area_id) const;
+  // The bank holidays, "YYYY-MM-DD", sorted; the override roles, sorted.
+  std::vector<std::string> BankHolidays() const;
+  std::vector<v1::Role> OverrideRoles() const;
 
  private:
   Parameters defaults_;
   absl::flat_hash_map<std::string, Parameters> areas_;
   WorkingCalendar calendar_;
+  std::vector<std::string> bank_holidays_;
   absl::flat_hash_set<std::string> disabled_;
   absl::flat_hash_set<int> override_roles_;
 };
