@@ -5,7 +5,8 @@
 # live case view as police and as probation (found by each agency's own
 # identifier), the team's cohort list, the views' state, what Newport
 # housing may see of the same person (no arrest, no police identifiers), the
-# agreements in force and an explanation of one delivery, a refused append
+# agreements in force and an explanation of one delivery, the IOM rules
+# raising an alert and refusing a second warning, a refused append
 # and an idempotent retry, then keeps the hub running until Ctrl-C.
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
@@ -73,6 +74,21 @@ step "Gwent Police record an arrest"
 ARREST=$(ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/police-arrest.json \
   | tee /dev/stderr | sed -n 's/.*"lastPosition":"\([0-9]*\)".*/\1/p')
 
+step "The IOM rules raise an alert at once: ARREST_OR_CHARGE reaches police and probation (iomctl alerts)"
+for _ in $(seq 1 50); do
+  ctl wales-probation-ndelius senior_probation_officer alerts --person="${PERSON#person-}" \
+    --min_position="$ARREST" | grep -q ARREST_OR_CHARGE && break
+  sleep 0.1
+done
+ctl wales-probation-ndelius senior_probation_officer alerts --person="${PERSON#person-}" --summary
+step "Rule 5 (Sentencing Act 2020 Sch. 10 para 6): a second warning on an order within 12 months is refused (expected: FAILED_PRECONDITION, nothing written)"
+ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --generate_ids <<'JSON' || true
+[{"occurredAt":"2026-11-06T10:00:00Z","warningIssued":{"orderRef":"CO-2026-118","reason":"missed appointment"}},
+ {"occurredAt":"2026-11-20T10:00:00Z","warningIssued":{"orderRef":"CO-2026-118","reason":"missed appointment"}}]
+JSON
+step "The rules the hub checks, with Gwent's parameters (iomctl alerts --rules; first lines)"
+ctl gwent-police-niche sergeant alerts --rules --area=gwent --summary | head -12
+
 step "Police and probation link their own identifiers (PNC, Niche nominal id; CRN) and a second contact"
 ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/identifiers.json
 LAST=$(ctl wales-probation-ndelius probation_officer append --stream="$PERSON" \
@@ -116,7 +132,7 @@ ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
 
 if [ -n "$METRICS_ADDR" ] && command -v curl >/dev/null; then
   step "Prometheus metrics (excerpt) from http://$METRICS_ADDR/metrics"
-  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total|subscribers)' \
+  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total|subscribers|alert_events_total)' \
     | grep -v ' 0$' || true
 fi
 
@@ -133,6 +149,9 @@ cat <<HELP
   $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/hub-admin.pem \
       --key=$CERTS/hub-admin.key --user=me --role=operator --purpose=operations \
       rebuild --view=case_view --wait
+  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \
+      --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \
+      --purpose=iom_case_management alerts --team=gwent-newport --summary
 Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
 HELP
 wait "$HUB"
