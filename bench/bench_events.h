@@ -22,13 +22,21 @@ inline constexpr size_t kBenchEventBytes = 300;
 // "person-00000000-0000-4000-8000-<n as 12 digits>": the same id for the same n.
 std::string PersonStream(int n);
 
-// A valid ContactScheduled event with a fresh UUID whose serialized size is
-// exactly `bytes` (padding goes into source_system_ref). `occurred_at` is
-// kept to the nanosecond, so the fan-out bench uses it as a send timestamp.
-// `producer`, if given, is copied in (the store bench plays the service
-// layer, which always sets it).
+// What a bench event records. A ContactScheduled is judged by the IOM rules
+// on the person's state before it is appended (rule 10: no overlapping
+// appointments); an ArrestRecorded is not (its alert comes after): the
+// peer that shows what the judging costs.
+enum class BenchPayload { kContact, kArrest };
+
+// A valid event with a fresh UUID whose serialized size is exactly `bytes`
+// (padding goes into source_system_ref, or the arrest's station): a
+// ContactScheduled an hour after the previous one made (so no two overlap),
+// or an ArrestRecorded. `occurred_at` is kept to the nanosecond, so the
+// fan-out bench uses it as a send timestamp. `producer`, if given, is
+// copied in (the store bench plays the service layer, which always sets it).
 v1::Event MakeBenchEvent(absl::Time occurred_at, size_t bytes = kBenchEventBytes,
-                         const v1::Producer* producer = nullptr);
+                         const v1::Producer* producer = nullptr,
+                         BenchPayload payload = BenchPayload::kContact);
 
 // The producer the service layer would stamp on an insecure-mode call.
 v1::Producer BenchProducer();

@@ -6,6 +6,10 @@
 //   append1   single-event Append, --inflight calls in flight (closed loop,
 //             callback API, so the client needs no thread per call);
 //   append100 --batch_events events per Append, --batch_clients in flight;
+//   append1_arrest, append100_arrest  the same with ArrestRecorded events,
+//             which no IOM rule judges before they are appended: the peer
+//             that shows what judging ContactScheduled (rule 10: no
+//             overlapping appointments, on the person's state) costs;
 //   fill      appends 1000-event calls until the log holds --fill_to events
 //             (setup for readall/catchup; its rate is printed too);
 //   readall   one ReadAll from position 1 to the head: events/s delivered;
@@ -128,8 +132,12 @@ class AppendLoop {
   };
 
   AppendLoop(Stubs* stubs, int inflight, int events_per_call, absl::Duration duration,
-             int64_t max_events)
-      : stubs_(stubs), per_call_(events_per_call), max_events_(max_events), slots_(inflight) {
+             int64_t max_events, BenchPayload payload = BenchPayload::kContact)
+      : stubs_(stubs),
+        per_call_(events_per_call),
+        max_events_(max_events),
+        payload_(payload),
+        slots_(inflight) {
     start_ = absl::Now();
     deadline_ = start_ + duration;
     active_ = inflight;
@@ -185,7 +193,9 @@ class AppendLoop {
     slot->request.set_stream(PersonStream(static_cast<int>(slot->rng() % kBenchStreams)));
     slot->request.set_expected_state(v1::EXPECTED_STATE_ANY);
     const absl::Time now = absl::Now();
-    for (int i = 0; i < per_call_; ++i) *slot->request.add_events() = MakeBenchEvent(now);
+    for (int i = 0; i < per_call_; ++i) {
+      *slot->request.add_events() = MakeBenchEvent(now, kBenchEventBytes, nullptr, payload_);
+    }
     slot->sent = absl::Now();
     auto& stub = stubs_->events[slot->index % stubs_->events.size()];
     stub->async()->Append(slot->ctx.get(), &slot->request, &slot->response,
@@ -208,6 +218,7 @@ class AppendLoop {
   Stubs* const stubs_;
   const int per_call_;
   const int64_t max_events_;
+  const BenchPayload payload_;
   std::vector<Slot> slots_;
   std::atomic<int64_t> issued_{0};
   absl::Time start_, deadline_;
@@ -221,21 +232,29 @@ std::string ErrorNote(const AppendLoop::Outcome& r) {
   return absl::StrCat(r.errors, " failed calls, e.g. ", r.first_error);
 }
 
-void Append1(Stubs* stubs) {
+const char* PayloadName(BenchPayload payload) {
+  return payload == BenchPayload::kArrest ? "arrests" : "contacts";
+}
+
+void Append1(Stubs* stubs, BenchPayload payload) {
   const int inflight = absl::GetFlag(FLAGS_inflight);
-  AppendLoop loop(stubs, inflight, 1, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0);
+  AppendLoop loop(stubs, inflight, 1, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0, payload);
   AppendLoop::Outcome r = loop.Run();
-  PrintRow(absl::StrCat("Append 1 event/call, ", inflight, " in flight"), r.events, r.elapsed,
+  PrintRow(absl::StrCat("Append 1 event/call, ", inflight, " in flight, ", PayloadName(payload)),
+           r.events, r.elapsed,
            r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
 
-void Append100(Stubs* stubs) {
+void Append100(Stubs* stubs, BenchPayload payload) {
   const int clients = absl::GetFlag(FLAGS_batch_clients);
   const int per_call = absl::GetFlag(FLAGS_batch_events);
-  AppendLoop loop(stubs, clients, per_call, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0);
+  AppendLoop loop(stubs, clients, per_call, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0,
+                  payload);
   AppendLoop::Outcome r = loop.Run();
-  PrintRow(absl::StrCat("Append ", per_call, " events/call, ", clients, " in flight"), r.events,
+  PrintRow(absl::StrCat("Append ", per_call, " events/call, ", clients, " in flight, ",
+                        PayloadName(payload)),
+           r.events,
            r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("per call; max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
@@ -621,9 +640,13 @@ int main(int argc, char** argv) {
   PrintHeader();
   for (absl::string_view w : absl::StrSplit(absl::GetFlag(FLAGS_workloads), ',')) {
     if (w == "append1") {
-      Append1(&stubs);
+      Append1(&stubs, BenchPayload::kContact);
     } else if (w == "append100") {
-      Append100(&stubs);
+      Append100(&stubs, BenchPayload::kContact);
+    } else if (w == "append1_arrest") {
+      Append1(&stubs, BenchPayload::kArrest);
+    } else if (w == "append100_arrest") {
+      Append100(&stubs, BenchPayload::kArrest);
     } else if (w == "fill") {
       Fill(&stubs);
     } else if (w == "readall") {

@@ -12,7 +12,10 @@
 #    each view timed beside it, and the sharing policy's filtered delivery
 #    (ReadAll, catch-up Subscribe, live append -> delivery) for Newport
 #    housing beside police's raw forwarding (iomhub_case_bench); and the
-#    same rebuilds in-process, without gRPC (iomhub_views_bench).
+#    same rebuilds in-process, without gRPC (iomhub_views_bench);
+# 5. the IOM alert rules: alert latency under load beside the arrest's own
+#    delivery on a fresh durable iomhubd, and the week-end pass over
+#    --people people in Fixed in-process (iomhub_alert_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
 # Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
@@ -20,7 +23,8 @@ BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
 QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench; do
+for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench \
+    iomhub_alert_bench; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
 
@@ -42,12 +46,16 @@ if [ "$QUICK" = "--quick" ]; then
   NOSYNC_SECONDS=2
   CASE_ARGS=(--seconds=2 --people=2000 --mixed_events=100000 --mixed_people=2000)
   VIEWS_ARGS=(--events=100000 --people=2000)
+  ALERT_ARGS=(--seconds=3 --appenders=16)
+  WEEK_PEOPLE=2000
 else
   STORE_ARGS=(--seconds=8 --log_events=1000000)
   GRPC_ARGS=(--seconds=8 --fill_to=1000000 --fanout_seconds=10)
   NOSYNC_SECONDS=5
   CASE_ARGS=(--seconds=8 --people=10000 --mixed_events=1000000 --mixed_people=10000)
   VIEWS_ARGS=(--events=1000000 --people=10000)
+  ALERT_ARGS=(--seconds=10 --appenders=16)
+  WEEK_PEOPLE=10000
 fi
 
 # start_server NAME [extra iomhubd flags...]: sets SERVER_PID and TARGET.
@@ -60,6 +68,7 @@ start_server() {
     --principals="$ROOT/deploy/config/principals.textproto" \
     --teams="$ROOT/deploy/config/teams.textproto" \
     --agreements="$ROOT/deploy/config/agreements" --producers="$ROOT/bench/producers.textproto" \
+    --rules="$ROOT/deploy/config/rules.textproto" \
     --metrics_listen=127.0.0.1:0 --ready_file="$ready" "$@" 2>"$WORK/$name.log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do
@@ -91,7 +100,7 @@ echo "   iomhubd at $TARGET, metrics http://$METRICS/metrics"
 # Fan-out first, on the empty log: later, background flushes and compactions
 # of the 1M-event fill share the 2 cores and would blur its latencies.
 "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=durable "${GRPC_ARGS[@]}" \
-  --workloads=fanout,append1,append100,fill,readall,catchup
+  --workloads=fanout,append1,append1_arrest,append100,append100_arrest,fill,readall,catchup
 if command -v curl >/dev/null; then
   echo "   server metrics after the run:"
   curl -s "http://$METRICS/metrics" | grep -E '^iomhub_(subscriber_lag_events_(sum|count)|log_head_position|append_events_total\{code="ok"|commit_batch_(events|appends)_(sum|count)|commit_seconds_(sum|count))' \
@@ -115,6 +124,14 @@ echo
 echo "== 4b. views in-process (no gRPC): new views and rebuilds beside ReadAll on one log"
 "$BIN/iomhub_views_bench" --dir="$WORK/views" "${VIEWS_ARGS[@]}"
 rm -rf "$WORK/views"
+
+echo
+echo "== 5. the IOM alert rules: alert latency on a durable iomhubd, the week-end pass in-process"
+start_server alerts
+"$BIN/iomhub_alert_bench" --workloads=latency --target="$TARGET" "${ALERT_ARGS[@]}"
+stop_server
+"$BIN/iomhub_alert_bench" --workloads=week --people="$WEEK_PEOPLE" --dir="$WORK/week"
+rm -rf "$WORK/week"
 
 echo
 echo "== done"
