@@ -291,6 +291,7 @@ void Apply(const Context& c, const v1::BreachConsiderationOpened& p) {
   *bc->mutable_opened_at() = c.at();
   *bc->mutable_opened_by() = c.by();
   bc->set_opened_position(c.position());
+  *bc->mutable_evidence_positions() = p.evidence_positions();
 }
 
 void Apply(const Context& c, const v1::PositionRecorded& p) {
@@ -299,6 +300,7 @@ void Apply(const Context& c, const v1::PositionRecorded& p) {
   *position.mutable_by() = c.by();
   position.set_position(p.position());
   position.set_rationale(p.rationale());
+  position.set_alternative(p.alternative());
   *position.mutable_at() = c.at();
   position.set_log_position(c.position());
   // Invariant: at most one current position per agency kind.
@@ -331,7 +333,18 @@ void Apply(const Context& c, const v1::JointDecisionRecorded& p) {
   *d->mutable_at() = c.at();
   d->set_log_position(c.position());
   d->set_manager_override_reason(p.manager_override_reason());
+  d->set_alternative(p.alternative());
   bc->set_status(PersonState::BreachConsideration::STATUS_DECIDED);
+}
+
+void Apply(const Context& c, const v1::BreachConsiderationWithdrawn& p) {
+  PersonState::BreachConsideration* bc = Consideration(c, p.consideration_id());
+  if (bc->status() == PersonState::BreachConsideration::STATUS_DECIDED) return;  // decided stays
+  bc->set_status(PersonState::BreachConsideration::STATUS_WITHDRAWN);
+  *bc->mutable_withdrawn_at() = c.at();
+  bc->set_withdrawal_reason(p.reason());
+  *bc->mutable_withdrawn_by() = c.by();
+  bc->set_withdrawn_position(c.position());
 }
 
 void Apply(const Context& c, const v1::RecallRequested& p) {
@@ -632,6 +645,8 @@ void ApplyPayload(const v1::Event& e, v1::PersonState* state) {
       return Apply(c, e.recall_requested());
     case v1::Event::kRecallDecided:
       return Apply(c, e.recall_decided());
+    case v1::Event::kBreachConsiderationWithdrawn:
+      return Apply(c, e.breach_consideration_withdrawn());
     case v1::Event::kArrestRecorded:
       return Apply(c, e.arrest_recorded());
     case v1::Event::kChargeRecorded:

@@ -25,6 +25,8 @@ const char* OperationName(Operation op) {
       return "ask why an event was or was not delivered";
     case Operation::kReadRules:
       return "read the alert rules";
+    case Operation::kDecide:
+      return "take part in joint breach decisions";
   }
   return "?";
 }
@@ -56,6 +58,8 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
     case Operation::kReadViewStatus:
       return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION ||
              agency == v1::AGENCY_KIND_HUB_ADMIN;
+    case Operation::kDecide:
+      return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION;
     case Operation::kAdministerViews:
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadAgreements:

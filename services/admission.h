@@ -26,6 +26,7 @@ enum class Operation {
   kReadAgreements,   // SharingService.ListAgreements / GetAgreement: no personal data
   kExplain,          // SharingService.Explain: names fields and agreements, never content
   kReadRules,        // AlertService.ListAlertRules: the rules' configuration, no personal data
+  kDecide,           // DecisionService: the joint breach decision (police and probation)
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.

@@ -10,7 +10,8 @@
 // deliver. A person is found by an identifier only if that identifier
 // reaches the caller. Cohort lists (every person of a team, with contact
 // plans, enforcement and alerts) are for recipients that receive all of that
-// whole: police and probation under the shipped agreements.
+// whole: police and probation under the shipped agreements. A team's
+// decisions board joins the decisions_board view with the case view.
 #ifndef IOMHUB_SERVICES_CASE_SERVICE_H_
 #define IOMHUB_SERVICES_CASE_SERVICE_H_
 
@@ -22,7 +23,9 @@ namespace iomhub::services {
 class CaseServiceImpl final
     : public v1::CaseService::WithRawCallbackMethod_GetCase<
           v1::CaseService::WithRawCallbackMethod_ListCohort<
-              v1::CaseService::WithRawCallbackMethod_FindPerson<v1::CaseService::CallbackService>>> {
+              v1::CaseService::WithRawCallbackMethod_FindPerson<
+                  v1::CaseService::WithRawCallbackMethod_GetDecisionsBoard<
+                      v1::CaseService::CallbackService>>>> {
  public:
   // `hub` is not owned and must outlive the service.
   explicit CaseServiceImpl(HubContext* hub);
@@ -36,6 +39,10 @@ class CaseServiceImpl final
   grpc::ServerUnaryReactor* FindPerson(grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request,
                                        grpc::ByteBuffer* response) override;
+  // In case_service_board.cc.
+  grpc::ServerUnaryReactor* GetDecisionsBoard(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
 
  private:
   HubContext* const hub_;

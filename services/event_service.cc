@@ -6,11 +6,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/admission.h"
+#include "services/append_judge.h"
 #include "services/grpc_status.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/message_checks.h"
-#include "projections/alert_rules/command_rules.h"
 #include "projections/case_view_projection.h"
 #include "projections/person_state.h"
 #include "projections/sharing/sharing_facts.h"
@@ -127,38 +127,6 @@ absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
   return absl::OkStatus();
 }
 
-absl::Status EventServiceImpl::JudgeAppend(const v1::Actor& producer,
-                                           const std::vector<v1::Event>& events,
-                                           const PersonCommands::Current& current) const {
-  namespace rules = projections::alert_rules;
-  const absl::Time now = hub_->clock()->Now();
-  v1::PersonState state = current.state;
-  for (size_t i = 0; i < events.size(); ++i) {
-    v1::Event e = events[i];
-    e.set_stream(current.stream);
-    e.set_stream_version(state.events_folded());
-    if (rules::NeedsPersonCheck(e)) {
-      std::string team = state.team_id();
-      if (team.empty()) team = projections::TeamAssignedBy(e).value_or("");
-      const v1::Team* found = hub_->teams().FindTeam(team);
-      const rules::Parameters& params = hub_->rules().ForArea(found ? found->area_id() : "");
-      absl::Status judged = rules::CheckConsentWithdrawal(state, e, producer.agency());
-      if (judged.ok()) {
-        judged = rules::JudgeCommand(state, e, producer.role(), hub_->rules(), params, now);
-      }
-      if (!judged.ok()) {
-        return absl::Status(judged.code(), absl::StrCat("events[", i, "]: ", judged.message(),
-                                                        "; nothing was written"));
-      }
-    }
-    // The next event is judged on the state this one makes.
-    if (absl::Status folded = projections::ApplyToPersonState(e, &state); !folded.ok()) {
-      return folded;
-    }
-  }
-  return absl::OkStatus();
-}
-
 void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
                                    grpc::ByteBuffer* raw_response, const v1::Actor& producer_actor,
                                    v1::AppendRequest request) {
@@ -170,7 +138,7 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
   bool judged = false;
   for (v1::Event& e : events) {
     *e.mutable_producer() = producer;
-    judged |= projections::alert_rules::NeedsPersonCheck(e);
+    judged |= NeedsJudging(e);
   }
   const bool serialized = PersonCommands::Serialized(request.stream(), events);
   auto finish =
@@ -196,9 +164,9 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
   }
   PersonCommands::Check check = nullptr;
   if (judged) {
-    auto stamped = std::make_shared<const std::vector<v1::Event>>(events);
-    check = [this, producer_actor, stamped](const PersonCommands::Current& current) {
-      return JudgeAppend(producer_actor, *stamped, current);
+    check = [this, producer_actor](const PersonCommands::Current& current,
+                                   std::vector<v1::Event>* events) {
+      return JudgeAppend(*hub_, producer_actor, *events, current);
     };
   }
   hub_->commands().Append(request.stream(), ToExpected(request), std::move(events),

@@ -58,15 +58,12 @@ class EventServiceImpl final
   absl::Status CheckProducer(const v1::Actor& actor, const v1::AppendRequest& request) const;
   // Stamps the producer and appends; finishes `reactor` with the result.
   // An append to a person's stream with an event some IOM rule reads the
-  // person's state for (command_rules.h: Y2A, WISDOM, second warnings,
-  // overlapping appointments, consent withdrawals) goes through
-  // PersonCommands: judged on the stream's current version, appended with it.
+  // person's state for (append_judge.h: Y2A, WISDOM, second warnings,
+  // overlapping appointments, consent withdrawals, the steps of a joint
+  // breach decision) goes through PersonCommands: judged on the stream's
+  // current state, taken in turn with the appends that could change it.
   void StartAppend(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* raw_response,
                    const v1::Actor& producer, v1::AppendRequest request);
-  // The rules' verdict on `events` (stamped) appended to `current`, each
-  // judged on the state the ones before it make.
-  absl::Status JudgeAppend(const v1::Actor& producer, const std::vector<v1::Event>& events,
-                           const PersonCommands::Current& current) const;
 
   HubContext* const hub_;
   eventstore::EventStore* const store_;

@@ -18,6 +18,7 @@
 #include "services/admin_service.h"
 #include "services/alert_service.h"
 #include "services/case_service.h"
+#include "services/decision_service.h"
 #include "services/event_service.h"
 #include "services/hub_context.h"
 #include "services/hub_metrics.h"
@@ -105,6 +106,7 @@ class HubServer::Impl {
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<SharingServiceImpl> sharing_service;
   std::unique_ptr<AlertServiceImpl> alert_service;
+  std::unique_ptr<DecisionServiceImpl> decision_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::string grpc_address;
@@ -169,6 +171,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   impl->admin_service = std::make_unique<AdminServiceImpl>(hub);
   impl->sharing_service = std::make_unique<SharingServiceImpl>(hub);
   impl->alert_service = std::make_unique<AlertServiceImpl>(hub);
+  impl->decision_service = std::make_unique<DecisionServiceImpl>(hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -186,6 +189,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   builder.RegisterService(impl->admin_service.get());
   builder.RegisterService(impl->sharing_service.get());
   builder.RegisterService(impl->alert_service.get());
+  builder.RegisterService(impl->decision_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
     return CannotListen("gRPC", config.listen_address());

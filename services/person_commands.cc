@@ -129,7 +129,7 @@ void PersonCommands::Run(const std::string& stream, Job job) {
       absl::StatusOr<Current> current = Read(stream);
       if (!current.ok()) return finish(job.done, current.status());
       absl::Status ok = eventstore::CheckExpected(current->stream, job.expected, current->version);
-      if (ok.ok()) ok = job.check(*current);
+      if (ok.ok()) ok = job.check(*current, &job.events);
       if (!ok.ok()) return finish(job.done, ok);
     }
   }

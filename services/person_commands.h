@@ -51,8 +51,10 @@ class PersonCommands {
     std::optional<uint64_t> version;  // of its last event; nullopt: no events
   };
 
-  // Judges a command on the current stream: OK to append, or why not.
-  using Check = std::function<absl::Status(const Current&)>;
+  // Judges a command on the current stream: OK to append, or why not. It
+  // may complete the events from the state (e.g. a decision after an
+  // escalation is marked so) before they are appended.
+  using Check = std::function<absl::Status(const Current&, std::vector<v1::Event>* events)>;
   using Done = absl::AnyInvocable<void(absl::StatusOr<eventstore::AppendResult>) &&>;
 
   // None owned; all outlive this. `runner` holds the case view.

@@ -2,6 +2,7 @@
 // exactly as a partner system does; see the usage text below.
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "clients/iomctl/alert_command.h"
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
+#include "clients/iomctl/decision_command.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/sharing_command.h"
 #include "clients/iomctl/subscribe_command.h"
@@ -103,9 +105,34 @@ ABSL_FLAG(std::string, rule, "", "alerts: only these rules, e.g. REFERRAL_OVERDU
 ABSL_FLAG(std::string, min_severity, "", "alerts: only info | action | urgent and above.");
 ABSL_FLAG(bool, rules, false, "alerts: list the rules and their parameters instead.");
 ABSL_FLAG(std::string, area, "", "alerts --rules: the parameters of this area (e.g. gwent).");
+ABSL_FLAG(std::string, consideration, "", "decide: the breach consideration id.");
+ABSL_FLAG(std::string, command_id, "",
+          "decide: the command's UUID; reuse it to retry (default: a new one, printed).");
+ABSL_FLAG(std::string, occurred_at, "", "decide: when it happened (RFC 3339); default now.");
+ABSL_FLAG(std::string, expected_version, "",
+          "decide: the person's stream version you decided on; ABORTED if it moved on.");
+ABSL_FLAG(std::string, trigger, "",
+          "decide open: missed_contacts | new_offence | arrest | intelligence | "
+          "failures_to_comply_limit.");
+ABSL_FLAG(std::string, order, "", "decide open: the order it concerns.");
+ABSL_FLAG(std::string, summary_text, "", "decide open: a short summary (no offence detail).");
+ABSL_FLAG(std::string, evidence, "", "decide open: log positions of the evidence, e.g. 41,57.");
+ABSL_FLAG(std::string, action, "",
+          "decide position|record: the enforcement action: breach | recall | warn | "
+          "no_further_action | alternative.");
+ABSL_FLAG(std::string, alternative, "", "decide position|record: name the alternative.");
+ABSL_FLAG(std::string, rationale, "", "decide position|record: why (required).");
+ABSL_FLAG(std::string, override_reason, "",
+          "decide record: a manager's reason to decide a warning within 12 months (rule 5).");
+ABSL_FLAG(std::string, to, "", "decide escalate: inspector | head_of_pdu (default: your own).");
+ABSL_FLAG(std::string, reason, "", "decide escalate|withdraw: why (required).");
+ABSL_FLAG(bool, closed, false, "board: also decided and withdrawn considerations.");
 
 namespace iomhub::iomctl {
 namespace {
+
+// The step of `iomctl decide STEP` (a positional argument).
+std::string g_step;
 
 constexpr char kUsage[] = R"(command-line client for the iomhub event hub.
 
@@ -144,6 +171,22 @@ Commands:
                  --min_position=P --summary
                alerts --rules [--area=ID] --summary: the rules, their sources
                and this hub's parameters (AlertService.ListAlertRules).
+  decide       A step of a joint breach decision (DecisionService), as the
+               police Sergeant, the Senior Probation Officer, or after an
+               escalation the Inspector or head of PDU:
+                 decide open --person=UUID --consideration=ID --trigger=T
+                   [--order=REF --summary_text=S --evidence=P1,P2]
+                 decide position --person --consideration --action=A
+                   --rationale=R [--alternative=NAME]
+                 decide escalate --person --consideration --reason=R [--to=ROLE]
+                 decide record --person --consideration --action=A
+                   --rationale=R [--alternative=NAME --override_reason=R]
+                 decide withdraw --person --consideration --reason=R
+               each with --command_id=UUID (reuse to retry)
+               --expected_version=V --occurred_at=RFC3339 --summary
+  board        A team's decisions board (CaseService.GetDecisionsBoard):
+               open considerations, positions, escalations, age.
+                 --team=ID --closed --min_position=P --as_of=RFC3339 --summary
   find         The hub person id of an identifier (CaseService.FindPerson).
                  --identifier=kind:value --min_position=P
   views        Each view's state, checkpoint, lag and last rebuild, one
@@ -185,6 +228,9 @@ Examples:
   iomctl --insecure cohort --team=gwent-newport --cohort=fixed
   iomctl --insecure alerts --team=gwent-newport --summary
   iomctl --insecure alerts --rules --area=dyfed-powys --summary
+  iomctl --insecure --role=sergeant decide position --person=<uuid> \
+      --consideration=bc-1 --action=breach --rationale="third missed appointment"
+  iomctl --insecure board --team=gwent-newport --summary
   iomctl --insecure rebuild case_view --wait
   iomctl --insecure agreements --summary
   iomctl --insecure agreements waspi-dda-iom-housing --summary
@@ -283,7 +329,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .reconnect = !absl::GetFlag(FLAGS_no_reconnect)});
   }
   const bool query = command == "case" || command == "cohort" || command == "find" ||
-                     command == "alerts" ||
+                     command == "alerts" || command == "decide" || command == "board" ||
                      command == "views" || command == "rebuild" || command == "agreements" ||
                      command == "explain";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
@@ -314,6 +360,44 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                            .list_rules = absl::GetFlag(FLAGS_rules),
                            .area = absl::GetFlag(FLAGS_area)});
   }
+  if (command == "decide" || command == "board") {
+    std::optional<uint64_t> expected;
+    if (!absl::GetFlag(FLAGS_expected_version).empty()) {
+      absl::StatusOr<uint64_t> v = ParseCount("expected_version", absl::GetFlag(FLAGS_expected_version));
+      if (!v.ok()) return ReportUsageError(env, v.status().message());
+      expected = *v;
+    }
+    std::vector<uint64_t> evidence;
+    for (const std::string& p : SplitList(absl::GetFlag(FLAGS_evidence))) {
+      absl::StatusOr<uint64_t> v = ParseCount("evidence", p);
+      if (!v.ok()) return ReportUsageError(env, v.status().message());
+      evidence.push_back(*v);
+    }
+    if (command == "board") {
+      return RunBoard(env, {.team_id = absl::GetFlag(FLAGS_team),
+                            .include_closed = absl::GetFlag(FLAGS_closed),
+                            .min_position = absl::GetFlag(FLAGS_min_position),
+                            .as_of = absl::GetFlag(FLAGS_as_of),
+                            .summary = absl::GetFlag(FLAGS_summary)});
+    }
+    return RunDecide(env, {.step = g_step,
+                           .person_id = absl::GetFlag(FLAGS_person),
+                           .consideration_id = absl::GetFlag(FLAGS_consideration),
+                           .command_id = absl::GetFlag(FLAGS_command_id),
+                           .occurred_at = absl::GetFlag(FLAGS_occurred_at),
+                           .expected_version = expected,
+                           .trigger = absl::GetFlag(FLAGS_trigger),
+                           .order_ref = absl::GetFlag(FLAGS_order),
+                           .summary_text = absl::GetFlag(FLAGS_summary_text),
+                           .evidence = evidence,
+                           .position = absl::GetFlag(FLAGS_action),
+                           .alternative = absl::GetFlag(FLAGS_alternative),
+                           .rationale = absl::GetFlag(FLAGS_rationale),
+                           .override_reason = absl::GetFlag(FLAGS_override_reason),
+                           .to_role = absl::GetFlag(FLAGS_to),
+                           .reason = absl::GetFlag(FLAGS_reason),
+                           .summary = absl::GetFlag(FLAGS_summary)});
+  }
   if (command == "find") {
     return RunFind(env, {.identifier = absl::GetFlag(FLAGS_identifier),
                          .min_position = absl::GetFlag(FLAGS_min_position)});
@@ -336,7 +420,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   }
   return ReportUsageError(env, absl::StrCat("unknown command \"", command,
                                             "\" (want append, read-stream, read-all, subscribe, "
-                                            "case, cohort, alerts, find, views, rebuild, agreements or explain; see "
+                                            "case, cohort, alerts, decide, board, find, views, rebuild, agreements or "
+                                            "explain; see "
                                             "iomctl "
                                             "--help)"));
 }
@@ -361,6 +446,9 @@ int Main(int argc, char** argv) {
   } else if (positional.size() == 3 && std::string(positional[1]) == "agreements" &&
              absl::GetFlag(FLAGS_id).empty()) {
     absl::SetFlag(&FLAGS_id, positional[2]);
+    positional.pop_back();
+  } else if (positional.size() == 3 && std::string(positional[1]) == "decide") {
+    g_step = positional[2];  // `iomctl decide open ...`
     positional.pop_back();
   }
   if (positional.size() != 2) {

@@ -456,6 +456,10 @@ std::string NoLongerApplies(const PersonState& state, const std::string& rule,
       return absl::StrCat("decided: ", Words(v1::EnforcementPosition_Name(bc->decision().decision()),
                                              "ENFORCEMENT_POSITION_"));
     }
+    if (bc->status() == PersonState::BreachConsideration::STATUS_WITHDRAWN) {
+      *evidence = bc->withdrawn_position();
+      return absl::StrCat("withdrawn: ", bc->withdrawal_reason());
+    }
     if (bc->status() != PersonState::BreachConsideration::STATUS_OPEN) return "no longer open";
     if (rule == kBreachPositionsDiffer) {
       if (bc->has_escalation()) {

@@ -182,6 +182,7 @@ bool AffectsPersonChecks(const v1::Event& e) {
     case v1::Event::kBreachConsiderationOpened:
     case v1::Event::kPositionRecorded:
     case v1::Event::kDecisionEscalated:
+    case v1::Event::kBreachConsiderationWithdrawn:
     case v1::Event::kRiskLevelChanged:
     case v1::Event::kConsentRecorded:
       return true;

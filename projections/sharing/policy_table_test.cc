@@ -82,6 +82,7 @@ const std::vector<Row>& Expected() {
       {"PositionRecorded", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
       {"DecisionEscalated", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
       {"JointDecisionRecorded", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
+      {"BreachConsiderationWithdrawn", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
       {"RecallRequested", {"✓", "✓", "✗", "✗", "✗", "✗", "✗", "✗"}},
       {"RecallDecided", {"✓", "✓", "✗", "✗", "✓", "✗", "✗", "✗"}},
       // arrest, charge, warrants
@@ -236,6 +237,8 @@ v1::Event EventFor(absl::string_view label) {
     e.mutable_decision_escalated()->set_consideration_id("b-1");
   } else if (type == "JointDecisionRecorded") {
     e.mutable_joint_decision_recorded()->set_consideration_id("b-1");
+  } else if (type == "BreachConsiderationWithdrawn") {
+    e.mutable_breach_consideration_withdrawn()->set_consideration_id("b-1");
   } else if (type == "RecallRequested") {
     e.mutable_recall_requested()->set_recall_id("r-1");
   } else if (type == "RecallDecided") {

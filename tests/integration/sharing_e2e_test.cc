@@ -485,7 +485,7 @@ TEST_F(SharingTest, TheAgreementsStreamRecordsEachAgreementWithItsFileHash) {
         << "the hub's paths stay on the hub";
     EXPECT_EQ(e.agreement_changed().status(), v1::AGREEMENT_STATUS_ACTIVE);
   }
-  EXPECT_EQ(versions["waspi-isp-iom-police-probation"], 3u);
+  EXPECT_EQ(versions["waspi-isp-iom-police-probation"], 4u);
   EXPECT_EQ(versions["waspi-dda-iom-housing"], 3u);
   // A restart with the same agreements records nothing new.
   CloseClients();
