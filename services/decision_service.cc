@@ -92,6 +92,11 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
   event.set_handling(v1::HANDLING_MARKING_OFFICIAL_SENSITIVE_PERSONAL);
   event.set_correlation_id(command.consideration_id());
   fill(request, *actor, event);
+  // Who may produce what applies here as on EventService.Append.
+  if (absl::Status allowed = hub_->sharing().producers()->Check(*actor, event); !allowed.ok()) {
+    hub_->metrics().RecordRejected(method, absl::StatusCode::kPermissionDenied);
+    return FinishUnaryCall(context, absl::PermissionDeniedError(allowed.message()));
+  }
   const std::string stream =
       absl::StrCat("person-", absl::AsciiStrToLower(command.person_id()));
   const bool pinned = command.has_expected_version();
