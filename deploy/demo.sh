@@ -6,7 +6,8 @@
 # identifier), the team's cohort list, the views' state, what Newport
 # housing may see of the same person (no arrest, no police identifiers), the
 # agreements in force and an explanation of one delivery, the IOM rules
-# raising an alert and refusing a second warning, a refused append
+# raising an alert and refusing a second warning, a joint breach decision
+# escalated and decided with the team's decisions board, a refused append
 # and an idempotent retry, then keeps the hub running until Ctrl-C.
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
@@ -87,7 +88,31 @@ ctl wales-probation-ndelius probation_officer append --stream="$PERSON" --genera
  {"occurredAt":"2026-11-20T10:00:00Z","warningIssued":{"orderRef":"CO-2026-118","reason":"missed appointment"}}]
 JSON
 step "The rules the hub checks, with Gwent's parameters (iomctl alerts --rules; first lines)"
-ctl gwent-police-niche sergeant alerts --rules --area=gwent --summary | head -12
+ctl gwent-police-niche sergeant alerts --rules --area=gwent --summary >"$RUN/rules"
+head -12 "$RUN/rules"
+
+UUID=${PERSON#person-}
+step "The joint breach decision: Gwent Police open a consideration after the arrest; the Sergeant says breach, the SPO warn"
+ctl gwent-police-niche police_officer decide open --person="$UUID" --consideration=bc-demo-1 \
+  --trigger=arrest --order=CO-2026-118 --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000001 --summary
+ctl gwent-police-niche sergeant decide position --person="$UUID" --consideration=bc-demo-1 \
+  --action=breach --rationale="arrested while on licence conditions" \
+  --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000002 >/dev/null
+ctl wales-probation-ndelius senior_probation_officer decide position --person="$UUID" \
+  --consideration=bc-demo-1 --action=warn --rationale="first lapse; engaging with housing" \
+  --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000003 >/dev/null
+step "They disagree, so the SPO cannot record a joint decision (expected: FAILED_PRECONDITION); the SPO escalates"
+ctl wales-probation-ndelius senior_probation_officer decide record --person="$UUID" \
+  --consideration=bc-demo-1 --action=warn --rationale="agreed?" \
+  --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000004 2>&1 | grep -v "^iomctl: command id" || true
+ctl wales-probation-ndelius senior_probation_officer decide escalate --person="$UUID" \
+  --consideration=bc-demo-1 --reason="breach or warn" \
+  --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000005 >/dev/null
+step "The head of the probation delivery unit decides (final); the Newport team's decisions board"
+ctl wales-probation-ndelius head_of_pdu decide record --person="$UUID" --consideration=bc-demo-1 \
+  --action=warn --rationale="engaging with housing and treatment; review in 4 weeks" \
+  --command_id=6c1a0e52-0d0b-4a2e-9b7a-3d1f00000006 --summary
+ctl gwent-police-niche sergeant board --team=gwent-newport --closed --summary
 
 step "Police and probation link their own identifiers (PNC, Niche nominal id; CRN) and a second contact"
 ctl gwent-police-niche sergeant append --stream="$PERSON" --file=deploy/demo/identifiers.json
@@ -122,7 +147,8 @@ step "What Newport housing receive of the same person: on IOM, the team to conta
 ctl newport-housing housing_officer read-stream --stream="$PERSON" | cut -c1-200
 step "Why housing did not receive the arrest at position $ARREST (as the auditor sees it)"
 ctl ico-auditor auditor explain --position="$ARREST" --system=newport-housing --as_role=housing_officer \
-  --as_purpose=iom_case_management --summary | head -4
+  --as_purpose=iom_case_management --summary >"$RUN/explain"
+head -4 "$RUN/explain"
 step "Housing may not record an arrest (the producer table; expected: PERMISSION_DENIED)"
 ctl newport-housing housing_officer append --stream="$PERSON" --generate_ids \
   <<<'{"occurredAt":"2026-11-06T10:00:00Z","arrestRecorded":{"custodyRef":"X"}}' || true

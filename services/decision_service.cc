@@ -86,8 +86,10 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
   event.set_event_id(NameBasedUuid(
       kIomhubNamespace, absl::StrCat("decision/", actor->system(), "/",
                                      absl::AsciiStrToLower(command.command_id()))));
-  *event.mutable_occurred_at() =
-      command.has_occurred_at() ? command.occurred_at() : ToTimestamp(hub_->clock()->Now());
+  // An unset (or zero) occurred_at is now: a client meant "now", not 1970.
+  const bool given = command.has_occurred_at() &&
+                     (command.occurred_at().seconds() != 0 || command.occurred_at().nanos() != 0);
+  *event.mutable_occurred_at() = given ? command.occurred_at() : ToTimestamp(hub_->clock()->Now());
   *event.mutable_producer() = ProducerOf(*actor);
   event.set_handling(v1::HANDLING_MARKING_OFFICIAL_SENSITIVE_PERSONAL);
   event.set_correlation_id(command.consideration_id());

@@ -96,8 +96,10 @@ int RunDecide(const CommandEnv& env, const DecideOptions& o) {
     *env.err << "iomctl: command id " << command.command_id()
              << " (retry with --command_id=" << command.command_id() << ")\n";
   }
-  if (absl::Status s = ParseAsOf(o.occurred_at, command.mutable_occurred_at()); !s.ok()) {
-    return ReportUsageError(env, s.message());
+  if (!o.occurred_at.empty()) {
+    if (absl::Status s = ParseAsOf(o.occurred_at, command.mutable_occurred_at()); !s.ok()) {
+      return ReportUsageError(env, s.message());
+    }
   }
   if (o.expected_version.has_value()) command.set_expected_version(*o.expected_version);
   auto stub = v1::DecisionService::NewStub(env.channel);

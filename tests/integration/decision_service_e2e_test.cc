@@ -70,6 +70,7 @@ class DecisionTest : public MtlsHubTest {
   v1::DecisionCommand Command(const std::string& command_id = NewUuid(),
                               const std::string& consideration = "bc-1") {
     v1::DecisionCommand c;
+    *c.mutable_occurred_at() = google::protobuf::Timestamp();  // zero: "now", as iomctl sent it
     c.set_person_id(person_);
     c.set_consideration_id(consideration);
     c.set_command_id(command_id);
@@ -156,6 +157,11 @@ TEST_F(DecisionTest, AgreedPositionsBecomeTheJointDecisionOnTheBoard) {
       Decide(kProbation, kSpo, v1::ENFORCEMENT_POSITION_BREACH);
   ASSERT_THAT(decided, IsOk());
   EXPECT_EQ(decided->consideration().status(), Consideration::STATUS_DECIDED);
+  // Regression: commands without occurred_at were recorded at 1970; unset is now.
+  EXPECT_NEAR(decided->consideration().decision().at().seconds(), absl::ToUnixSeconds(absl::Now()),
+              120);
+  EXPECT_NEAR(decided->consideration().opened_at().seconds(), absl::ToUnixSeconds(absl::Now()),
+              120);
   EXPECT_FALSE(decided->consideration().decision().by_escalation());
   const v1::GetDecisionsBoardResponse board = Board(kPolice, kSgt, decided->position());
   EXPECT_THAT(board.open(), IsEmpty());
