@@ -165,8 +165,8 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
   PersonCommands::Check check = nullptr;
   if (judged) {
     check = [this, producer_actor](const PersonCommands::Current& current,
-                                   std::vector<v1::Event>* events) {
-      return JudgeAppend(*hub_, producer_actor, *events, current);
+                                   std::vector<v1::Event>* to_append) {
+      return JudgeAppend(*hub_, producer_actor, *to_append, current);
     };
   }
   hub_->commands().Append(request.stream(), ToExpected(request), std::move(events),

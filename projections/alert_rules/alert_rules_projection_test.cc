@@ -13,6 +13,7 @@
 #include "common/status_macros.h"  // status_matchers.h needs its CONCAT macro
 #include "common/status_matchers.h"
 #include "common/timestamps.h"
+#include "eventstore/scoped_temp_dir.h"
 #include "eventstore/storage.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -31,22 +32,7 @@ using ::iomhub::testing::IsOk;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = (std::filesystem::path(::testing::TempDir()) /
-             absl::StrCat("alert_rules_", info->name(), "_", getpid(), "_", counter++))
-                .string();
-    std::filesystem::remove_all(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::iomhub::eventstore::testing::ScopedTempDir;
 
 v1::TeamsConfig Teams() {
   v1::TeamsConfig teams;

@@ -173,6 +173,20 @@ absl::Status AlertRunner::RaiseDue(const std::string& view, absl::Time now, Aler
     pass->next_due = now;
     return absl::OkStatus();
   }
+  IOMHUB_ASSIGN_OR_RETURN(
+      std::vector<v1::Event> events,
+      Decide(view, people, pass,
+             [&](const v1::PersonState& state, const Parameters& params, AlertLedger& ledger)
+                 -> absl::StatusOr<std::vector<AlertAction>> {
+               return DueAlerts(state, now, *config_, params, ledger);
+             }));
+  IOMHUB_ASSIGN_OR_RETURN(pass->raised_due, AppendAll(std::move(events)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Event>> AlertRunner::Decide(const std::string& view,
+                                                           const std::vector<std::string>& people,
+                                                           AlertPass* pass, Decider decide) {
   std::vector<v1::Event> events;
   for (const std::string& person : people) {
     absl::StatusOr<v1::AlertTrack> track = ReadTrack(*views_, view, person);
@@ -182,13 +196,14 @@ absl::Status AlertRunner::RaiseDue(const std::string& view, absl::Time now, Aler
     AlertLedger ledger(track->state());
     for (const auto& p : track->pending()) ledger.AddPending(p.event());
     const Parameters& params = ParametersFor(*config_, *teams_, track->state());
-    for (const AlertAction& a : DueAlerts(track->state(), now, *config_, params, ledger)) {
+    IOMHUB_ASSIGN_OR_RETURN(std::vector<AlertAction> actions,
+                            decide(track->state(), params, ledger));
+    for (const AlertAction& a : actions) {
       v1::Event e = AlertEvent(person, a, "");
       if (!appended_.contains(e.event_id())) events.push_back(std::move(e));
     }
   }
-  IOMHUB_ASSIGN_OR_RETURN(pass->raised_due, AppendAll(std::move(events)));
-  return absl::OkStatus();
+  return events;
 }
 
 absl::Status AlertRunner::RaiseWeekly(const std::string& view, absl::Time now, AlertPass* pass) {
@@ -230,21 +245,16 @@ absl::Status AlertRunner::RaiseWeekly(const std::string& view, absl::Time now, A
     return true;
   }));
   for (const IsoWeek& week : weeks) {
-    std::vector<v1::Event> events;
-    for (const std::string& person : people) {
-      absl::StatusOr<v1::AlertTrack> track = ReadTrack(*views_, view, person);
-      if (absl::IsNotFound(track.status())) continue;
-      IOMHUB_RETURN_IF_ERROR(track.status());
-      ++pass->people_checked;
-      AlertLedger ledger(track->state());
-      for (const auto& p : track->pending()) ledger.AddPending(p.event());
-      const Parameters& params = ParametersFor(*config_, *teams_, track->state());
-      IOMHUB_ASSIGN_OR_RETURN(std::optional<AlertAction> action,
-                              WeekAlert(track->state(), week, *config_, params, ledger));
-      if (!action.has_value()) continue;
-      v1::Event e = AlertEvent(person, *action, "");
-      if (!appended_.contains(e.event_id())) events.push_back(std::move(e));
-    }
+    IOMHUB_ASSIGN_OR_RETURN(
+        std::vector<v1::Event> events,
+        Decide(view, people, pass,
+               [&](const v1::PersonState& state, const Parameters& params, AlertLedger& ledger)
+                   -> absl::StatusOr<std::vector<AlertAction>> {
+                 IOMHUB_ASSIGN_OR_RETURN(std::optional<AlertAction> action,
+                                         WeekAlert(state, week, *config_, params, ledger));
+                 if (!action.has_value()) return std::vector<AlertAction>();
+                 return std::vector<AlertAction>{*std::move(action)};
+               }));
     IOMHUB_ASSIGN_OR_RETURN(const size_t raised, AppendAll(std::move(events)));
     pass->raised_weekly += raised;
     IOMHUB_RETURN_IF_ERROR(record(week));

@@ -39,6 +39,8 @@
 #include "eventstore/commit_watermark.h"
 #include "eventstore/event_store.h"
 #include "eventstore/view_store.h"
+#include "absl/functional/function_ref.h"
+#include "projections/alert_rules/alert_rules.h"
 #include "projections/alert_rules/rule_config.h"
 #include "projections/projection_runner.h"
 #include "projections/team_directory.h"
@@ -99,6 +101,14 @@ class AlertRunner : private eventstore::WatermarkWaiter {
   absl::Status Publish(const std::string& view, AlertPass* pass);
   absl::Status RaiseDue(const std::string& view, absl::Time now, AlertPass* pass);
   absl::Status RaiseWeekly(const std::string& view, absl::Time now, AlertPass* pass);
+  // The alert events `decide` wants for each of `people` (their records in
+  // `view`), leaving out those appended and not yet folded.
+  using Decider = absl::FunctionRef<absl::StatusOr<std::vector<AlertAction>>(
+      const v1::PersonState& state, const Parameters& params, AlertLedger& ledger)>;
+  absl::StatusOr<std::vector<v1::Event>> Decide(const std::string& view,
+                                                const std::vector<std::string>& people,
+                                                AlertPass* pass, Decider decide)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   // Appends each event on its own (so a retry is always an exact replay)
   // and waits for all; counts the ones stored or already stored.
   absl::StatusOr<size_t> AppendAll(std::vector<v1::Event> events);

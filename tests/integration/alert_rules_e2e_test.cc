@@ -65,12 +65,6 @@ class AlertRulesTest : public MtlsHubTest {
     probation_.reset();
   }
 
-  std::shared_ptr<grpc::Channel> ChannelFor(absl::string_view system) {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(system);
-    EXPECT_THAT(creds, IsOk());
-    return NewHubChannel(hub_->grpc_address(), *creds);
-  }
-
   absl::StatusOr<v1::AppendResponse> Append(v1::EventService::Stub& stub, const CallAs& as,
                                             std::vector<v1::Event> events) {
     return CallAppend(stub, MakeAppend(stream_, std::move(events)), as);

@@ -48,12 +48,6 @@ class DecisionTest : public MtlsHubTest {
     PutOnIom();
   }
 
-  std::shared_ptr<grpc::Channel> ChannelFor(absl::string_view system) {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(system);
-    EXPECT_THAT(creds, IsOk());
-    return NewHubChannel(hub_->grpc_address(), *creds);
-  }
-
   void PutOnIom() {
     auto stub = StubFor(kProbation);
     v1::Event referred = NewContactEvent();

@@ -88,12 +88,19 @@ class MtlsHubTest : public ::testing::Test {
     EXPECT_TRUE(exit->ok()) << "iomhubd: " << exit->ToString() << "\n" << hub_->StderrText();
   }
 
-  // An EventService stub presenting `system`'s client certificate.
-  std::unique_ptr<v1::EventService::Stub> StubFor(absl::string_view system) {
+  // A channel to the hub presenting `system`'s client certificate.
+  std::shared_ptr<grpc::Channel> ChannelFor(absl::string_view system) {
     absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(system);
     EXPECT_THAT(creds, IsOk());
     if (!creds.ok()) return nullptr;
-    return v1::EventService::NewStub(NewHubChannel(hub_->grpc_address(), *creds));
+    return NewHubChannel(hub_->grpc_address(), *creds);
+  }
+
+  // An EventService stub presenting `system`'s client certificate.
+  std::unique_ptr<v1::EventService::Stub> StubFor(absl::string_view system) {
+    std::shared_ptr<grpc::Channel> channel = ChannelFor(system);
+    if (channel == nullptr) return nullptr;
+    return v1::EventService::NewStub(channel);
   }
 
   // The log's head, whatever the sharing policy lets anyone read: the

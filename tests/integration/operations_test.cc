@@ -76,14 +76,7 @@ std::vector<std::string> SubMessages(const std::string& bytes, int field) {
   return out;
 }
 
-class OperationsTest : public MtlsHubTest {
- protected:
-  std::shared_ptr<grpc::Channel> ChannelFor(absl::string_view system) {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(system);
-    EXPECT_THAT(creds, IsOk());
-    return NewHubChannel(hub_->grpc_address(), *creds);
-  }
-};
+class OperationsTest : public MtlsHubTest {};
 
 TEST_F(OperationsTest, HealthCheckSaysServing) {
   // grpc.health.v1.HealthCheckRequest{service: ""} is empty; the response's

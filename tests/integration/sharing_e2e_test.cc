@@ -88,12 +88,6 @@ class SharingTest : public MtlsHubTest {
     health_.reset();
   }
 
-  std::shared_ptr<grpc::Channel> ChannelFor(absl::string_view system) {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(system);
-    EXPECT_THAT(creds, IsOk());
-    return NewHubChannel(hub_->grpc_address(), *creds);
-  }
-
   uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as, std::vector<v1::Event> events) {
     absl::StatusOr<v1::AppendResponse> r = CallAppend(stub, MakeAppend(stream_, std::move(events)), as);
     EXPECT_THAT(r, IsOk());
