@@ -15,7 +15,8 @@
 #    same rebuilds in-process, without gRPC (iomhub_views_bench);
 # 5. the IOM alert rules: alert latency under load beside the arrest's own
 #    delivery on a fresh durable iomhubd, and the week-end pass over
-#    --people people in Fixed in-process (iomhub_alert_bench).
+#    --people people in Fixed in-process (iomhub_alert_bench); joint breach
+#    decisions beside plain appends (iomhub_decision_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
 # Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
@@ -24,7 +25,7 @@ QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench \
-    iomhub_alert_bench; do
+    iomhub_alert_bench iomhub_decision_bench; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
 
@@ -47,6 +48,7 @@ if [ "$QUICK" = "--quick" ]; then
   CASE_ARGS=(--seconds=2 --people=2000 --mixed_events=100000 --mixed_people=2000)
   VIEWS_ARGS=(--events=100000 --people=2000)
   ALERT_ARGS=(--seconds=3 --appenders=16)
+  DECISION_SECONDS=2
   WEEK_PEOPLE=2000
 else
   STORE_ARGS=(--seconds=8 --log_events=1000000)
@@ -55,6 +57,7 @@ else
   CASE_ARGS=(--seconds=8 --people=10000 --mixed_events=1000000 --mixed_people=10000)
   VIEWS_ARGS=(--events=1000000 --people=10000)
   ALERT_ARGS=(--seconds=10 --appenders=16)
+  DECISION_SECONDS=8
   WEEK_PEOPLE=10000
 fi
 
@@ -129,6 +132,10 @@ echo
 echo "== 5. the IOM alert rules: alert latency on a durable iomhubd, the week-end pass in-process"
 start_server alerts
 "$BIN/iomhub_alert_bench" --workloads=latency --target="$TARGET" "${ALERT_ARGS[@]}"
+stop_server
+# Joint decisions need the shipped producer table (Sergeants, SPOs).
+start_server decisions --producers="$ROOT/deploy/config/producers.textproto"
+"$BIN/iomhub_decision_bench" --target="$TARGET" --seconds="${DECISION_SECONDS}"
 stop_server
 "$BIN/iomhub_alert_bench" --workloads=week --people="$WEEK_PEOPLE" --dir="$WORK/week"
 rm -rf "$WORK/week"
