@@ -4,11 +4,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
+#include "projections/enum_words.h"
 
 namespace iomhub::projections {
 namespace {
@@ -16,22 +15,8 @@ namespace {
 using v1::PersonState;
 using Consideration = PersonState::BreachConsideration;
 
-std::string RoleWord(v1::Role role) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
-}
-
-std::string AgencyWord(int agency) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::AgencyKind_Name(agency), "AGENCY_KIND_"));
-}
-
 std::string PositionWord(v1::EnforcementPosition position) {
-  std::string word =
-      absl::AsciiStrToLower(absl::StripPrefix(v1::EnforcementPosition_Name(position),
-                                              "ENFORCEMENT_POSITION_"));
-  for (char& c : word) {
-    if (c == '_') c = ' ';
-  }
-  return word;
+  return EnumWords(v1::EnforcementPosition_Name(position), "ENFORCEMENT_POSITION_");
 }
 
 bool Blank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
@@ -44,7 +29,7 @@ const Consideration* Find(const PersonState& state, const std::string& id) {
 }
 
 std::string Caller(const v1::Actor& actor) {
-  return absl::StrCat(AgencyWord(actor.agency()), " ", RoleWord(actor.role()));
+  return absl::StrCat(AgencyName(actor.agency()), " ", RoleName(actor.role()));
 }
 
 // The IOM managers of each agency: a police Sergeant, a Senior Probation
@@ -87,7 +72,7 @@ absl::StatusOr<const Consideration*> OpenConsideration(const PersonState& state,
   if (bc->status() == Consideration::STATUS_DECIDED) {
     return absl::FailedPreconditionError(absl::StrCat(
         "breach consideration \"", id, "\" was decided (",
-        PositionWord(bc->decision().decision()), ") by ", AgencyWord(bc->decision().by().agency()),
+        PositionWord(bc->decision().decision()), ") by ", AgencyName(bc->decision().by().agency()),
         " ", bc->decision().by().role(), " ", bc->decision().by().user_id(),
         ": nothing more can be recorded on it"));
   }

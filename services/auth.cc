@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/strip.h"
 #include "grpc/grpc_security_constants.h"
+#include "projections/enum_words.h"
 
 namespace iomhub::services {
 namespace {
@@ -28,15 +28,11 @@ absl::StatusOr<v1::Role> RoleFromName(absl::string_view name) {
   const auto* descriptor = v1::Role_descriptor();
   for (int i = 0; i < descriptor->value_count(); ++i) {
     const auto value = static_cast<v1::Role>(descriptor->value(i)->number());
-    if (value != v1::ROLE_UNSPECIFIED) known.push_back(RoleName(value));
+    if (value != v1::ROLE_UNSPECIFIED) known.push_back(projections::RoleName(value));
   }
   return absl::InvalidArgumentError(absl::StrCat("call metadata \"", kRoleMetadataKey,
                                                  "\": unknown role \"", name, "\"; one of ",
                                                  absl::StrJoin(known, ", ")));
-}
-
-std::string RoleName(v1::Role role) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
 }
 
 v1::Producer ProducerOf(const v1::Actor& actor) {
@@ -46,7 +42,7 @@ v1::Producer ProducerOf(const v1::Actor& actor) {
   producer.set_system(actor.system());
   producer.set_area(actor.area());
   producer.set_user_id(actor.user_id());
-  producer.set_role(RoleName(actor.role()));
+  producer.set_role(projections::RoleName(actor.role()));
   producer.set_purpose(actor.purpose());
   return producer;
 }

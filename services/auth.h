@@ -26,10 +26,10 @@ inline constexpr char kPurposeMetadataKey[] = "iomhub-purpose";
 // Insecure (loopback development) mode only: act as this principal id.
 inline constexpr char kDevPrincipalMetadataKey[] = "iomhub-dev-principal";
 
-// "sergeant" ↔ ROLE_SERGEANT: the enum value name in lower case, without
-// the prefix. INVALID_ARGUMENT listing the known roles for an unknown name.
+// ROLE_SERGEANT for "sergeant", the spelling projections/enum_words.h
+// RoleName writes. INVALID_ARGUMENT listing the known roles for an unknown
+// name.
 absl::StatusOr<v1::Role> RoleFromName(absl::string_view name);
-std::string RoleName(v1::Role role);
 
 // The producer stamped onto appended events.
 v1::Producer ProducerOf(const v1::Actor& actor);

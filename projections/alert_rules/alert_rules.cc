@@ -15,6 +15,7 @@
 #include "projections/alert_rules/rule_catalogue.h"
 #include "projections/alert_rules/rule_facts.h"
 #include "projections/case_view.h"
+#include "projections/enum_words.h"
 
 namespace iomhub::projections::alert_rules {
 namespace {
@@ -65,14 +66,8 @@ void Take(AlertAction action, const RuleConfig& config, AlertLedger& ledger,
   if (ledger.Decide(action)) out->push_back(std::move(action));
 }
 
-std::string Words(const std::string& enum_name, absl::string_view prefix) {
-  std::string s = absl::AsciiStrToLower(absl::StripPrefix(enum_name, prefix));
-  std::replace(s.begin(), s.end(), '_', ' ');
-  return s;
-}
-
 std::string ServiceWords(v1::ServiceKind service) {
-  return Words(v1::ServiceKind_Name(service), "SERVICE_KIND_");
+  return EnumWords(v1::ServiceKind_Name(service), "SERVICE_KIND_");
 }
 
 const PersonState::Contact* FindContact(const PersonState& state, const std::string& id) {
@@ -205,7 +200,7 @@ void OnContactOutcome(const PersonState& state, const v1::Event& e, const RuleCo
     Take(Raise(kBreachReferralRequired, p.contact_id(),
                absl::StrCat(
                    "Failure to comply on ", LondonText(when), " (",
-                   Words(v1::ContactOutcome_Name(p.outcome()), "CONTACT_OUTCOME_"),
+                   EnumWords(v1::ContactOutcome_Name(p.outcome()), "CONTACT_OUTCOME_"),
                    ") while a warning issued on ", LondonDate(ToTime(warning->issued_at())),
                    warning->order_ref().empty() ? "" : absl::StrCat(" on order ", warning->order_ref()),
                    " is in force until ", LondonDate(LiableUntil(*warning, params)),
@@ -252,7 +247,7 @@ void RaisesOnEvent(const PersonState& state, const v1::Event& e,
   if (overridden.has_value()) {
     const std::string by = absl::StrCat(
         e.producer().role().empty() ? std::string("someone") : e.producer().role(), " ",
-        e.producer().user_id(), " (", AgencyWord(e.producer().agency()), ")");
+        e.producer().user_id(), " (", AgencyName(e.producer().agency()), ")");
     Take(Raise(kManagerOverride, absl::StrCat(overridden->rule, "@", e.position()),
                absl::StrCat(by, " overrode ", overridden->rule, ": ", overridden->problem,
                             ". Their reason: \"", OverrideReasonOf(e), "\""),
@@ -303,7 +298,7 @@ void RaisesOnEvent(const PersonState& state, const v1::Event& e,
                                 " on ", LondonDate(at), " with ",
                                 status == v1::ACCOMMODATION_STATUS_UNSPECIFIED
                                     ? std::string("no accommodation recorded")
-                                    : Words(v1::AccommodationStatus_Name(status),
+                                    : EnumWords(v1::AccommodationStatus_Name(status),
                                             "ACCOMMODATION_STATUS_"),
                                 ": make a housing referral today."),
                    at, {e.position(), state.accommodation().position()}),
@@ -328,7 +323,7 @@ void RaisesOnEvent(const PersonState& state, const v1::Event& e,
       }
       auto say = [](const PersonState::Position& p) {
         return absl::StrCat(p.by().role(), " ", p.by().user_id(), " says ",
-                            Words(v1::EnforcementPosition_Name(p.position()),
+                            EnumWords(v1::EnforcementPosition_Name(p.position()),
                                   "ENFORCEMENT_POSITION_"));
       };
       Take(Raise(kBreachPositionsDiffer, bc->consideration_id(),
@@ -419,7 +414,7 @@ std::string NoLongerApplies(const PersonState& state, const std::string& rule,
     if (c != nullptr && !FailureToComply(c->outcome())) {
       *evidence = c->outcome_position();
       return absl::StrCat("the outcome was corrected to ",
-                          Words(v1::ContactOutcome_Name(c->outcome()), "CONTACT_OUTCOME_"));
+                          EnumWords(v1::ContactOutcome_Name(c->outcome()), "CONTACT_OUTCOME_"));
     }
   } else if (rule == kArrestOrCharge) {
     if (const auto* bc = ConsiderationAfter(state, since)) {
@@ -437,14 +432,14 @@ std::string NoLongerApplies(const PersonState& state, const std::string& rule,
     if (state.accommodation().status() != v1::ACCOMMODATION_STATUS_NO_FIXED_ABODE) {
       *evidence = state.accommodation().position();
       return absl::StrCat("accommodation now ",
-                          Words(v1::AccommodationStatus_Name(state.accommodation().status()),
+                          EnumWords(v1::AccommodationStatus_Name(state.accommodation().status()),
                                 "ACCOMMODATION_STATUS_"));
     }
   } else if (rule == kNoAccommodationOnRelease) {
     if (Accommodated(state)) {
       *evidence = state.accommodation().position();
       return absl::StrCat("accommodation recorded: ",
-                          Words(v1::AccommodationStatus_Name(state.accommodation().status()),
+                          EnumWords(v1::AccommodationStatus_Name(state.accommodation().status()),
                                 "ACCOMMODATION_STATUS_"));
     }
     if (state.custody().in_custody()) return "back in custody";
@@ -453,7 +448,7 @@ std::string NoLongerApplies(const PersonState& state, const std::string& rule,
     if (bc == nullptr) return "";
     if (bc->status() == PersonState::BreachConsideration::STATUS_DECIDED) {
       *evidence = bc->decision().log_position();
-      return absl::StrCat("decided: ", Words(v1::EnforcementPosition_Name(bc->decision().decision()),
+      return absl::StrCat("decided: ", EnumWords(v1::EnforcementPosition_Name(bc->decision().decision()),
                                              "ENFORCEMENT_POSITION_"));
     }
     if (bc->status() == PersonState::BreachConsideration::STATUS_WITHDRAWN) {
@@ -481,7 +476,7 @@ std::string NoLongerApplies(const PersonState& state, const std::string& rule,
     const auto* r = FindReferral(state, window);
     if (r != nullptr && r->status() != PersonState::ServiceReferral::STATUS_OPEN) {
       *evidence = r->outcome_position();
-      return absl::StrCat("answered: ", Words(v1::ReferralOutcome_Name(r->outcome()),
+      return absl::StrCat("answered: ", EnumWords(v1::ReferralOutcome_Name(r->outcome()),
                                               "REFERRAL_OUTCOME_"),
                           " on ", LondonDate(ToTime(r->outcome_at())));
     }
@@ -646,7 +641,7 @@ std::vector<AlertAction> DueAlerts(const v1::PersonState& state, absl::Time now,
       if (!probation) missing.push_back("the SPO's position");
       Take(Raise(kBreachDecisionOverdue, d.window,
                  absl::StrCat("Breach consideration ", bc->consideration_id(), " (",
-                              Words(v1::BreachTrigger_Name(bc->trigger()), "BREACH_TRIGGER_"),
+                              EnumWords(v1::BreachTrigger_Name(bc->trigger()), "BREACH_TRIGGER_"),
                               "), opened on ", LondonDate(ToTime(bc->opened_at())),
                               ", is still undecided after ", params.breach_decision_days,
                               " days",

@@ -5,6 +5,7 @@
 #include "common/timestamps.h"
 #include "projections/alert_rules/rule_catalogue.h"
 #include "projections/alert_rules/rule_facts.h"
+#include "projections/enum_words.h"
 
 namespace iomhub::projections::alert_rules {
 namespace {
@@ -262,7 +263,7 @@ absl::Status JudgeCommand(const PersonState& state, const v1::Event& event, v1::
   if (!config.MayOverride(role)) {
     return absl::PermissionDeniedError(absl::StrCat(
         named, ": ", breach->problem, ". Only a ", config.OverrideRoleNames(),
-        " may override it; the caller acts as ", RoleWord(role)));
+        " may override it; the caller acts as ", RoleName(role)));
   }
   if (overridden != nullptr) *overridden = breach->rule;
   return absl::OkStatus();

@@ -10,14 +10,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "projections/alert_rules/rule_catalogue.h"
+#include "projections/enum_words.h"
 #include "projections/text_locations.h"
 
 namespace iomhub::projections::alert_rules {
 namespace {
-
-std::string RoleName(int role) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
-}
 
 // Checks one RulesConfig, collecting "where: message" lines. `text` locates
 // fields when the config came from a file; without it every problem is

@@ -99,12 +99,4 @@ absl::Time LastEnforcementAction(const v1::PersonState& state) {
   return last;
 }
 
-std::string AgencyWord(int agency) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::AgencyKind_Name(agency), "AGENCY_KIND_"));
-}
-
-std::string RoleWord(int role) {
-  return absl::AsciiStrToLower(absl::StripPrefix(v1::Role_Name(role), "ROLE_"));
-}
-
 }  // namespace iomhub::projections::alert_rules

@@ -55,11 +55,6 @@ std::optional<absl::Time> ReviewDue(const v1::PersonState& state, const Paramete
 // none): enforcement that answers earlier failures.
 absl::Time LastEnforcementAction(const v1::PersonState& state);
 
-// "police", "probation": how messages name an agency.
-std::string AgencyWord(int agency);
-// "sergeant": the iomhub-role spelling.
-std::string RoleWord(int role);
-
 }  // namespace iomhub::projections::alert_rules
 
 #endif  // IOMHUB_PROJECTIONS_ALERT_RULES_RULE_FACTS_H_

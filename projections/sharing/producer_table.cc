@@ -12,25 +12,11 @@
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
 #include "eventstore/event_types.h"
+#include "projections/enum_words.h"
 #include "projections/text_locations.h"
 
 namespace iomhub::projections::sharing {
 namespace {
-
-// "police" for AGENCY_KIND_POLICE: how partner developers name agencies.
-std::string AgencyName(int kind) {
-  const std::string& name = v1::AgencyKind_Name(kind);
-  if (name.empty()) return absl::StrCat("agency ", kind);
-  return absl::AsciiStrToLower(absl::StripPrefix(name, "AGENCY_KIND_"));
-}
-
-// "sergeant" for ROLE_SERGEANT: the `iomhub-role` metadata value, as
-// services/auth.h RoleName writes it (not linked: services sits above us).
-std::string RoleName(int role) {
-  const std::string& name = v1::Role_Name(role);
-  if (name.empty()) return absl::StrCat("role ", role);
-  return absl::AsciiStrToLower(absl::StripPrefix(name, "ROLE_"));
-}
 
 // "a", "a or b", "a, b or c".
 std::string OneOf(const std::vector<std::string>& names) {
