@@ -7,7 +7,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/timestamps.h"
-#include "eventstore/event_peek.h"
 #include "projections/alert_rules/rule_catalogue.h"
 #include "projections/case_view_projection.h"
 #include "projections/cohort_view.h"
@@ -54,16 +53,10 @@ void AddAlerts(const v1::PersonState& state, const v1::ListAlertsRequest& reques
   }
 }
 
-// Whether the recipient receives alerts whole and unconditionally, so the
-// case view's state may stand for what it would be sent.
-bool AlertsWhole(const DeliveryCursor& cursor) {
-  for (int field : {v1::Event::kAlertRaisedFieldNumber, v1::Event::kAlertResolvedFieldNumber}) {
-    eventstore::EventPeek peek;
-    peek.payload_field = field;
-    if (!cursor.plan().WholeOnPeek(peek)) return false;
-  }
-  return true;
-}
+// When the recipient receives alerts whole and unconditionally, the case
+// view's state may stand for what it would be sent.
+constexpr int kAlertTypes[] = {v1::Event::kAlertRaisedFieldNumber,
+                               v1::Event::kAlertResolvedFieldNumber};
 
 absl::Status CheckRules(const v1::ListAlertsRequest& request) {
   for (const std::string& rule : request.rules()) {
@@ -127,7 +120,7 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerConte
         }
         absl::StatusOr<std::string> case_view = hub->runner().PhysicalView(projections::kCaseView);
         if (!case_view.ok()) return case_view.status();
-        const bool whole = AlertsWhole(*cursor);
+        const bool whole = cursor->plan().FirstNotWholeOnPeek(kAlertTypes) == 0;
         v1::ListAlertsResponse response;
         for (const std::string& person : people) {
           absl::StatusOr<v1::PersonState> state =

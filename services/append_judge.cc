@@ -1,6 +1,7 @@
 #include "services/append_judge.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "projections/alert_rules/command_rules.h"
@@ -16,7 +17,7 @@ bool NeedsJudging(const v1::Event& event) {
 
 absl::Status JudgeAppend(HubContext& hub, const v1::Actor& producer,
                          const std::vector<v1::Event>& events,
-                         const PersonCommands::Current& current) {
+                         const PersonCommands::Current& current, v1::PersonState* after) {
   namespace rules = projections::alert_rules;
   const absl::Time now = hub.clock()->Now();
   v1::PersonState state = current.state;
@@ -45,6 +46,7 @@ absl::Status JudgeAppend(HubContext& hub, const v1::Actor& producer,
       return folded;
     }
   }
+  if (after != nullptr) *after = std::move(state);
   return absl::OkStatus();
 }
 

@@ -26,10 +26,12 @@ bool NeedsJudging(const v1::Event& event);
 // turn, an unknown consent), PERMISSION_DENIED (a role, agency or area that
 // may not, an override by a role that may not override), INVALID_ARGUMENT
 // (a decision step missing its rationale, reason or trigger). `events` carry
-// the producer the hub stamped; the moment is the hub clock's now.
+// the producer the hub stamped; the moment is the hub clock's now. When OK
+// and `after` is given: the person's state with `events` folded in.
 absl::Status JudgeAppend(HubContext& hub, const v1::Actor& producer,
                          const std::vector<v1::Event>& events,
-                         const PersonCommands::Current& current);
+                         const PersonCommands::Current& current,
+                         v1::PersonState* after = nullptr);
 
 }  // namespace iomhub::services
 

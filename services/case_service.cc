@@ -69,17 +69,13 @@ constexpr int kCohortListTypes[] = {
     v1::Event::kAlertResolvedFieldNumber};
 
 absl::Status CheckCohortListAllowed(const DeliveryCursor& cursor) {
-  for (int field : kCohortListTypes) {
-    eventstore::EventPeek peek;
-    peek.payload_field = field;
-    if (!cursor.plan().WholeOnPeek(peek)) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "cohort lists show contact plans, contacts, enforcement, referrals and alerts of every "
-          "person in a team; no agreement in force gives ",
-          v1::AgencyKind_Name(cursor.recipient().agency()), " all of ",
-          eventstore::EventTypes::Get().NameForField(field),
-          " unconditionally. Ask for one person's case instead (GetCase)"));
-    }
+  if (const int field = cursor.plan().FirstNotWholeOnPeek(kCohortListTypes); field != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cohort lists show contact plans, contacts, enforcement, referrals and alerts of every "
+        "person in a team; no agreement in force gives ",
+        v1::AgencyKind_Name(cursor.recipient().agency()), " all of ",
+        eventstore::EventTypes::Get().NameForField(field),
+        " unconditionally. Ask for one person's case instead (GetCase)"));
   }
   return absl::OkStatus();
 }

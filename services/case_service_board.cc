@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/timestamps.h"
-#include "eventstore/event_peek.h"
 #include "projections/case_view_projection.h"
 #include "projections/decisions_board.h"
 #include "services/admission.h"
@@ -23,20 +22,13 @@ namespace {
 
 using Consideration = v1::PersonState::BreachConsideration;
 
-// Whether the recipient receives every step of a decision whole and
-// unconditionally, so the case view's state stands for what it may know.
-bool EnforcementWhole(const DeliveryCursor& cursor) {
-  for (int field : {v1::Event::kBreachConsiderationOpenedFieldNumber,
-                    v1::Event::kPositionRecordedFieldNumber,
-                    v1::Event::kDecisionEscalatedFieldNumber,
-                    v1::Event::kJointDecisionRecordedFieldNumber,
-                    v1::Event::kBreachConsiderationWithdrawnFieldNumber}) {
-    eventstore::EventPeek peek;
-    peek.payload_field = field;
-    if (!cursor.plan().WholeOnPeek(peek)) return false;
-  }
-  return true;
-}
+// When the recipient receives every step of a decision whole and
+// unconditionally, the case view's state stands for what it may know.
+constexpr int kDecisionStepTypes[] = {v1::Event::kBreachConsiderationOpenedFieldNumber,
+                                      v1::Event::kPositionRecordedFieldNumber,
+                                      v1::Event::kDecisionEscalatedFieldNumber,
+                                      v1::Event::kJointDecisionRecordedFieldNumber,
+                                      v1::Event::kBreachConsiderationWithdrawnFieldNumber};
 
 std::vector<std::string> WaitingFor(const Consideration& bc) {
   if (bc.has_escalation()) {
@@ -109,7 +101,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
         const absl::Time as_of = request.has_as_of() ? ToTime(request.as_of()) : hub->clock()->Now();
         const uint32_t overdue_days =
             hub->rules().ForArea(team->area_id()).breach_decision_days;
-        const bool whole = EnforcementWhole(*cursor);
+        const bool whole = cursor->plan().FirstNotWholeOnPeek(kDecisionStepTypes) == 0;
         v1::GetDecisionsBoardResponse response;
         *response.mutable_team() = *team;
         for (const auto& [person, items] : by_person) {

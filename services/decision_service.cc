@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/status_macros.h"
 #include "common/timestamps.h"
 #include "projections/person_state.h"
 #include "services/admission.h"
@@ -160,16 +161,9 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
             e.mutable_joint_decision_recorded()->set_by_escalation(bc.has_value() &&
                                                                    bc->has_escalation());
           }
-          if (absl::Status judged = JudgeAppend(*hub_, actor, *events, current); !judged.ok()) {
-            return judged;
-          }
-          v1::PersonState state = current.state;
-          v1::Event folded = e;
-          folded.set_stream(current.stream);
-          folded.set_stream_version(state.events_folded());
-          if (projections::ApplyToPersonState(folded, &state).ok()) {
-            if (auto bc = FindConsideration(state, consideration)) *after = *bc;
-          }
+          v1::PersonState state;
+          IOMHUB_RETURN_IF_ERROR(JudgeAppend(*hub_, actor, *events, current, &state));
+          if (auto bc = FindConsideration(state, consideration)) *after = *bc;
           return absl::OkStatus();
         },
         [this, finish, replay, after, pinned,

@@ -17,10 +17,13 @@ namespace {
 
 constexpr absl::string_view kPerson = "person-";
 
-std::optional<std::string> CanonicalPersonStream(absl::string_view requested) {
+// The canonical "person-<uuid>" spelling of `requested`; INVALID_ARGUMENT
+// if it is not a person's stream.
+absl::StatusOr<std::string> CanonicalPersonStream(absl::string_view requested) {
   std::string stream = absl::AsciiStrToLower(requested);
   if (!absl::StartsWith(stream, kPerson) || !IsCanonicalUuid(stream.substr(kPerson.size()))) {
-    return std::nullopt;
+    return absl::InvalidArgumentError(
+        absl::StrCat("stream \"", requested, "\" is not a person's stream (person-<uuid>)"));
   }
   return stream;
 }
@@ -32,7 +35,7 @@ PersonCommands::PersonCommands(eventstore::EventStore* log, eventstore::ViewStor
     : log_(log), views_(views), runner_(runner), executor_(executor) {}
 
 bool PersonCommands::Serialized(absl::string_view stream, const std::vector<v1::Event>& events) {
-  if (!CanonicalPersonStream(stream).has_value()) return false;
+  if (!CanonicalPersonStream(stream).ok()) return false;
   for (const v1::Event& e : events) {
     if (projections::alert_rules::AffectsPersonChecks(e)) return true;
   }
@@ -41,12 +44,7 @@ bool PersonCommands::Serialized(absl::string_view stream, const std::vector<v1::
 
 absl::StatusOr<PersonCommands::Current> PersonCommands::Read(const std::string& requested) const {
   Current current;
-  std::optional<std::string> stream = CanonicalPersonStream(requested);
-  if (!stream.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("stream \"", requested, "\" is not a person's stream (person-<uuid>)"));
-  }
-  current.stream = *std::move(stream);
+  IOMHUB_ASSIGN_OR_RETURN(current.stream, CanonicalPersonStream(requested));
   const std::string person = current.stream.substr(kPerson.size());
   IOMHUB_ASSIGN_OR_RETURN(const std::string view, runner_->PhysicalView(projections::kCaseView));
   absl::StatusOr<v1::PersonState> folded = projections::ReadPersonState(*views_, view, person);
@@ -73,11 +71,8 @@ absl::StatusOr<PersonCommands::Current> PersonCommands::Read(const std::string& 
 
 void PersonCommands::Append(std::string stream, eventstore::Expected expected,
                             std::vector<v1::Event> events, Check check, Done done) {
-  std::optional<std::string> canonical = CanonicalPersonStream(stream);
-  if (!canonical.has_value()) {
-    return std::move(done)(absl::InvalidArgumentError(
-        absl::StrCat("stream \"", stream, "\" is not a person's stream (person-<uuid>)")));
-  }
+  absl::StatusOr<std::string> canonical = CanonicalPersonStream(stream);
+  if (!canonical.ok()) return std::move(done)(canonical.status());
   Job job{expected, std::move(events), std::move(check), std::move(done)};
   {
     absl::MutexLock lock(&mu_);

@@ -160,6 +160,15 @@ bool RecipientPlan::WholeOnPeek(const eventstore::EventPeek& peek) const {
   return false;
 }
 
+int RecipientPlan::FirstNotWholeOnPeek(absl::Span<const int> payload_fields) const {
+  for (int field : payload_fields) {
+    eventstore::EventPeek peek;
+    peek.payload_field = field;
+    if (!WholeOnPeek(peek)) return field;
+  }
+  return 0;
+}
+
 bool RecipientPlan::MayNeedFacts(int payload_field) const {
   for (const std::unique_ptr<Rule>& rule : RulesFor(payload_field)) {
     if (rule->needs_facts) return true;

@@ -88,6 +88,11 @@ class RecipientPlan {
   // on what PeekEvent reads alone: the stored bytes can be forwarded
   // without parsing (the raw fast path).
   bool WholeOnPeek(const eventstore::EventPeek& peek) const;
+  // The first of `payload_fields` not delivered whole on peek alone (an
+  // event of that type with no producer agency named); 0 if every one is:
+  // then a view folded from every event of those types shows the recipient
+  // nothing it would not receive.
+  int FirstNotWholeOnPeek(absl::Span<const int> payload_fields) const;
   // Whether deciding an event of this type may read the person's facts.
   bool MayNeedFacts(int payload_field) const;
   // The identifier kinds the recipient may see (its partner entries in the
