@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -86,6 +87,19 @@ int WeeksInIsoYear(int year) {
 }
 
 std::string WeekLabel(IsoWeek week) { return absl::StrFormat("%04d-W%02d", week.year, week.week); }
+
+std::optional<IsoWeek> ParseWeekLabel(absl::string_view label) {
+  IsoWeek week;
+  if (label.size() != 8 || label[4] != '-' || label[5] != 'W' ||
+      !std::all_of(label.begin(), label.begin() + 4, absl::ascii_isdigit) ||
+      !std::all_of(label.begin() + 6, label.end(), absl::ascii_isdigit) ||
+      !absl::SimpleAtoi(label.substr(0, 4), &week.year) ||
+      !absl::SimpleAtoi(label.substr(6), &week.week) || week.week < 1 ||
+      week.week > WeeksInIsoYear(week.year)) {
+    return std::nullopt;
+  }
+  return week;
+}
 
 IsoWeek PreviousWeek(IsoWeek week) {
   if (week.week > 1) return {week.year, week.week - 1};

@@ -56,6 +56,9 @@ int WeeksInIsoYear(int year);
 
 // "2026-W05": the ISO 8601 week label (year at least 4 digits, week 2).
 std::string WeekLabel(IsoWeek week);
+// The week a WeekLabel names ("2026-W05": four-digit year, a week the year
+// has), or nullopt.
+std::optional<IsoWeek> ParseWeekLabel(absl::string_view label);
 
 // The week before / after `week` (across ISO years).
 IsoWeek PreviousWeek(IsoWeek week);

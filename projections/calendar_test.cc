@@ -139,6 +139,17 @@ TEST(Calendar, WeekLabelIsIsoYearDashWAndTwoDigitWeek) {
   EXPECT_EQ(WeekLabel({2026, 53}), "2026-W53");
 }
 
+TEST(Calendar, ParseWeekLabelReadsBackWhatWeekLabelWrites) {
+  for (IsoWeek week : {IsoWeek{2026, 1}, IsoWeek{2026, 48}, IsoWeek{2026, 53}, IsoWeek{2027, 9}}) {
+    EXPECT_EQ(ParseWeekLabel(WeekLabel(week)), week) << WeekLabel(week);
+  }
+  // Not a week label, or a week the year does not have (2027 has 52).
+  for (const char* label : {"", "2026-W5", "2026W05", "2026-w05", "2026-W00", "2027-W53",
+                            "2026-W+5", "+026-W05", "2026-12-06"}) {
+    EXPECT_EQ(ParseWeekLabel(label), std::nullopt) << label;
+  }
+}
+
 TEST(Calendar, WeeksStepAcrossIsoYears) {
   EXPECT_EQ(FollowingWeek({2026, 52}), (IsoWeek{2026, 53}));
   EXPECT_EQ(FollowingWeek({2026, 53}), (IsoWeek{2027, 1}));

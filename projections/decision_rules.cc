@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "projections/enum_words.h"
+#include "projections/person_state.h"
 
 namespace iomhub::projections {
 namespace {
@@ -21,11 +22,10 @@ std::string PositionWord(v1::EnforcementPosition position) {
 
 bool Blank(absl::string_view text) { return absl::StripAsciiWhitespace(text).empty(); }
 
+// The consideration `id` if it has been opened.
 const Consideration* Find(const PersonState& state, const std::string& id) {
-  for (const Consideration& bc : state.breach_considerations()) {
-    if (bc.consideration_id() == id && bc.has_opened_at()) return &bc;
-  }
-  return nullptr;
+  const Consideration* bc = FindConsideration(state, id);
+  return bc != nullptr && bc->has_opened_at() ? bc : nullptr;
 }
 
 std::string Caller(const v1::Actor& actor) {
@@ -66,15 +66,14 @@ absl::StatusOr<const Consideration*> OpenConsideration(const PersonState& state,
                                                        const std::string& id) {
   const Consideration* bc = Find(state, id);
   if (bc == nullptr) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "no breach consideration \"", id, "\" is open for the person: open it first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("no breach consideration \"", id, "\" is open for the person: open it first"));
   }
   if (bc->status() == Consideration::STATUS_DECIDED) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "breach consideration \"", id, "\" was decided (",
-        PositionWord(bc->decision().decision()), ") by ", AgencyName(bc->decision().by().agency()),
-        " ", bc->decision().by().role(), " ", bc->decision().by().user_id(),
-        ": nothing more can be recorded on it"));
+        "breach consideration \"", id, "\" was decided (", PositionWord(bc->decision().decision()),
+        ") by ", AgencyName(bc->decision().by().agency()), " ", bc->decision().by().role(), " ",
+        bc->decision().by().user_id(), ": nothing more can be recorded on it"));
   }
   if (bc->status() == Consideration::STATUS_WITHDRAWN) {
     return absl::FailedPreconditionError(absl::StrCat("breach consideration \"", id,
@@ -172,23 +171,22 @@ absl::Status JudgeEscalation(const PersonState& state, const v1::DecisionEscalat
   absl::StatusOr<const Consideration*> bc = OpenConsideration(state, p.consideration_id());
   if (!bc.ok()) return bc.status();
   if ((*bc)->has_escalation()) {
-    return absl::FailedPreconditionError(absl::StrCat("breach consideration \"",
-                                                      p.consideration_id(),
-                                                      "\" is already escalated to the ",
-                                                      (*bc)->escalation().to_role()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("breach consideration \"", p.consideration_id(),
+                     "\" is already escalated to the ", (*bc)->escalation().to_role()));
   }
   if (const std::string missing = Missing(**bc); !missing.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "escalation settles a disagreement, and breach consideration \"", p.consideration_id(),
-        "\" is still waiting for ", missing));
+    return absl::FailedPreconditionError(
+        absl::StrCat("escalation settles a disagreement, and breach consideration \"",
+                     p.consideration_id(), "\" is still waiting for ", missing));
   }
   const auto* police = PositionOf(**bc, v1::AGENCY_KIND_POLICE);
   const auto* probation = PositionOf(**bc, v1::AGENCY_KIND_PROBATION);
   if (police->position() == probation->position() &&
       police->alternative() == probation->alternative()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the police and probation positions agree (", PositionWord(police->position()),
-        "): record the joint decision instead of escalating"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the police and probation positions agree (", PositionWord(police->position()),
+                     "): record the joint decision instead of escalating"));
   }
   return absl::OkStatus();
 }
@@ -224,22 +222,22 @@ absl::Status JudgeDecision(const PersonState& state, const v1::JointDecisionReco
   }
   if (absl::Status s = NeedManager(actor, "record the joint decision"); !s.ok()) return s;
   if (p.by_escalation()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "breach consideration \"", p.consideration_id(), "\" was not escalated"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("breach consideration \"", p.consideration_id(), "\" was not escalated"));
   }
   if (const std::string missing = Missing(**bc); !missing.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "a joint decision needs both positions; breach consideration \"", p.consideration_id(),
-        "\" is still waiting for ", missing));
+    return absl::FailedPreconditionError(
+        absl::StrCat("a joint decision needs both positions; breach consideration \"",
+                     p.consideration_id(), "\" is still waiting for ", missing));
   }
   const auto* police = PositionOf(**bc, v1::AGENCY_KIND_POLICE);
   const auto* probation = PositionOf(**bc, v1::AGENCY_KIND_PROBATION);
   if (police->position() != probation->position() ||
       police->alternative() != probation->alternative()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the positions differ (police: ", PositionWord(police->position()),
-        ", probation: ", PositionWord(probation->position()),
-        "): escalate to the Inspector or the head of the probation delivery unit"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the positions differ (police: ", PositionWord(police->position()),
+                     ", probation: ", PositionWord(probation->position()),
+                     "): escalate to the Inspector or the head of the probation delivery unit"));
   }
   if (p.decision() != police->position() || p.alternative() != police->alternative()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -101,4 +101,12 @@ std::optional<std::string> TeamAssignedBy(const v1::Event& event) {
   return team;
 }
 
+const v1::PersonState::BreachConsideration* FindConsideration(const v1::PersonState& state,
+                                                              absl::string_view id) {
+  for (const auto& bc : state.breach_considerations()) {
+    if (bc.consideration_id() == id) return &bc;
+  }
+  return nullptr;
+}
+
 }  // namespace iomhub::projections

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "iomhub/v1/envelope.pb.h"
 #include "iomhub/v1/person_state.pb.h"
@@ -55,6 +56,12 @@ absl::StatusOr<v1::PersonState> FoldPersonState(absl::Span<const v1::Event> even
 // TeamChanged. The one rule for team membership (the fold and the cohort
 // view both use it; CohortViewProjection::Wants lists the same three types).
 std::optional<std::string> TeamAssignedBy(const v1::Event& event);
+
+// The breach consideration `id` of `state`, or nullptr. The fold keeps the
+// steps of one whose opening has not arrived yet (no opened_at), so callers
+// that need an opened one check has_opened_at.
+const v1::PersonState::BreachConsideration* FindConsideration(const v1::PersonState& state,
+                                                              absl::string_view id);
 
 }  // namespace iomhub::projections
 

@@ -8,6 +8,7 @@
 #include "common/timestamps.h"
 #include "projections/case_view_projection.h"
 #include "projections/decisions_board.h"
+#include "projections/person_state.h"
 #include "services/admission.h"
 #include "services/case_service.h"
 #include "services/delivery_cursor.h"
@@ -24,11 +25,10 @@ using Consideration = v1::PersonState::BreachConsideration;
 
 // When the recipient receives every step of a decision whole and
 // unconditionally, the case view's state stands for what it may know.
-constexpr int kDecisionStepTypes[] = {v1::Event::kBreachConsiderationOpenedFieldNumber,
-                                      v1::Event::kPositionRecordedFieldNumber,
-                                      v1::Event::kDecisionEscalatedFieldNumber,
-                                      v1::Event::kJointDecisionRecordedFieldNumber,
-                                      v1::Event::kBreachConsiderationWithdrawnFieldNumber};
+constexpr int kDecisionStepTypes[] = {
+    v1::Event::kBreachConsiderationOpenedFieldNumber, v1::Event::kPositionRecordedFieldNumber,
+    v1::Event::kDecisionEscalatedFieldNumber, v1::Event::kJointDecisionRecordedFieldNumber,
+    v1::Event::kBreachConsiderationWithdrawnFieldNumber};
 
 std::vector<std::string> WaitingFor(const Consideration& bc) {
   if (bc.has_escalation()) {
@@ -54,7 +54,7 @@ std::vector<std::string> WaitingFor(const Consideration& bc) {
 
 absl::Time ClosedAt(const Consideration& bc) {
   return ToTime(bc.status() == Consideration::STATUS_DECIDED ? bc.decision().at()
-                                                              : bc.withdrawn_at());
+                                                             : bc.withdrawn_at());
 }
 
 uint32_t Days(absl::Duration d) {
@@ -84,10 +84,11 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
       hub_->runner(), hub_->executor(), context, reactor,
       {projections::kDecisionsBoard, projections::kCaseView}, request.min_position(),
       [hub = hub_, request, team, cursor, raw_response]() -> absl::Status {
-        const uint64_t position = std::min(
-            (*hub->runner().Watermark(projections::kDecisionsBoard))->position(),
-            (*hub->runner().Watermark(projections::kCaseView))->position());
-        absl::StatusOr<std::string> board = hub->runner().PhysicalView(projections::kDecisionsBoard);
+        const uint64_t position =
+            std::min((*hub->runner().Watermark(projections::kDecisionsBoard))->position(),
+                     (*hub->runner().Watermark(projections::kCaseView))->position());
+        absl::StatusOr<std::string> board =
+            hub->runner().PhysicalView(projections::kDecisionsBoard);
         absl::StatusOr<std::string> case_view = hub->runner().PhysicalView(projections::kCaseView);
         if (!board.ok()) return board.status();
         if (!case_view.ok()) return case_view.status();
@@ -98,9 +99,9 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
         for (auto& e : *entries) {
           if (e.open || request.include_closed()) by_person[e.person_id].push_back(e);
         }
-        const absl::Time as_of = request.has_as_of() ? ToTime(request.as_of()) : hub->clock()->Now();
-        const uint32_t overdue_days =
-            hub->rules().ForArea(team->area_id()).breach_decision_days;
+        const absl::Time as_of =
+            request.has_as_of() ? ToTime(request.as_of()) : hub->clock()->Now();
+        const uint32_t overdue_days = hub->rules().ForArea(team->area_id()).breach_decision_days;
         const bool whole = cursor->plan().FirstNotWholeOnPeek(kDecisionStepTypes) == 0;
         v1::GetDecisionsBoardResponse response;
         *response.mutable_team() = *team;
@@ -111,11 +112,9 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
           if (absl::IsNotFound(state.status())) continue;  // nothing of them reaches the caller
           if (!state.ok()) return state.status();
           for (const projections::BoardEntry& entry : items) {
-            const Consideration* bc = nullptr;
-            for (const Consideration& c : state->breach_considerations()) {
-              if (c.consideration_id() == entry.consideration_id && c.has_opened_at()) bc = &c;
-            }
-            if (bc == nullptr) continue;  // not disclosed to the caller
+            const Consideration* bc =
+                projections::FindConsideration(*state, entry.consideration_id);
+            if (bc == nullptr || !bc->has_opened_at()) continue;  // not disclosed to the caller
             const bool open = bc->status() == Consideration::STATUS_OPEN;
             if (!open && !request.include_closed()) continue;
             v1::BoardItem* item = open ? response.add_open() : response.add_closed();

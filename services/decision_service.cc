@@ -42,14 +42,6 @@ absl::Status CheckCommand(const v1::DecisionCommand& c) {
   return absl::OkStatus();
 }
 
-std::optional<Consideration> FindConsideration(const v1::PersonState& state,
-                                               const std::string& id) {
-  for (const Consideration& bc : state.breach_considerations()) {
-    if (bc.consideration_id() == id) return bc;
-  }
-  return std::nullopt;
-}
-
 // A version the caller pinned that the stream has moved past: ABORTED, so a
 // client tells "re-read and retry" from "not allowed now".
 absl::Status AsConflict(const absl::Status& status, bool pinned) {
@@ -84,9 +76,9 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
   const v1::DecisionCommand& command = request.command();
   v1::Event event;
   // The same command from the same system is the same event.
-  event.set_event_id(NameBasedUuid(
-      kIomhubNamespace, absl::StrCat("decision/", actor->system(), "/",
-                                     absl::AsciiStrToLower(command.command_id()))));
+  event.set_event_id(
+      NameBasedUuid(kIomhubNamespace, absl::StrCat("decision/", actor->system(), "/",
+                                                   absl::AsciiStrToLower(command.command_id()))));
   // An unset (or zero) occurred_at is now: a client meant "now", not 1970.
   const bool given = command.has_occurred_at() &&
                      (command.occurred_at().seconds() != 0 || command.occurred_at().nanos() != 0);
@@ -100,12 +92,11 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
     hub_->metrics().RecordRejected(method, absl::StatusCode::kPermissionDenied);
     return FinishUnaryCall(context, absl::PermissionDeniedError(allowed.message()));
   }
-  const std::string stream =
-      absl::StrCat("person-", absl::AsciiStrToLower(command.person_id()));
+  const std::string stream = absl::StrCat("person-", absl::AsciiStrToLower(command.person_id()));
   const bool pinned = command.has_expected_version();
-  const eventstore::Expected expected = pinned
-                                            ? eventstore::Expected::Exact(command.expected_version())
-                                            : eventstore::Expected::Any();
+  const eventstore::Expected expected =
+      pinned ? eventstore::Expected::Exact(command.expected_version())
+             : eventstore::Expected::Any();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto finish = [this, reactor, raw_response, method](absl::Status status,
                                                       v1::DecisionResponse response) {
@@ -119,16 +110,17 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
   };
   // The answer to a command already recorded: its event, and the
   // consideration as it stands now.
-  auto replay = [hub = hub_, stream, consideration = command.consideration_id(),
-                 type = event.payload_case()](uint64_t position) -> absl::StatusOr<v1::DecisionResponse> {
+  auto replay =
+      [hub = hub_, stream, consideration = command.consideration_id(),
+       type = event.payload_case()](uint64_t position) -> absl::StatusOr<v1::DecisionResponse> {
     absl::StatusOr<eventstore::ReadBatch> read = hub->log().ReadAll(position, 1);
     if (!read.ok()) return read.status();
     if (read->events.empty()) return absl::InternalError("a stored event could not be read back");
     const v1::Event& stored = read->events[0];
     if (stored.stream() != stream || stored.payload_case() != type) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "command_id was already used for another command (position ", position,
-          "); choose a new command_id for a new command"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("command_id was already used for another command (position ", position,
+                       "); choose a new command_id for a new command"));
     }
     v1::DecisionResponse response;
     response.set_position(stored.position());
@@ -136,7 +128,9 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
     response.set_idempotent_replay(true);
     absl::StatusOr<PersonCommands::Current> now = hub->commands().Read(stream);
     if (!now.ok()) return now.status();
-    if (auto bc = FindConsideration(now->state, consideration)) *response.mutable_consideration() = *bc;
+    if (const Consideration* bc = projections::FindConsideration(now->state, consideration)) {
+      *response.mutable_consideration() = *bc;
+    }
     return response;
   };
   hub_->executor().Schedule([this, stream, expected, pinned, event, actor = *actor, finish,
@@ -157,13 +151,14 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
           // A decision after an escalation is the escalated manager's.
           v1::Event& e = (*events)[0];
           if (e.has_joint_decision_recorded()) {
-            std::optional<Consideration> bc = FindConsideration(current.state, consideration);
-            e.mutable_joint_decision_recorded()->set_by_escalation(bc.has_value() &&
+            const Consideration* bc = projections::FindConsideration(current.state, consideration);
+            e.mutable_joint_decision_recorded()->set_by_escalation(bc != nullptr &&
                                                                    bc->has_escalation());
           }
           v1::PersonState state;
           IOMHUB_RETURN_IF_ERROR(JudgeAppend(*hub_, actor, *events, current, &state));
-          if (auto bc = FindConsideration(state, consideration)) *after = *bc;
+          if (const Consideration* bc = projections::FindConsideration(state, consideration))
+            *after = *bc;
           return absl::OkStatus();
         },
         [this, finish, replay, after, pinned,
@@ -230,7 +225,8 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Escalate(grpc::CallbackServerCont
         v1::DecisionEscalated* p = e.mutable_decision_escalated();
         p->set_consideration_id(r.command().consideration_id());
         std::string to = r.to_role();
-        if (to.empty()) to = actor.agency() == v1::AGENCY_KIND_PROBATION ? "head_of_pdu" : "inspector";
+        if (to.empty())
+          to = actor.agency() == v1::AGENCY_KIND_PROBATION ? "head_of_pdu" : "inspector";
         p->set_escalated_to_role(to);
         p->set_reason(r.reason());
       });

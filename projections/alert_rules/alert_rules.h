@@ -10,11 +10,10 @@
 //   WeekAlert      the end of an ISO week: contacts offered below plan;
 //   Deadlines      when DueAlerts will next have something to raise.
 //
-// Each works on an AlertLedger: the person's alerts as the log has them plus
-// the ones already decided and not yet in the log, so nothing is decided
-// twice. An alert's event id is derived from (person, rule, window,
-// occurrence) by AlertEvent, so deciding the same thing again — a replay, a
-// rebuild, a restart — yields the same event, which the log stores once.
+// Each works on an AlertLedger (alert_ledger.h): the person's alerts as the
+// log has them plus the ones already decided and not yet in the log, so
+// nothing is decided twice. The event-driven rules are in alert_rules.cc,
+// the time-driven ones in due_alerts.cc.
 //
 // Pure: every time comes from the events or from `now`. Thread-safe.
 #ifndef IOMHUB_PROJECTIONS_ALERT_RULES_ALERT_RULES_H_
@@ -25,69 +24,17 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "iomhub/v1/envelope.pb.h"
 #include "iomhub/v1/person_state.pb.h"
 #include "iomhub/v1/rules.pb.h"
+#include "projections/alert_rules/alert_ledger.h"
 #include "projections/alert_rules/command_rules.h"
 #include "projections/alert_rules/rule_config.h"
 #include "projections/calendar.h"
 
 namespace iomhub::projections::alert_rules {
-
-// One alert to raise or resolve.
-struct AlertAction {
-  bool raise = true;  // false: resolve
-  std::string rule;
-  std::string window;
-  // Raise: the summary (what happened and what to do); resolve: the reason.
-  std::string text;
-  v1::AlertSeverity severity = v1::ALERT_SEVERITY_UNSPECIFIED;
-  v1::ServiceKind service = v1::SERVICE_KIND_UNSPECIFIED;
-  std::vector<uint64_t> evidence;  // log positions
-  absl::Time at;                   // the alert event's occurred_at
-  uint32_t occurrence = 0;         // set by AlertLedger::Decide
-};
-
-// A person's alerts as the rules see them. Not thread-safe.
-class AlertLedger {
- public:
-  struct Entry {
-    bool open = false;
-    uint32_t occurrence = 0;  // times raised
-    absl::Time raised_at = absl::InfinitePast();
-    // The log position after which an action answers the alert: its
-    // AlertRaised, or (decided, not in the log yet) its latest evidence.
-    uint64_t since = 0;
-    v1::ServiceKind service = v1::SERVICE_KIND_UNSPECIFIED;
-  };
-
-  // The alerts folded into `state`.
-  explicit AlertLedger(const v1::PersonState& state);
-  // Adds an alert event decided and not yet in the log (AlertRaised or
-  // AlertResolved; other events are ignored), in the order decided.
-  void AddPending(const v1::Event& alert_event);
-
-  // Nullptr if (rule, window) was never raised or resolved.
-  const Entry* Find(const std::string& rule, const std::string& window) const;
-  bool IsOpen(const std::string& rule, const std::string& window) const;
-  // The windows of `rule` that are open, sorted.
-  std::vector<std::string> OpenWindows(const std::string& rule) const;
-
-  // Records `action` as decided and sets its occurrence: a raise is the
-  // (rule, window)'s next occurrence, a resolution ends the current one.
-  // False (and nothing recorded) if it would change nothing: raising what is
-  // open, resolving what is not.
-  bool Decide(AlertAction& action);
-
- private:
-  void Raise(const std::string& rule, const std::string& window, absl::Time at,
-             v1::ServiceKind service);
-  void Resolve(const std::string& rule, const std::string& window);
-  absl::flat_hash_map<std::string, Entry> entries_;  // key: rule + '\0' + window
-};
 
 // The alerts `event` (already folded into `state`) raises and resolves.
 // `overridden` names the rule the event overrode, if it did (command_rules.h
@@ -120,14 +67,6 @@ struct Deadline {
 // The deadlines of the alerts DueAlerts would raise at some later `now`.
 std::vector<Deadline> Deadlines(const v1::PersonState& state, const RuleConfig& config,
                                 const Parameters& params, const AlertLedger& ledger);
-
-// The event that carries `action` for person `person_id`: its derived id,
-// the stream, occurred_at, the hub as producer, and `causation_id`.
-v1::Event AlertEvent(const std::string& person_id, const AlertAction& action,
-                     const std::string& causation_id);
-
-// The hub's alert rules as the producer of alert events.
-v1::Producer AlertProducer();
 
 }  // namespace iomhub::projections::alert_rules
 

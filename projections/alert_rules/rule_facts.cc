@@ -12,6 +12,8 @@
 namespace iomhub::projections::alert_rules {
 namespace {
 
+using v1::PersonState;
+
 absl::TimeZone London() {
   absl::StatusOr<absl::TimeZone> tz = LondonTimeZone();
   // Without tzdata the hub refuses to start (calendar.h); UTC only keeps a
@@ -97,6 +99,102 @@ absl::Time LastEnforcementAction(const v1::PersonState& state) {
     if (bc.has_opened_at()) last = std::max(last, ToTime(bc.opened_at()));
   }
   return last;
+}
+
+const PersonState::Contact* FindContact(const PersonState& state, absl::string_view id) {
+  for (const auto& c : state.contacts()) {
+    if (c.contact_id() == id) return &c;
+  }
+  return nullptr;
+}
+
+const PersonState::ServiceReferral* FindReferral(const PersonState& state, absl::string_view id) {
+  for (const auto& r : state.referrals()) {
+    if (r.referral_id() == id) return &r;
+  }
+  return nullptr;
+}
+
+const PersonState::BreachConsideration* ConsiderationAfter(const PersonState& state,
+                                                           uint64_t since) {
+  for (const auto& bc : state.breach_considerations()) {
+    if (bc.opened_position() > since) return &bc;
+  }
+  return nullptr;
+}
+
+const PersonState::Warning* WarningAfter(const PersonState& state, uint64_t since) {
+  for (const auto& w : state.warnings()) {
+    if (w.position() > since) return &w;
+  }
+  return nullptr;
+}
+
+const PersonState::Warning* WarningInForce(const PersonState& state, absl::Time t,
+                                           const Parameters& params) {
+  for (const auto& w : state.warnings()) {
+    if (ToTime(w.issued_at()) <= t && t < LiableUntil(w, params)) return &w;
+  }
+  return nullptr;
+}
+
+bool HasOpenConsideration(const PersonState& state) {
+  for (const auto& bc : state.breach_considerations()) {
+    if (bc.status() == PersonState::BreachConsideration::STATUS_OPEN) return true;
+  }
+  return false;
+}
+
+bool Accommodated(const PersonState& state) {
+  switch (state.accommodation().status()) {
+    case v1::ACCOMMODATION_STATUS_SETTLED:
+    case v1::ACCOMMODATION_STATUS_TEMPORARY:
+    case v1::ACCOMMODATION_STATUS_APPROVED_PREMISES:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool FailureToComply(v1::ContactOutcome outcome) {
+  return outcome == v1::CONTACT_OUTCOME_UNACCEPTABLE_ABSENCE ||
+         outcome == v1::CONTACT_OUTCOME_ATTENDED_FAILED_TO_COMPLY;
+}
+
+std::vector<Absence> AbsencesSinceEnforcement(const PersonState& state) {
+  const absl::Time since = LastEnforcementAction(state);
+  std::vector<Absence> out;
+  for (const auto& c : state.contacts()) {
+    if (c.outcome() != v1::CONTACT_OUTCOME_UNACCEPTABLE_ABSENCE) continue;
+    const absl::Time at = ContactTime(c);
+    if (at > since) out.push_back({at, c.outcome_position()});
+  }
+  std::sort(out.begin(), out.end(), [](const Absence& a, const Absence& b) { return a.at < b.at; });
+  return out;
+}
+
+size_t MostWithin(const std::vector<Absence>& absences, uint32_t days,
+                  std::optional<absl::Time> must_hold, std::vector<Absence>* best) {
+  const absl::Duration span = absl::Hours(24 * days);
+  size_t most = 0;
+  for (size_t i = 0; i < absences.size(); ++i) {
+    const absl::Time start = absences[i].at;
+    if (must_hold && (*must_hold < start || *must_hold >= start + span)) continue;
+    std::vector<Absence> in;
+    for (size_t j = i; j < absences.size() && absences[j].at < start + span; ++j) {
+      in.push_back(absences[j]);
+    }
+    if (in.size() > most) {
+      most = in.size();
+      *best = std::move(in);
+    }
+  }
+  return most;
+}
+
+std::string DayWindow(absl::Time t) {
+  absl::StatusOr<absl::CivilDay> day = LondonDayOf(t);
+  return day.ok() ? DayLabel(*day) : absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
 }
 
 }  // namespace iomhub::projections::alert_rules

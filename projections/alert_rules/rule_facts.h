@@ -5,8 +5,11 @@
 #define IOMHUB_PROJECTIONS_ALERT_RULES_RULE_FACTS_H_
 
 #include <optional>
+#include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "iomhub/v1/person_state.pb.h"
 #include "projections/alert_rules/rule_config.h"
@@ -54,6 +57,43 @@ std::optional<absl::Time> ReviewDue(const v1::PersonState& state, const Paramete
 // The latest warning issued or breach consideration opened (InfinitePast if
 // none): enforcement that answers earlier failures.
 absl::Time LastEnforcementAction(const v1::PersonState& state);
+
+// The contact or referral with this id, or nullptr.
+const v1::PersonState::Contact* FindContact(const v1::PersonState& state, absl::string_view id);
+const v1::PersonState::ServiceReferral* FindReferral(const v1::PersonState& state,
+                                                     absl::string_view id);
+// The first breach consideration opened, or warning issued, after log
+// position `since` (what answers an alert raised there), or nullptr.
+const v1::PersonState::BreachConsideration* ConsiderationAfter(const v1::PersonState& state,
+                                                               uint64_t since);
+const v1::PersonState::Warning* WarningAfter(const v1::PersonState& state, uint64_t since);
+// The warning in force at `t` (issued by then, liable until after), or nullptr.
+const v1::PersonState::Warning* WarningInForce(const v1::PersonState& state, absl::Time t,
+                                               const Parameters& params);
+bool HasOpenConsideration(const v1::PersonState& state);
+
+// Settled, temporary or approved premises: somewhere to live.
+bool Accommodated(const v1::PersonState& state);
+// An outcome that is a failure to comply: an unacceptable absence, or
+// attended and failed to comply.
+bool FailureToComply(v1::ContactOutcome outcome);
+
+// Rule 2's facts: an unacceptable absence, when it counts and where the
+// log has it.
+struct Absence {
+  absl::Time at;
+  uint64_t position;
+};
+// The unacceptable absences since the last warning or breach
+// consideration, oldest first.
+std::vector<Absence> AbsencesSinceEnforcement(const v1::PersonState& state);
+// The most absences within any `days`-long span (those in it: `*best`),
+// among spans holding `must_hold` if it is given.
+size_t MostWithin(const std::vector<Absence>& absences, uint32_t days,
+                  std::optional<absl::Time> must_hold, std::vector<Absence>* best);
+
+// "2026-12-06": the London day of `t` as an alert window.
+std::string DayWindow(absl::Time t);
 
 }  // namespace iomhub::projections::alert_rules
 
