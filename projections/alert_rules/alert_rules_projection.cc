@@ -11,6 +11,7 @@
 #include "common/timestamps.h"
 #include "projections/alert_rules/alert_rules.h"
 #include "projections/alert_rules/command_rules.h"
+#include "projections/alert_rules/rule_facts.h"
 #include "projections/case_view_projection.h"
 #include "projections/deterministic_bytes.h"
 #include "projections/person_state.h"
@@ -109,7 +110,7 @@ absl::Status AlertRulesProjection::Apply(const v1::Event& event, ViewTxn& txn) c
     if (!before.contains(key)) txn.Put(key, "");
   }
   track.mutable_deadline_keys()->Assign(keys.begin(), keys.end());
-  const bool fixed = state.cohort().on_iom() && state.cohort().cohort() == v1::COHORT_FIXED;
+  const bool fixed = OnFixed(state);
   if (fixed != track.fixed_indexed()) {
     if (fixed) {
       txn.Put(kFixedPrefix + person, "");

@@ -24,15 +24,6 @@ std::optional<absl::Time> DueOf(absl::string_view key) {
   return absl::FromUnixSeconds(seconds);
 }
 
-std::optional<IsoWeek> ParseWeekLabel(absl::string_view label) {
-  int year = 0, week = 0;
-  if (label.size() != 8 || label[4] != '-' || label[5] != 'W' ||
-      !absl::SimpleAtoi(label.substr(0, 4), &year) || !absl::SimpleAtoi(label.substr(6), &week)) {
-    return std::nullopt;
-  }
-  return IsoWeek{year, week};
-}
-
 }  // namespace
 
 AlertRunner::AlertRunner(eventstore::EventStore* log, eventstore::ViewStore* views,
@@ -80,8 +71,8 @@ void AlertRunner::Loop() {
       sleep = std::min(sleep, absl::Seconds(1));
     } else {
       if (pass->outbox_left > 0) sleep = std::min(sleep, absl::Seconds(1));
-      sleep = std::min(sleep, std::max(absl::ZeroDuration(),
-                                       pass->next_due - options_.clock->Now()));
+      sleep =
+          std::min(sleep, std::max(absl::ZeroDuration(), pass->next_due - options_.clock->Now()));
     }
     // New decisions in the view wake the thread at once.
     watermark_->Watch(this, seen + 1, absl::InfiniteFuture());
@@ -120,8 +111,8 @@ absl::StatusOr<AlertPass> AlertRunner::RunOnce() {
   IOMHUB_RETURN_IF_ERROR(RaiseDue(view, now, &pass));
   IOMHUB_RETURN_IF_ERROR(RaiseWeekly(view, now, &pass));
   pass.took = absl::Now() - started;
-  const bool did = pass.published + pass.raised_due + pass.raised_weekly > 0 ||
-                   !pass.weeks_evaluated.empty();
+  const bool did =
+      pass.published + pass.raised_due + pass.raised_weekly > 0 || !pass.weeks_evaluated.empty();
   if (did && options_.observer) options_.observer(pass);
   return pass;
 }
@@ -129,16 +120,16 @@ absl::StatusOr<AlertPass> AlertRunner::RunOnce() {
 absl::Status AlertRunner::Publish(const std::string& view, AlertPass* pass) {
   std::vector<v1::Event> events;
   absl::Status parsed = absl::OkStatus();
-  IOMHUB_RETURN_IF_ERROR(views_->Scan(view, kOutboxPrefix, [&](absl::string_view key,
-                                                               absl::string_view value) {
-    v1::Event e;
-    if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      parsed = absl::DataLossError(absl::StrCat("alert outbox entry ", key, " does not parse"));
-      return false;
-    }
-    if (!appended_.contains(e.event_id())) events.push_back(std::move(e));
-    return true;
-  }));
+  IOMHUB_RETURN_IF_ERROR(
+      views_->Scan(view, kOutboxPrefix, [&](absl::string_view key, absl::string_view value) {
+        v1::Event e;
+        if (!e.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          parsed = absl::DataLossError(absl::StrCat("alert outbox entry ", key, " does not parse"));
+          return false;
+        }
+        if (!appended_.contains(e.event_id())) events.push_back(std::move(e));
+        return true;
+      }));
   IOMHUB_RETURN_IF_ERROR(parsed);
   if (events.empty()) return absl::OkStatus();
   const size_t wanted = events.size();
@@ -155,18 +146,18 @@ absl::Status AlertRunner::Publish(const std::string& view, AlertPass* pass) {
 absl::Status AlertRunner::RaiseDue(const std::string& view, absl::Time now, AlertPass* pass) {
   std::vector<std::string> people;
   absl::flat_hash_set<std::string> seen;
-  IOMHUB_RETURN_IF_ERROR(views_->Scan(view, kDeadlinePrefix, [&](absl::string_view key,
-                                                                 absl::string_view) {
-    const std::optional<absl::Time> due = DueOf(key);
-    if (!due.has_value()) return true;
-    if (*due > now) {
-      pass->next_due = std::min(pass->next_due, *due);
-      return false;  // keys are in due order
-    }
-    std::string person = PersonOfIndexKey(key);
-    if (seen.insert(person).second) people.push_back(std::move(person));
-    return true;
-  }));
+  IOMHUB_RETURN_IF_ERROR(
+      views_->Scan(view, kDeadlinePrefix, [&](absl::string_view key, absl::string_view) {
+        const std::optional<absl::Time> due = DueOf(key);
+        if (!due.has_value()) return true;
+        if (*due > now) {
+          pass->next_due = std::min(pass->next_due, *due);
+          return false;  // keys are in due order
+        }
+        std::string person = PersonOfIndexKey(key);
+        if (seen.insert(person).second) people.push_back(std::move(person));
+        return true;
+      }));
   if (people.empty()) return absl::OkStatus();
   // Decide on the state of everything appended so far.
   if (!watermark_->WaitFor(log_->CommittedPosition(), absl::Now() + options_.catch_up_wait)) {
@@ -176,8 +167,8 @@ absl::Status AlertRunner::RaiseDue(const std::string& view, absl::Time now, Aler
   IOMHUB_ASSIGN_OR_RETURN(
       std::vector<v1::Event> events,
       Decide(view, people, pass,
-             [&](const v1::PersonState& state, const Parameters& params, AlertLedger& ledger)
-                 -> absl::StatusOr<std::vector<AlertAction>> {
+             [&](const v1::PersonState& state, const Parameters& params,
+                 AlertLedger& ledger) -> absl::StatusOr<std::vector<AlertAction>> {
                return DueAlerts(state, now, *config_, params, ledger);
              }));
   IOMHUB_ASSIGN_OR_RETURN(pass->raised_due, AppendAll(std::move(events)));
@@ -231,7 +222,8 @@ absl::Status AlertRunner::RaiseWeekly(const std::string& view, absl::Time now, A
   }
   if (weeks.size() > static_cast<size_t>(options_.max_missed_weeks)) {
     if (options_.log) {
-      options_.log(absl::StrCat("alert rules: ", weeks.size(), " weeks ended while the hub was "
+      options_.log(absl::StrCat("alert rules: ", weeks.size(),
+                                " weeks ended while the hub was "
                                 "down; CONTACTS_BELOW_PLAN is evaluated for the last ",
                                 options_.max_missed_weeks, " only (from ",
                                 WeekLabel(weeks[weeks.size() - options_.max_missed_weeks]), ")"));
@@ -239,17 +231,17 @@ absl::Status AlertRunner::RaiseWeekly(const std::string& view, absl::Time now, A
     weeks.erase(weeks.begin(), weeks.end() - options_.max_missed_weeks);
   }
   std::vector<std::string> people;
-  IOMHUB_RETURN_IF_ERROR(views_->Scan(view, kFixedPrefix, [&](absl::string_view key,
-                                                              absl::string_view) {
-    people.push_back(PersonOfIndexKey(key));
-    return true;
-  }));
+  IOMHUB_RETURN_IF_ERROR(
+      views_->Scan(view, kFixedPrefix, [&](absl::string_view key, absl::string_view) {
+        people.push_back(PersonOfIndexKey(key));
+        return true;
+      }));
   for (const IsoWeek& week : weeks) {
     IOMHUB_ASSIGN_OR_RETURN(
         std::vector<v1::Event> events,
         Decide(view, people, pass,
-               [&](const v1::PersonState& state, const Parameters& params, AlertLedger& ledger)
-                   -> absl::StatusOr<std::vector<AlertAction>> {
+               [&](const v1::PersonState& state, const Parameters& params,
+                   AlertLedger& ledger) -> absl::StatusOr<std::vector<AlertAction>> {
                  IOMHUB_ASSIGN_OR_RETURN(std::optional<AlertAction> action,
                                          WeekAlert(state, week, *config_, params, ledger));
                  if (!action.has_value()) return std::vector<AlertAction>();

@@ -6,6 +6,7 @@
 #include "projections/alert_rules/rule_catalogue.h"
 #include "projections/alert_rules/rule_facts.h"
 #include "projections/enum_words.h"
+#include "projections/person_state.h"
 
 namespace iomhub::projections::alert_rules {
 namespace {
@@ -51,9 +52,9 @@ std::optional<RuleBreach> CheckY2a(const PersonState& state, const v1::Event& e,
     }
     return std::nullopt;
   }
-  const bool deselects = e.has_nominal_deselected() ||
-                         (e.has_review_completed() &&
-                          e.review_completed().outcome() == v1::REVIEW_OUTCOME_DESELECT);
+  const bool deselects =
+      e.has_nominal_deselected() ||
+      (e.has_review_completed() && e.review_completed().outcome() == v1::REVIEW_OUTCOME_DESELECT);
   if (deselects && y2a_now) {
     const absl::Time until = FlexUntil(state, params);
     if (at < until) {
@@ -141,18 +142,15 @@ std::optional<RuleBreach> CheckOverlap(const PersonState& state, const v1::Event
                                absl::ToInt64Minutes(end - start), " minutes) overlaps appointment ",
                                c.contact_id(), " at ", LondonText(c_start), " (",
                                absl::ToInt64Minutes(c_end - c_start), " minutes)"),
-                  absl::StrCat("choose a time from ", LondonText(c_end),
-                               ", or record appointment ", c.contact_id(),
-                               " as rescheduled first"));
+                  absl::StrCat("choose a time from ", LondonText(c_end), ", or record appointment ",
+                               c.contact_id(), " as rescheduled first"));
   }
   return std::nullopt;
 }
 
 std::string OrderOf(const PersonState& state, const std::string& consideration_id) {
-  for (const auto& bc : state.breach_considerations()) {
-    if (bc.consideration_id() == consideration_id) return bc.order_ref();
-  }
-  return "";
+  const PersonState::BreachConsideration* bc = FindConsideration(state, consideration_id);
+  return bc != nullptr ? bc->order_ref() : "";
 }
 
 }  // namespace
@@ -251,9 +249,8 @@ absl::Status JudgeCommand(const PersonState& state, const v1::Event& event, v1::
   const std::optional<RuleBreach> breach = FindBreach(state, event, config, params, now);
   if (!breach.has_value()) return absl::OkStatus();
   const v1::RuleDescription* rule = FindRule(breach->rule);
-  const std::string named =
-      absl::StrCat("rule ", breach->rule, " (DOMAIN rule ", rule->domain_rule(), "; source: ",
-                   rule->source(), ")");
+  const std::string named = absl::StrCat("rule ", breach->rule, " (DOMAIN rule ",
+                                         rule->domain_rule(), "; source: ", rule->source(), ")");
   const std::string reason = OverrideReasonOf(event);
   if (reason.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -261,9 +258,9 @@ absl::Status JudgeCommand(const PersonState& state, const v1::Event& event, v1::
         config.OverrideRoleNames(), " may override the rule by giving manager_override_reason"));
   }
   if (!config.MayOverride(role)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        named, ": ", breach->problem, ". Only a ", config.OverrideRoleNames(),
-        " may override it; the caller acts as ", RoleName(role)));
+    return absl::PermissionDeniedError(
+        absl::StrCat(named, ": ", breach->problem, ". Only a ", config.OverrideRoleNames(),
+                     " may override it; the caller acts as ", RoleName(role)));
   }
   if (overridden != nullptr) *overridden = breach->rule;
   return absl::OkStatus();
@@ -276,9 +273,10 @@ absl::Status CheckConsentWithdrawal(const PersonState& state, const v1::Event& e
   for (const PersonState::Consent& consent : state.consents()) {
     if (consent.consent_id() != id || !consent.has_recorded_at()) continue;
     if (consent.agency() != producer) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          v1::AgencyKind_Name(producer), " may withdraw only consents to share with itself; consent \"",
-          id, "\" is for ", v1::AgencyKind_Name(consent.agency())));
+      return absl::PermissionDeniedError(
+          absl::StrCat(v1::AgencyKind_Name(producer),
+                       " may withdraw only consents to share with itself; consent \"", id,
+                       "\" is for ", v1::AgencyKind_Name(consent.agency())));
     }
     return absl::OkStatus();
   }
