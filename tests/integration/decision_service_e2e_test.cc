@@ -20,6 +20,7 @@
 #include "iomhub/v1/case_service.grpc.pb.h"
 #include "iomhub/v1/decision_service.grpc.pb.h"
 #include "tests/integration/mtls_hub_test.h"
+#include "tests/support/subprocess.h"
 
 namespace iomhub::testing {
 namespace {
@@ -379,6 +380,71 @@ TEST_F(DecisionTest, TheBoardIsTheSameAfterARestartAndARebuildAndEmptyForHousing
     absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(mine(Board(kPolice, kSgt, last->position())), before);
+}
+
+
+// The workflow through the real iomctl, as practitioners drive it: each step
+// as its role, a refusal that names what is missing and writes nothing, a
+// retry answered as already recorded, and the board.
+TEST_F(DecisionTest, IomctlDrivesTheDecisionAndShowsItOnTheBoard) {
+  if (IomctlPath().empty()) GTEST_SKIP() << "iomctl is not built";
+  auto run = [&](absl::string_view system, const CallAs& as, std::vector<std::string> args) {
+    std::vector<std::string> argv = {
+        IomctlPath(), absl::StrCat("--hub=", hub_->grpc_address()),
+        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
+        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+        absl::StrCat("--key=", certs_dir_, "/", system, ".key"), absl::StrCat("--user=", as.user_id),
+        absl::StrCat("--role=", as.role), absl::StrCat("--purpose=", as.purpose)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
+    EXPECT_THAT(r, IsOk());
+    return r.value_or(CommandResult{});
+  };
+  const std::vector<std::string> which = {absl::StrCat("--person=", person_),
+                                          "--consideration=bc-cli"};
+  auto step = [&](std::vector<std::string> args) {
+    args.insert(args.begin() + 1, which.begin(), which.end());
+    args.insert(args.begin(), "decide");
+    return args;
+  };
+  const CommandResult opened =
+      run(kPolice, kPoliceOfficer,
+          step({"open", "--trigger=arrest", "--order=CO-2026-7", "--summary"}));
+  ASSERT_EQ(opened.status.exit_code, 0) << opened.stderr_text;
+  EXPECT_THAT(opened.stdout_text, HasSubstr("bc-cli (arrest, order CO-2026-7)"));
+  ASSERT_EQ(run(kPolice, kSgt, step({"position", "--action=breach", "--rationale=arrested"}))
+                .status.exit_code,
+            0);
+  // No rationale: refused by the hub, naming the field; nothing written.
+  const CommandResult bare = run(kProbation, kSpo, step({"position", "--action=breach"}));
+  EXPECT_EQ(bare.status.exit_code, 1);
+  EXPECT_THAT(bare.stderr_text, HasSubstr("INVALID_ARGUMENT: events[0]: rationale is required"));
+  // Not an action at all: refused by iomctl before anything is sent.
+  const CommandResult typo =
+      run(kProbation, kSpo, step({"position", "--action=caution", "--rationale=x"}));
+  EXPECT_EQ(typo.status.exit_code, 2);
+  EXPECT_THAT(typo.stderr_text, HasSubstr("--action=caution: unknown value"));
+  ASSERT_EQ(run(kProbation, kSpo, step({"position", "--action=breach", "--rationale=agreed"}))
+                .status.exit_code,
+            0);
+  const std::vector<std::string> record =
+      step({"record", "--action=breach", "--rationale=both say breach",
+            "--command_id=0f0e7a52-5d0b-4a2e-9b7a-3d1f00000042", "--summary"});
+  const CommandResult decided = run(kProbation, kSpo, record);
+  ASSERT_EQ(decided.status.exit_code, 0) << decided.stderr_text;
+  EXPECT_THAT(decided.stdout_text, HasSubstr("decided: breach (jointly) by "
+                                             "senior_probation_officer spo-3"));
+  const CommandResult again = run(kProbation, kSpo, record);
+  ASSERT_EQ(again.status.exit_code, 0) << again.stderr_text;
+  EXPECT_THAT(again.stdout_text, HasSubstr("already recorded at log position"));
+
+  const CommandResult board =
+      run(kPolice, kSgt, {"board", "--team=gwent-newport", "--closed", "--summary"});
+  ASSERT_EQ(board.status.exit_code, 0) << board.stderr_text;
+  EXPECT_THAT(board.stdout_text, HasSubstr("0 open, 1 closed shown"));
+  EXPECT_THAT(board.stdout_text, HasSubstr("DECIDED  person " + person_));
+  EXPECT_THAT(board.stdout_text, HasSubstr("police: breach by sergeant sgt-7"));
+  EXPECT_THAT(board.stdout_text, HasSubstr("probation: breach by senior_probation_officer spo-3"));
 }
 
 }  // namespace
