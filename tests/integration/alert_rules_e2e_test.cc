@@ -275,18 +275,7 @@ TEST_F(AlertRulesTest, IomctlListsATeamsAlertsAndTheRules) {
   LiveSubscriber police(ChannelFor(kPolice), kSergeant, AlertsAfter(on_iom));
   MustAppend(*police_, kSergeant, {NewArrestEvent("NWP-5")});
   ASSERT_TRUE(police.WaitForEvents(1)) << police.ended();
-  const std::vector<std::string> connect = {
-      absl::StrCat("--hub=", hub_->grpc_address()), absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-      absl::StrCat("--cert=", certs_dir_, "/", kPolice, ".pem"),
-      absl::StrCat("--key=", certs_dir_, "/", kPolice, ".key"), "--user=pc-4521", "--role=sergeant", "--purpose=iom_case_management"};
-  auto run = [&](std::vector<std::string> args) {
-    std::vector<std::string> argv = {IomctlPath()};
-    argv.insert(argv.end(), connect.begin(), connect.end());
-    argv.insert(argv.end(), args.begin(), args.end());
-    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
-    EXPECT_THAT(r, IsOk());
-    return r.value_or(CommandResult{});
-  };
+  auto run = [&](std::vector<std::string> args) { return Iomctl(kPolice, kSergeant, args); };
   const CommandResult team =
       run({"alerts", "--team=gwent-newport", "--summary",
            absl::StrCat("--min_position=", police.events()[0].position())});

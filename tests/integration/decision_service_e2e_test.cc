@@ -20,7 +20,6 @@
 #include "iomhub/v1/case_service.grpc.pb.h"
 #include "iomhub/v1/decision_service.grpc.pb.h"
 #include "tests/integration/mtls_hub_test.h"
-#include "tests/support/subprocess.h"
 
 namespace iomhub::testing {
 namespace {
@@ -389,16 +388,7 @@ TEST_F(DecisionTest, TheBoardIsTheSameAfterARestartAndARebuildAndEmptyForHousing
 TEST_F(DecisionTest, IomctlDrivesTheDecisionAndShowsItOnTheBoard) {
   if (IomctlPath().empty()) GTEST_SKIP() << "iomctl is not built";
   auto run = [&](absl::string_view system, const CallAs& as, std::vector<std::string> args) {
-    std::vector<std::string> argv = {
-        IomctlPath(), absl::StrCat("--hub=", hub_->grpc_address()),
-        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
-        absl::StrCat("--key=", certs_dir_, "/", system, ".key"), absl::StrCat("--user=", as.user_id),
-        absl::StrCat("--role=", as.role), absl::StrCat("--purpose=", as.purpose)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
-    EXPECT_THAT(r, IsOk());
-    return r.value_or(CommandResult{});
+    return Iomctl(system, as, args);
   };
   const std::vector<std::string> which = {absl::StrCat("--person=", person_),
                                           "--consideration=bc-cli"};

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -19,6 +20,7 @@
 #include "tests/support/dev_certs.h"
 #include "tests/support/hub_calls.h"
 #include "tests/support/hub_process.h"
+#include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_events.h"
 
@@ -101,6 +103,23 @@ class MtlsHubTest : public ::testing::Test {
     std::shared_ptr<grpc::Channel> channel = ChannelFor(system);
     if (channel == nullptr) return nullptr;
     return v1::EventService::NewStub(channel);
+  }
+
+  // Runs the real iomctl against the hub as `system` (its certificate)
+  // acting as `as`, with `args` after the connection flags. Callers skip
+  // when IomctlPath() is empty (iomctl not built).
+  CommandResult Iomctl(absl::string_view system, const CallAs& as,
+                       const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {
+        IomctlPath(), absl::StrCat("--hub=", hub_->grpc_address()),
+        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
+        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+        absl::StrCat("--key=", certs_dir_, "/", system, ".key"), absl::StrCat("--user=", as.user_id),
+        absl::StrCat("--role=", as.role), absl::StrCat("--purpose=", as.purpose)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
+    EXPECT_THAT(r, IsOk());
+    return r.value_or(CommandResult{});
   }
 
   // The log's head, whatever the sharing policy lets anyone read: the
