@@ -23,6 +23,15 @@ MATCHER(IsOk, "is OK") {
   return s.ok();
 }
 
+// A StatusOr that is OK and holds `value`.
+MATCHER_P(IsOkAndHolds, value, "is OK and holds the value") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return *arg == value;
+}
+
 MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
   const absl::Status& s = GetStatus(arg);
   *result_listener << "status is " << s;

@@ -19,7 +19,7 @@ constexpr absl::Duration kSpaceCheckInterval = absl::Milliseconds(50);
 
 // The order matches enum Family.
 constexpr const char* kFamilyNames[] = {"default", "events",     "streams",    "heads",
-                                        "ids",     "views",      "checkpoints"};
+                                        "ids",     "views",      "checkpoints", "audit"};
 
 constexpr char kRestoreAdvice[] =
     "Stop and restore the data directory from a backup. To accept losing every event after the "
@@ -108,6 +108,7 @@ absl::Status RocksDbDatabase::OpenDb() {
       {kFamilyNames[4], PointLookupCf(cache)},
       {kFamilyNames[5], ScanCf(cache)},
       {kFamilyNames[6], PointLookupCf(cache)},
+      {kFamilyNames[7], ScanCf(cache)},
   };
   // Open every family already on disk (later layers may add their own).
   std::vector<std::string> existing;

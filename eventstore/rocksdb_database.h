@@ -53,7 +53,7 @@ struct RocksDbHooks {
 };
 
 // The column families, in the order they are opened.
-enum class Family { kDefault = 0, kEvents, kStreams, kHeads, kIds, kViews, kCheckpoints };
+enum class Family { kDefault = 0, kEvents, kStreams, kHeads, kIds, kViews, kCheckpoints, kAudit };
 
 class RocksDbDatabase {
  public:

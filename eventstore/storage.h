@@ -1,6 +1,5 @@
 // Storage: everything the hub keeps under its data directory, opened as one:
-// the event log and the view store over one embedded RocksDB (later the
-// audit log too). The members share the database; it closes when the last
+// the event log, the view store and the audit log over one embedded RocksDB. The members share the database; it closes when the last
 // of them is destroyed, so they may go in any order.
 #ifndef IOMHUB_EVENTSTORE_STORAGE_H_
 #define IOMHUB_EVENTSTORE_STORAGE_H_
@@ -8,6 +7,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "eventstore/audit_log.h"
 #include "eventstore/event_store.h"
 #include "eventstore/options.h"
 #include "eventstore/view_store.h"
@@ -17,11 +17,13 @@ namespace iomhub::eventstore {
 struct Storage {
   std::unique_ptr<EventStore> log;
   std::unique_ptr<ViewStore> views;
+  std::unique_ptr<AuditLog> audit;  // null unless OpenStorage was given audit options
 };
 
-// Opens (creating if missing) the storage at options.path. Errors as
-// EventStore::Open.
-absl::StatusOr<Storage> OpenStorage(const EventStoreOptions& options);
+// Opens (creating if missing) the storage at options.path, with the audit
+// log when `audit` is given. Errors as EventStore::Open.
+absl::StatusOr<Storage> OpenStorage(const EventStoreOptions& options,
+                                    const AuditLogOptions* audit = nullptr);
 
 }  // namespace iomhub::eventstore
 

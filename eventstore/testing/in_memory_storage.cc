@@ -9,7 +9,8 @@ namespace iomhub::eventstore {
 
 Storage MakeInMemoryStorage(const EventStoreOptions& options) {
   return Storage{.log = std::make_unique<InMemoryEventStore>(options),
-                 .views = std::make_unique<InMemoryViewStore>()};
+                 .views = std::make_unique<InMemoryViewStore>(),
+                 .audit = nullptr};
 }
 
 }  // namespace iomhub::eventstore

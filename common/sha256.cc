@@ -1,4 +1,4 @@
-#include "eventstore/sha256.h"
+#include "common/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -6,7 +6,7 @@
 
 #include "absl/strings/escaping.h"
 
-namespace iomhub::eventstore {
+namespace iomhub {
 
 struct Sha256::Context {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -40,4 +40,4 @@ std::string Sha256::Finish() {
 
 std::string Sha256::FinishHex() { return absl::BytesToHexString(Finish()); }
 
-}  // namespace iomhub::eventstore
+}  // namespace iomhub

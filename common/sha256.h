@@ -1,14 +1,14 @@
 // SHA-256 (OpenSSL's EVP interface), for digests of views and, later, the
 // audit log's hash chain. Not thread-safe per object; cheap to create.
-#ifndef IOMHUB_EVENTSTORE_SHA256_H_
-#define IOMHUB_EVENTSTORE_SHA256_H_
+#ifndef IOMHUB_COMMON_SHA256_H_
+#define IOMHUB_COMMON_SHA256_H_
 
 #include <memory>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
-namespace iomhub::eventstore {
+namespace iomhub {
 
 class Sha256 {
  public:
@@ -31,6 +31,6 @@ class Sha256 {
   std::unique_ptr<Context> context_;
 };
 
-}  // namespace iomhub::eventstore
+}  // namespace iomhub
 
-#endif  // IOMHUB_EVENTSTORE_SHA256_H_
+#endif  // IOMHUB_COMMON_SHA256_H_
