@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "eventstore/event_peek.h"
-#include "eventstore/sha256.h"
+#include "common/sha256.h"
 
 namespace iomhub::projections {
 namespace {
@@ -509,7 +509,7 @@ absl::StatusOr<eventstore::CommitWatermark*> ProjectionRunner::Watermark(absl::s
 absl::StatusOr<std::string> ProjectionRunner::Digest(absl::string_view name) {
   absl::StatusOr<std::string> physical = PhysicalView(name);
   if (!physical.ok()) return physical.status();
-  eventstore::Sha256 sha;
+  Sha256 sha;
   absl::Status scanned = views_->Scan(*physical, "", [&](absl::string_view key,
                                                          absl::string_view value) {
     sha.UpdateFramed(key);

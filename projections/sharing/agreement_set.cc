@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "eventstore/event_types.h"
-#include "eventstore/sha256.h"
+#include "common/sha256.h"
 #include "iomhub/v1/envelope.pb.h"
 #include "projections/alert_rules/rule_catalogue.h"
 #include "projections/calendar.h"
@@ -428,7 +428,7 @@ void CheckAcrossFiles(const std::vector<ParsedFile>& files, std::vector<std::str
 }
 
 std::string Sha256Hex(absl::string_view bytes) {
-  eventstore::Sha256 sha256;
+  Sha256 sha256;
   sha256.Update(bytes);
   return sha256.FinishHex();
 }
