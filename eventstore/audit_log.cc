@@ -224,7 +224,7 @@ class AuditLog::Impl {
     // The anchor first, durably: the remaining chain must always be provable.
     rocksdb::WriteBatch batch;
     AddCheckpoint(last, anchor[0].hash(), &batch);
-    IOMHUB_RETURN_IF_ERROR(database_->Write(&batch, /*sync=*/true));
+    IOMHUB_RETURN_IF_ERROR(database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
     rocksdb::WriteBatch erase;
     std::vector<uint64_t> sequences;
     for (const auto& t : times) sequences.push_back(t.first);
@@ -250,7 +250,7 @@ class AuditLog::Impl {
         erase.Delete(cf_, it->key());
       }
     }
-    IOMHUB_RETURN_IF_ERROR(database_->Write(&erase, /*sync=*/true));
+    IOMHUB_RETURN_IF_ERROR(database_->Write(&erase, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
     erased.first = *std::min_element(sequences.begin(), sequences.end());
     erased.last = last;
     erased.count = sequences.size();
@@ -288,7 +288,7 @@ class AuditLog::Impl {
   void WriteHeadCheckpoint() {
     rocksdb::WriteBatch batch;
     AddCheckpoint(head_sequence_, head_hash_, &batch);
-    absl::Status written = database_->Write(&batch, /*sync=*/true);
+    absl::Status written = database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
     if (!written.ok()) {
       LogLine(absl::StrCat("audit: could not write a checkpoint at ", head_sequence_, ": ",
                            written.ToString()));
@@ -356,7 +356,7 @@ class AuditLog::Impl {
     }
     const bool checkpoint = sequence - checkpointed_ >= options_.checkpoint_every_records;
     if (checkpoint) AddCheckpoint(sequence, hash, &batch);
-    absl::Status written = database_->Write(&batch, /*sync=*/true);
+    absl::Status written = database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
     if (written.ok()) {
       {
         absl::MutexLock lock(&head_mu_);

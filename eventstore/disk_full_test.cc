@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"  // status_matchers.h needs its CONCAT macro
 #include "common/status_matchers.h"
+#include "eventstore/audit_log.h"
 #include "eventstore/rocksdb_event_store.h"
 #include "eventstore/scoped_temp_dir.h"
 #include "eventstore/test_events.h"
@@ -176,6 +177,35 @@ TEST(DiskFullGuard, LittleFreeSpaceRefusesAppendsBeforeRocksDbFailsAndThenResume
   EXPECT_EQ(resumed->first_position, 2u);
   EXPECT_THAT(conditions.seen(), ElementsAre(StoreCondition::kWritable, StoreCondition::kDiskFull,
                                              StoreCondition::kWritable));
+}
+
+// Below the reserve appends are refused, but audit records still go in:
+// reads, which must be recorded before they are sent, go on.
+TEST(DiskFullGuard, AuditRecordsMayUseTheReserveAppendsMayNot) {
+  ScopedTempDir dir;
+  auto fs = std::make_shared<FaultInjectionFs>();
+  absl::StatusOr<std::shared_ptr<RocksDbDatabase>> database =
+      RocksDbDatabase::Open({.path = dir.path(), .min_free_disk_bytes = 64 << 20},
+                            {.file_system = fs});
+  ASSERT_THAT(database, IsOk());
+  absl::StatusOr<std::unique_ptr<RocksDbEventStore>> store =
+      RocksDbEventStore::OpenOver(*database);
+  ASSERT_THAT(store, IsOk());
+  absl::StatusOr<Ed25519Key> key = Ed25519Key::Generate();
+  ASSERT_THAT(key, IsOk());
+  absl::StatusOr<std::unique_ptr<AuditLog>> audit = AuditLog::OpenOver(
+      *database, {.signing_key = std::make_shared<const Ed25519Key>(*key)});
+  ASSERT_THAT(audit, IsOk());
+  fs->SetFreeSpace(10 << 20);
+  absl::SleepFor(absl::Milliseconds(60));  // past the cached reading
+  EXPECT_THAT((*store)->Append(PersonStream(1), Expected::Any(), {ContactEvent()}),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  v1::AuditRecord record;
+  record.set_operation(v1::AUDIT_OPERATION_DISCLOSE);
+  EXPECT_THAT((*audit)->Append(record), IsOk());
+  EXPECT_EQ((*audit)->HeadSequence(), 1u);
+  EXPECT_EQ((*database)->condition(), StoreCondition::kDiskFull);  // appends stay refused
+  (*audit)->Close();
 }
 
 INSTANTIATE_TEST_SUITE_P(WritesOrSyncsFail, DiskFullTest,

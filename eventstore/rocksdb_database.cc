@@ -189,11 +189,11 @@ bool RocksDbDatabase::LowOnSpace(bool fresh) {
   return low;
 }
 
-absl::Status RocksDbDatabase::Write(rocksdb::WriteBatch* batch, bool sync) {
+absl::Status RocksDbDatabase::Write(rocksdb::WriteBatch* batch, bool sync, Reserve reserve) {
   rocksdb::Status failed;
   {
     absl::ReaderMutexLock lock(&mu_);
-    if (condition_ == StoreCondition::kWritable && !LowOnSpace()) {
+    if (condition_ == StoreCondition::kWritable && (reserve == Reserve::kMayUse || !LowOnSpace())) {
       rocksdb::WriteOptions write_options;
       write_options.sync = sync;
       failed = db_->Write(write_options, batch);
@@ -204,10 +204,11 @@ absl::Status RocksDbDatabase::Write(rocksdb::WriteBatch* batch, bool sync) {
     absl::MutexLock lock(&mu_);
     return RecordWriteFailure(failed);
   }
-  return WriteCarefully(batch, sync);
+  return WriteCarefully(batch, sync, reserve);
 }
 
-absl::Status RocksDbDatabase::WriteCarefully(rocksdb::WriteBatch* batch, bool sync) {
+absl::Status RocksDbDatabase::WriteCarefully(rocksdb::WriteBatch* batch, bool sync,
+                                             Reserve reserve) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   if (rocksdb_no_space_) {
@@ -219,12 +220,22 @@ absl::Status RocksDbDatabase::WriteCarefully(rocksdb::WriteBatch* batch, bool sy
     }
     rocksdb_no_space_ = false;
   }
-  if (LowOnSpace(/*fresh=*/true)) {
+  const bool low = LowOnSpace(/*fresh=*/true);
+  if (low && reserve == Reserve::kMayUse) {
+    // Below the reserve: appends stay refused, audit records go in.
+    rocksdb::WriteOptions write_options;
+    write_options.sync = sync;
+    const rocksdb::Status s = db_->Write(write_options, batch);
+    if (!s.ok()) return RecordWriteFailure(s);
+    return absl::OkStatus();
+  }
+  if (low) {
     if (condition_ != StoreCondition::kDiskFull) {
       LogLine(absl::StrCat("disk full: less than ", options_.min_free_disk_bytes,
                            " bytes free in ", options_.path,
                            ": appends are refused with RESOURCE_EXHAUSTED until space is freed; "
-                           "reads and subscriptions go on"));
+                           "reads and subscriptions go on (their audit records use the "
+                           "reserve)"));
     }
     SetConditionLocked(StoreCondition::kDiskFull);
     return absl::ResourceExhaustedError(absl::StrCat(

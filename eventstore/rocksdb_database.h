@@ -73,10 +73,15 @@ class RocksDbDatabase {
   // Open used point-in-time recovery (options.wal_recovery accepted a loss).
   bool recovered_with_loss() const { return recovered_with_loss_; }
 
+  // Whether a write may use the free-space reserve (min_free_disk_bytes):
+  // audit records may, so reads go on (and are recorded) while appends are
+  // refused for want of space.
+  enum class Reserve { kKeep, kMayUse };
+
   // Writes `batch` (fsynced first when `sync`). RESOURCE_EXHAUSTED when the
   // disk is full (nothing written); INTERNAL after a failed write that left
   // the database refusing writes; OK once written.
-  absl::Status Write(rocksdb::WriteBatch* batch, bool sync);
+  absl::Status Write(rocksdb::WriteBatch* batch, bool sync, Reserve reserve = Reserve::kKeep);
 
   StoreCondition condition();
 
@@ -91,7 +96,7 @@ class RocksDbDatabase {
   // `fresh` or while it is short.
   bool LowOnSpace(bool fresh = false);
   // Slow path of Write: decides, under the exclusive lock, whether to write.
-  absl::Status WriteCarefully(rocksdb::WriteBatch* batch, bool sync);
+  absl::Status WriteCarefully(rocksdb::WriteBatch* batch, bool sync, Reserve reserve);
   absl::Status RecordWriteFailure(const rocksdb::Status& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool TryResume() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SetConditionLocked(StoreCondition c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1,6 +1,7 @@
 #include "services/admission.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 
 namespace iomhub::services {
 namespace {
@@ -27,6 +28,8 @@ const char* OperationName(Operation op) {
       return "read the alert rules";
     case Operation::kDecide:
       return "take part in joint breach decisions";
+    case Operation::kReadAudit:
+      return "read the audit log (the auditor role only)";
   }
   return "?";
 }
@@ -62,6 +65,8 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
       return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION;
     case Operation::kAdministerViews:
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
+    case Operation::kReadAudit:
+      return agency == v1::AGENCY_KIND_AUDITOR;
     case Operation::kReadAgreements:
     case Operation::kExplain:
     case Operation::kReadRules:
@@ -85,7 +90,14 @@ absl::StatusOr<v1::Actor> AdmitCaller(const Authenticator& auth,
   absl::StatusOr<v1::Actor> actor = auth.Authenticate(context);
   if (!actor.ok()) return actor.status();
   absl::Status allowed = CheckAdmission(*actor, operation);
-  if (!allowed.ok()) return allowed;
+  if (!allowed.ok()) {
+    // A refused attempt: nothing was disclosed, so no audit record; the
+    // caller counts it (iomhub_rejected_calls_total) and the log says who.
+    LogLine(absl::StrCat("refused: ", actor->system(), " (user ", actor->user_id(), ", role ",
+                         v1::Role_Name(actor->role()), ", purpose ", actor->purpose(),
+                         ") from ", context.peer(), ": ", allowed.message()));
+    return allowed;
+  }
   return actor;
 }
 

@@ -4,7 +4,7 @@
 // employment) may append, read, subscribe and query — each filtered by the
 // policy. Hub administrators operate the hub (views, rebuilds) and read no
 // personal data: the log gives them hub records only. The auditor reads no
-// event log.
+// event log; only the auditor reads the audit log.
 #ifndef IOMHUB_SERVICES_ADMISSION_H_
 #define IOMHUB_SERVICES_ADMISSION_H_
 
@@ -27,6 +27,7 @@ enum class Operation {
   kExplain,          // SharingService.Explain: names fields and agreements, never content
   kReadRules,        // AlertService.ListAlertRules: the rules' configuration, no personal data
   kDecide,           // DecisionService: the joint breach decision (police and probation)
+  kReadAudit,        // AuditService: the disclosure audit (the auditor only)
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.

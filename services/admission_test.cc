@@ -68,5 +68,16 @@ TEST(Admission, AuditorsMayNotTouchTheEventLogOrTheViewsButMayReadAgreements) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST(Admission, OnlyTheAuditorReadsTheAuditLog) {
+  EXPECT_TRUE(CheckAdmission(As(v1::AGENCY_KIND_AUDITOR), Operation::kReadAudit).ok());
+  for (auto agency : {v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_PROBATION, v1::AGENCY_KIND_HOUSING,
+                      v1::AGENCY_KIND_HEALTH, v1::AGENCY_KIND_PRISON, v1::AGENCY_KIND_EMPLOYMENT,
+                      v1::AGENCY_KIND_HUB_ADMIN, v1::AGENCY_KIND_UNSPECIFIED}) {
+    EXPECT_EQ(CheckAdmission(As(agency), Operation::kReadAudit).code(),
+              absl::StatusCode::kPermissionDenied)
+        << v1::AgencyKind_Name(agency);
+  }
+}
+
 }  // namespace
 }  // namespace iomhub::services

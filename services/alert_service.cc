@@ -1,4 +1,7 @@
 #include "services/alert_service.h"
+#include "services/audit_trail.h"
+
+#include "common/status_macros.h"
 
 #include <algorithm>
 #include <tuple>
@@ -103,7 +106,8 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerConte
   if (request.has_team_id()) views.push_back(projections::kCohortView);
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor, std::move(views), request.min_position(),
-      [hub = hub_, request, cursor, raw_response]() -> absl::Status {
+      [hub = hub_, request, cursor, raw_response,
+       channel = ChannelOf(*context, "iomhub.v1.AlertService/ListAlerts")]() -> absl::Status {
         uint64_t position = (*hub->runner().Watermark(projections::kCaseView))->position();
         std::vector<std::string> people;
         if (request.has_person_id()) {
@@ -143,6 +147,14 @@ grpc::ServerUnaryReactor* AlertServiceImpl::ListAlerts(grpc::CallbackServerConte
         std::sort(response.mutable_alerts()->begin(), response.mutable_alerts()->end(),
                   [&](const v1::PersonAlert& a, const v1::PersonAlert& b) { return key(a) < key(b); });
         response.set_view_position(position);
+        // The people whose alerts are shown, and the view.
+        cursor->disclosed().Clear();
+        std::vector<std::string> shown;
+        for (const v1::PersonAlert& a : response.alerts()) shown.push_back(a.person_id());
+        std::sort(shown.begin(), shown.end());
+        shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
+        IOMHUB_RETURN_IF_ERROR(hub->audit().RecordConsultation(cursor->recipient(), channel,
+                                                               {"alerts"}, shown));
         *raw_response = ToByteBuffer(response);
         return absl::OkStatus();
       });

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
+#include "common/status_macros.h"
 #include "eventstore/message_checks.h"
 #include "projections/calendar.h"
 #include "projections/case_view.h"
@@ -14,6 +15,7 @@
 #include "eventstore/event_types.h"
 #include "projections/person_state.h"
 #include "services/admission.h"
+#include "services/audit_trail.h"
 #include "services/unary_call.h"
 #include "services/delivery_cursor.h"
 #include "services/disclosed_state.h"
@@ -119,7 +121,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor, std::move(views), request.min_position(),
-      [hub = hub_, request, cursor, raw_response]() -> absl::Status {
+      [hub = hub_, request, cursor, raw_response,
+       channel = ChannelOf(*context, "iomhub.v1.CaseService/GetCase")]() -> absl::Status {
         const uint64_t position = (*hub->runner().Watermark(projections::kCaseView))->position();
         absl::StatusOr<std::string> person = ResolvePerson(*hub, request);
         if (!person.ok()) return person.status();
@@ -138,6 +141,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetCase(grpc::CallbackServerContext* 
         if (const v1::Team* team = hub->teams().FindTeam(state->team_id())) {
           *response.mutable_team() = *team;
         }
+        // The case view shows what the events folded into it say: the
+        // record names them (positions), durably, before it leaves.
+        IOMHUB_RETURN_IF_ERROR(hub->audit().RecordConsultation(
+            cursor->recipient(), channel, {projections::kCaseView}, {*person}, cursor.get()));
         *raw_response = ToByteBuffer(response);
         return absl::OkStatus();
       });
@@ -167,7 +174,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor,
       {projections::kCohortView, projections::kCaseView}, request.min_position(),
-      [hub = hub_, request, team, raw_response]() -> absl::Status {
+      [hub = hub_, request, team, raw_response, actor = *actor,
+       channel = ChannelOf(*context, "iomhub.v1.CaseService/ListCohort")]() -> absl::Status {
         const uint64_t position = std::min(
             (*hub->runner().Watermark(projections::kCohortView))->position(),
             (*hub->runner().Watermark(projections::kCaseView))->position());
@@ -233,6 +241,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::ListCohort(grpc::CallbackServerContex
           absl::StatusOr<projections::IsoWeek> week = projections::WeekOf(as_of);
           if (week.ok()) response.set_week(projections::WeekLabel(*week));
         }
+        std::vector<std::string> shown;
+        for (const v1::CohortMember& m : response.members()) shown.push_back(m.person_id());
+        IOMHUB_RETURN_IF_ERROR(hub->audit().RecordConsultation(
+            actor, channel, {projections::kCohortView}, shown));
         *raw_response = ToByteBuffer(response);
         return absl::OkStatus();
       });
@@ -252,7 +264,9 @@ grpc::ServerUnaryReactor* CaseServiceImpl::FindPerson(grpc::CallbackServerContex
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RunViewQuery(hub_->runner(), hub_->executor(), context, reactor,
                {projections::kIdentifierIndex, projections::kCaseView}, request.min_position(),
-               [hub = hub_, request, cursor, raw_response]() -> absl::Status {
+               [hub = hub_, request, cursor, raw_response,
+                channel = ChannelOf(*context, "iomhub.v1.CaseService/FindPerson")]()
+                   -> absl::Status {
                  const uint64_t position = std::min(
                      (*hub->runner().Watermark(projections::kIdentifierIndex))->position(),
                      (*hub->runner().Watermark(projections::kCaseView))->position());
@@ -270,6 +284,10 @@ grpc::ServerUnaryReactor* CaseServiceImpl::FindPerson(grpc::CallbackServerContex
                        "no person with ", v1::IdentifierKind_Name(request.identifier().kind()),
                        " ", request.identifier().value(), " that you may see"));
                  }
+                 // Only the hub person id is shown, not the events looked at.
+                 cursor->disclosed().Clear();
+                 IOMHUB_RETURN_IF_ERROR(hub->audit().RecordConsultation(
+                     cursor->recipient(), channel, {projections::kIdentifierIndex}, {*person}));
                  v1::FindPersonResponse response;
                  response.set_person_id(*person);
                  response.set_view_position(position);

@@ -11,6 +11,9 @@
 #include "projections/person_state.h"
 #include "services/admission.h"
 #include "services/case_service.h"
+#include "services/audit_trail.h"
+
+#include "common/status_macros.h"
 #include "services/delivery_cursor.h"
 #include "services/disclosed_state.h"
 #include "services/grpc_status.h"
@@ -83,7 +86,8 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
   RunViewQuery(
       hub_->runner(), hub_->executor(), context, reactor,
       {projections::kDecisionsBoard, projections::kCaseView}, request.min_position(),
-      [hub = hub_, request, team, cursor, raw_response]() -> absl::Status {
+      [hub = hub_, request, team, cursor, raw_response,
+       channel = ChannelOf(*context, "iomhub.v1.CaseService/GetDecisionsBoard")]() -> absl::Status {
         const uint64_t position =
             std::min((*hub->runner().Watermark(projections::kDecisionsBoard))->position(),
                      (*hub->runner().Watermark(projections::kCaseView))->position());
@@ -138,6 +142,18 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
                     return ClosedAt(a.consideration()) > ClosedAt(b.consideration());
                   });
         response.set_view_position(position);
+        // The people shown and the board, not every event looked at.
+        cursor->disclosed().Clear();
+        std::vector<std::string> shown;
+        for (const auto* items : {&response.open(), &response.closed()}) {
+          for (const v1::BoardItem& item : *items) {
+            if (shown.empty() || shown.back() != item.person_id()) shown.push_back(item.person_id());
+          }
+        }
+        std::sort(shown.begin(), shown.end());
+        shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
+        IOMHUB_RETURN_IF_ERROR(hub->audit().RecordConsultation(
+            cursor->recipient(), channel, {projections::kDecisionsBoard}, shown));
         *raw_response = ToByteBuffer(response);
         return absl::OkStatus();
       });

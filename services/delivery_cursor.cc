@@ -101,7 +101,10 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(uint64_t position,
                                                               const eventstore::EventPeek& peek,
                                                               std::string* trimmed) {
   if (plan_->RulesFor(peek.payload_field).empty()) return Verdict::kSkip;
-  if (plan_->WholeOnPeek(peek)) return Verdict::kForward;
+  if (const projections::sharing::Rule* rule = plan_->WholeRuleOnPeek(peek)) {
+    disclosed_.Note(position, peek.stream, peek.payload_field, rule, /*trimmed=*/false);
+    return Verdict::kForward;
+  }
   Input input(this, position, peek, bytes, nullptr);
   IOMHUB_ASSIGN_OR_RETURN(Verdict verdict, Decide(input));
   if (verdict == Verdict::kTrimmed) {
@@ -138,7 +141,10 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(v1::Event* event) 
   peek.payload_field = static_cast<int>(event->payload_case());
   peek.producer_agency = event->producer().agency();
   if (plan_->RulesFor(peek.payload_field).empty()) return Verdict::kSkip;
-  if (plan_->WholeOnPeek(peek)) return Verdict::kForward;
+  if (const projections::sharing::Rule* rule = plan_->WholeRuleOnPeek(peek)) {
+    disclosed_.Note(event->position(), peek.stream, peek.payload_field, rule, /*trimmed=*/false);
+    return Verdict::kForward;
+  }
   Input input(this, event->position(), peek, {}, event);
   return Decide(input);
 }
@@ -151,6 +157,8 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Decide(Input& input) {
   IOMHUB_ASSIGN_OR_RETURN(Decision decision,
                           policy_->Decide(*plan_, input, deps_.clock->Now()));
   if (!decision.delivered) return Verdict::kSkip;
+  disclosed_.Note(input.position(), input.peek().stream, input.peek().payload_field,
+                  decision.rule, /*trimmed=*/!decision.whole());
   if (decision.whole()) return Verdict::kForward;
   IOMHUB_ASSIGN_OR_RETURN(v1::Event * event, input.Mutable());
   projections::sharing::TrimForDelivery(decision, event);  // in place for a parsed offer

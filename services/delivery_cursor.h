@@ -14,6 +14,9 @@
 // The plan (what the recipient may receive) is compiled once and again
 // whenever the agreements are reloaded or the day changes (Refresh).
 //
+// Every event it lets through (forwarded, trimmed) is noted in disclosed(),
+// for the audit record the caller writes before sending (audit_trail.h).
+//
 // Not thread-safe: one cursor per call, used by one thread at a time.
 #ifndef IOMHUB_SERVICES_DELIVERY_CURSOR_H_
 #define IOMHUB_SERVICES_DELIVERY_CURSOR_H_
@@ -32,6 +35,7 @@
 #include "iomhub/v1/actor.pb.h"
 #include "projections/projection_runner.h"
 #include "projections/sharing/policy.h"
+#include "services/disclosure_ledger.h"
 #include "services/sharing_config.h"
 #include "services/wire_batch.h"
 
@@ -84,6 +88,8 @@ class DeliveryCursor {
   absl::Status FactsViewHealthy() const;
 
   const v1::Actor& recipient() const { return recipient_; }
+  // What was let through since the ledger was last taken or cleared.
+  DisclosureLedger& disclosed() { return disclosed_; }
   const projections::sharing::RecipientPlan& plan() const { return *plan_; }
   const projections::sharing::Policy& policy() const { return *policy_; }
 
@@ -107,6 +113,7 @@ class DeliveryCursor {
   std::shared_ptr<const projections::sharing::Policy> policy_;
   std::shared_ptr<const projections::sharing::RecipientPlan> plan_;
   absl::flat_hash_map<std::string, projections::sharing::SharingFacts> facts_;
+  DisclosureLedger disclosed_;
 };
 
 }  // namespace iomhub::services

@@ -237,13 +237,15 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     bool limited;
     uint64_t remaining;
     std::unique_ptr<DeliveryCursor> delivery;
+    v1::AuditChannel channel;
     uint64_t delivered = 0;
     uint64_t withheld = 0;
   };
   Cursor cursor{request.stream(),
                 backwards && request.from_end() ? UINT64_MAX : request.from_version(),
                 backwards, request.limit() > 0, request.limit(),
-                std::make_unique<DeliveryCursor>(*identity, delivery_)};
+                std::make_unique<DeliveryCursor>(*identity, delivery_),
+                ChannelOf(*context, "iomhub.v1.EventService/ReadStream")};
   // A stream that does not exist and one the caller may see nothing of get
   // the same answer, so that a read never tells a partner that a person it
   // may not know of is in the hub.
@@ -252,7 +254,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
   };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, c = std::move(cursor), nothing_to_see](
+      [store = store_, audit = &hub_->audit(), c = std::move(cursor), nothing_to_see](
           grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         c.delivery->Refresh();
         v1::ReadResponse batch;
@@ -283,9 +285,12 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
           // Nothing was examined (a read past the end): the stream exists,
           // but say so only to a caller that may see some of it.
           IOMHUB_ASSIGN_OR_RETURN(const bool sees, SeesAnyOf(*store, *c.delivery, c.stream));
+          c.delivery->disclosed().Clear();  // looked at, not sent
           if (!sees) return nothing_to_see(c.stream);
         }
         if (batch.events_size() == 0) return false;
+        // Durable before it leaves (audit_trail.h).
+        IOMHUB_RETURN_IF_ERROR(audit->RecordDelivery(*c.delivery, c.channel));
         *out = ToByteBuffer(batch);
         return true;
       });
@@ -313,17 +318,19 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     uint64_t last;
     absl::flat_hash_set<int> payload_fields;  // empty: every type
     std::unique_ptr<DeliveryCursor> delivery;
+    v1::AuditChannel channel;
   };
   Cursor cursor{std::max<uint64_t>(request.from_position(), 1), request.limit() > 0,
                 request.limit(), store_->CommittedPosition(), {},
-                std::make_unique<DeliveryCursor>(*identity, delivery_)};
+                std::make_unique<DeliveryCursor>(*identity, delivery_),
+                ChannelOf(*context, "iomhub.v1.EventService/ReadAll")};
   for (const auto& type : request.event_types()) {
     cursor.payload_fields.insert(eventstore::PayloadFieldForType(type));
   }
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, c = std::move(cursor)](grpc::ByteBuffer* out,
-                                              bool* end) mutable -> absl::StatusOr<bool> {
+      [store = store_, audit = &hub_->audit(), c = std::move(cursor)](
+          grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         c.delivery->Refresh();
         WireBatch batch;
         uint64_t blocked_at = 0;  // the first event waiting for the person's facts
@@ -352,6 +359,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
         }
         *end = c.next > c.last || (c.limited && c.remaining == 0);
         if (batch.events() == 0) return false;
+        // Durable before it leaves (audit_trail.h).
+        IOMHUB_RETURN_IF_ERROR(audit->RecordDelivery(*c.delivery, c.channel));
         *out = batch.ToByteBuffer();
         return true;
       });

@@ -1,5 +1,9 @@
 #include "services/hub_context.h"
 
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/ed25519.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "projections/alert_rules/alert_rules_projection.h"
@@ -12,6 +16,33 @@ namespace iomhub::services {
 namespace {
 
 constexpr int kReadThreads = 2;
+
+// The audit log's options from the config; nullopt when auditing is off.
+absl::StatusOr<std::optional<eventstore::AuditLogOptions>> AuditOptions(
+    const v1::HubConfig& config, Clock* clock) {
+  const v1::AuditConfig& audit = config.audit();
+  if (audit.unsafe_disable()) {
+    LogLine("WARNING: audit.unsafe_disable: reads and subscriptions are served WITHOUT audit "
+            "records. Benchmarks only: DPA 2018 s62 requires the records.");
+    return std::nullopt;
+  }
+  std::error_code ignored;
+  std::filesystem::create_directories(config.data_dir(), ignored);
+  const std::string path = audit.signing_key_file().empty()
+                               ? (std::filesystem::path(config.data_dir()) / "audit-signing.key").string()
+                               : audit.signing_key_file();
+  absl::StatusOr<Ed25519Key> key = Ed25519Key::LoadOrCreate(path);
+  if (!key.ok()) return key.status();
+  LogLine(absl::StrCat("audit: checkpoints are signed with ", path, " (key id ", key->KeyId(),
+                       "; iomctl audit key prints its public key)"));
+  return eventstore::AuditLogOptions{
+      .signing_key = std::make_shared<const Ed25519Key>(*std::move(key)),
+      .clock = clock,
+      .checkpoint_every_records =
+          audit.checkpoint_every_records() > 0 ? audit.checkpoint_every_records() : 10000,
+      .checkpoint_every = absl::Seconds(
+          audit.checkpoint_every_seconds() > 0 ? audit.checkpoint_every_seconds() : 60)};
+}
 
 }  // namespace
 
@@ -37,6 +68,8 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
   const v1::HubConfig& config = hub->settings_.config;
   hub->metrics_ = std::make_unique<HubMetrics>();
   HubMetrics* metrics = hub->metrics_.get();
+  IOMHUB_ASSIGN_OR_RETURN(std::optional<eventstore::AuditLogOptions> audit,
+                          AuditOptions(config, hub->settings_.clock));
   IOMHUB_ASSIGN_OR_RETURN(
       hub->storage_,
       eventstore::OpenStorage(eventstore::EventStoreOptions{
@@ -56,8 +89,15 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
                               ? eventstore::WalRecovery::kPointInTime
                               : eventstore::WalRecovery::kRefuseDamage,
           .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
-      }));
+      },
+      audit.has_value() ? &*audit : nullptr));
   metrics->SetHeadPosition(hub->storage_.log->CommittedPosition());
+  hub->audit_ = std::make_unique<AuditTrail>(
+      hub->storage_.audit.get(), metrics, hub->settings_.clock,
+      config.audit().retention_days() > 0 ? config.audit().retention_days() : 2192);
+  hub->audit_->StartRetention();
+  hub->collection_ = std::make_unique<CollectionRecorder>(hub->storage_.log.get(), hub->audit_.get());
+  hub->collection_->Start();
   hub->auth_ = std::make_unique<Authenticator>(hub->settings_.principals, config.insecure());
   hub->teams_ = std::make_unique<projections::TeamDirectory>(hub->settings_.teams);
   if (config.rules_file().empty()) {
@@ -121,6 +161,9 @@ void HubContext::Stop() {
   if (runner_ != nullptr) runner_->Stop();
   if (executor_ != nullptr) executor_->Shutdown();
   if (storage_.log != nullptr) storage_.log->Shutdown();
+  if (collection_ != nullptr) collection_->Stop();
+  if (audit_ != nullptr) audit_->Stop();
+  if (storage_.audit != nullptr) storage_.audit->Close();
 }
 
 }  // namespace iomhub::services

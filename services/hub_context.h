@@ -1,11 +1,13 @@
 // HubContext: everything the hub's services share, started in order and
 // stopped in reverse — the one place that knows the lifecycle, so a new
 // service is one line in HubServer:
-//   start: metrics → storage (log + views) → authenticator → teams → rules →
-//          sharing (agreements, recorded in the log) → read executor →
-//          projection runner → alert runner;
+//   start: metrics → storage (log + views + audit log) → audit trail and
+//          collection recorder → authenticator → teams → rules → sharing
+//          (agreements, recorded in the log) → read executor → projection
+//          runner → alert runner;
 //   stop:  alert runner → projection runner → read executor → log (drain,
-//          flush) → storage.
+//          flush) → collection recorder (records what is committed) →
+//          audit log (final signed checkpoint) → storage.
 // Not thread-safe to Start/Stop; the accessors are safe once started.
 #ifndef IOMHUB_SERVICES_HUB_CONTEXT_H_
 #define IOMHUB_SERVICES_HUB_CONTEXT_H_
@@ -21,7 +23,9 @@
 #include "projections/alert_rules/rule_config.h"
 #include "projections/projection_runner.h"
 #include "projections/team_directory.h"
+#include "services/audit_trail.h"
 #include "services/auth.h"
+#include "services/collection_recorder.h"
 #include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
 #include "services/person_commands.h"
@@ -58,6 +62,9 @@ class HubContext {
   HubMetrics& metrics() { return *metrics_; }
   eventstore::EventStore& log() { return *storage_.log; }
   eventstore::ViewStore& views() { return *storage_.views; }
+  // The disclosure audit (off only with HubConfig.audit.unsafe_disable).
+  AuditTrail& audit() { return *audit_; }
+  CollectionRecorder& collection() { return *collection_; }
   const Authenticator& auth() const { return *auth_; }
   const projections::TeamDirectory& teams() const { return *teams_; }
   SharingConfig& sharing() { return *sharing_; }
@@ -77,6 +84,8 @@ class HubContext {
   Settings settings_;
   std::unique_ptr<HubMetrics> metrics_;  // first: the store's commit thread feeds it
   eventstore::Storage storage_;
+  std::unique_ptr<AuditTrail> audit_;
+  std::unique_ptr<CollectionRecorder> collection_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<projections::TeamDirectory> teams_;
   std::shared_ptr<const projections::alert_rules::RuleConfig> rules_;

@@ -71,6 +71,25 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                                .Help("Alert decisions the last pass could not append (retried)")
                                .Register(*registry_)
                                .Add({});
+  audit_records_ = &prometheus::BuildCounter()
+                        .Name("iomhub_audit_records_total")
+                        .Help("Audit records written, by operation and result")
+                        .Register(*registry_);
+  audit_refs_ = &prometheus::BuildCounter()
+                     .Name("iomhub_audit_refs_total")
+                     .Help("Log positions and views the audit records name, by operation")
+                     .Register(*registry_);
+  audit_wait_seconds_ = &prometheus::BuildHistogram()
+                             .Name("iomhub_audit_wait_seconds")
+                             .Help("From queuing an audit record to it being durable")
+                             .Register(*registry_)
+                             .Add({}, prometheus::Histogram::BucketBoundaries{
+                                          0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1});
+  audit_erased_ = &prometheus::BuildCounter()
+                       .Name("iomhub_audit_erased_total")
+                       .Help("Audit records erased by retention (each erasure is itself recorded)")
+                       .Register(*registry_)
+                       .Add({});
   rejected_ = &prometheus::BuildCounter()
                    .Name("iomhub_rejected_calls_total")
                    .Help("Calls refused, by method and reason (status code)")
@@ -148,6 +167,17 @@ void HubMetrics::RecordCommit(size_t events, size_t appends, double seconds) {
 
 void HubMetrics::RecordRejected(absl::string_view method, absl::StatusCode code) {
   rejected_->Add({{"method", std::string(method)}, {"reason", CodeLabel(code)}}).Increment();
+}
+
+void HubMetrics::RecordAudit(absl::string_view operation, bool ok, size_t refs, double seconds) {
+  audit_records_->Add({{"operation", std::string(operation)}, {"result", ok ? "ok" : "failed"}})
+      .Increment();
+  if (ok) audit_refs_->Add({{"operation", std::string(operation)}}).Increment(static_cast<double>(refs));
+  audit_wait_seconds_->Observe(seconds);
+}
+
+void HubMetrics::RecordAuditErased(uint64_t records) {
+  audit_erased_->Increment(static_cast<double>(records));
 }
 
 void HubMetrics::SubscriberOpened() { subscribers_->Increment(); }

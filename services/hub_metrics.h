@@ -52,6 +52,12 @@ class HubMetrics {
   // events the alert rules appended; iomhub_alert_pass_seconds; and
   // iomhub_alert_outbox_pending, the decisions a pass could not append.
   void RecordAlertPass(const projections::alert_rules::AlertPass& pass);
+  // iomhub_audit_records_total{operation,result="ok"|"failed"},
+  // iomhub_audit_refs_total{operation} (positions and views named) and
+  // iomhub_audit_wait_seconds (queue + group-committed fsync).
+  void RecordAudit(absl::string_view operation, bool ok, size_t refs, double seconds);
+  // iomhub_audit_erased_total: records erased by audit retention.
+  void RecordAuditErased(uint64_t records);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -78,6 +84,10 @@ class HubMetrics {
   prometheus::Counter* alerts_week_;
   prometheus::Histogram* alert_pass_seconds_;
   prometheus::Gauge* alert_outbox_pending_;
+  prometheus::Family<prometheus::Counter>* audit_records_;
+  prometheus::Family<prometheus::Counter>* audit_refs_;
+  prometheus::Histogram* audit_wait_seconds_;
+  prometheus::Counter* audit_erased_;
 };
 
 }  // namespace iomhub::services

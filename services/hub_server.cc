@@ -17,6 +17,7 @@
 #include "services/auth.h"
 #include "services/admin_service.h"
 #include "services/alert_service.h"
+#include "services/audit_service.h"
 #include "services/case_service.h"
 #include "services/decision_service.h"
 #include "services/event_service.h"
@@ -107,6 +108,7 @@ class HubServer::Impl {
   std::unique_ptr<SharingServiceImpl> sharing_service;
   std::unique_ptr<AlertServiceImpl> alert_service;
   std::unique_ptr<DecisionServiceImpl> decision_service;
+  std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
   std::string grpc_address;
@@ -166,12 +168,13 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   impl->event_service = std::make_unique<EventServiceImpl>(hub);
   impl->subscription_service = std::make_unique<SubscriptionServiceImpl>(
       &hub->log(), &hub->auth(), &hub->executor(), &hub->metrics(),
-      absl::Milliseconds(config.heartbeat_interval_ms()), hub->delivery());
+      absl::Milliseconds(config.heartbeat_interval_ms()), hub->delivery(), &hub->audit());
   impl->case_service = std::make_unique<CaseServiceImpl>(hub);
   impl->admin_service = std::make_unique<AdminServiceImpl>(hub);
   impl->sharing_service = std::make_unique<SharingServiceImpl>(hub);
   impl->alert_service = std::make_unique<AlertServiceImpl>(hub);
   impl->decision_service = std::make_unique<DecisionServiceImpl>(hub);
+  impl->audit_service = std::make_unique<AuditServiceImpl>(hub);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -190,6 +193,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   builder.RegisterService(impl->sharing_service.get());
   builder.RegisterService(impl->alert_service.get());
   builder.RegisterService(impl->decision_service.get());
+  builder.RegisterService(impl->audit_service.get());
   impl->server = builder.BuildAndStart();
   if (impl->server == nullptr || port == 0) {
     return CannotListen("gRPC", config.listen_address());

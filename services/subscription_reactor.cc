@@ -33,10 +33,12 @@ bool SubscriptionFilter::Matches(const eventstore::EventPeek& event) const {
 SubscriptionReactor::SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
                                          SubscriptionFilter filter,
                                          absl::Duration heartbeat_interval,
-                                         std::unique_ptr<DeliveryCursor> delivery)
+                                         std::unique_ptr<DeliveryCursor> delivery,
+                                         v1::AuditChannel channel)
     : deps_(deps),
       filter_(std::move(filter)),
       delivery_(std::move(delivery)),
+      channel_(std::move(channel)),
       heartbeat_interval_(heartbeat_interval),
       checkpoint_(after_position),
       last_sent_(absl::Now()) {
@@ -101,9 +103,13 @@ void SubscriptionReactor::ReadNext() {
         if (!filter_.empty() && !filter_.Matches(peek)) return false;
         return delivery_->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
       });
+  // The batch's audit record is durable before the batch is written.
+  absl::Status audited = absl::OkStatus();
+  if (read.ok() && batch.events() > 0) audited = deps_.audit->RecordDelivery(*delivery_, channel_);
 
   absl::MutexLock lock(&mu_);
   if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
+  if (!audited.ok()) return FinishLocked(ToGrpcStatus(audited));
   checkpoint_ = blocked_at != 0 ? blocked_at - 1 : read->next - 1;
   if (batch.events() > 0) {
     batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);

@@ -26,6 +26,7 @@
 #include "grpcpp/support/server_callback.h"
 #include "iomhub/v1/subscription_service.pb.h"
 #include "eventstore/commit_watermark.h"
+#include "services/audit_trail.h"
 #include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
 #include "services/read_executor.h"
@@ -47,6 +48,7 @@ struct SubscriptionDeps {
   ReadExecutor* executor;
   HubMetrics* metrics;
   SubscriptionRegistry* registry;
+  AuditTrail* audit;  // each batch's record is durable before it is written
 };
 
 // Writes serialized SubscribeResponse messages (the method is served raw):
@@ -54,10 +56,11 @@ struct SubscriptionDeps {
 class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
                             public eventstore::WatermarkWaiter {
  public:
-  // `delivery` decides what of each event the subscriber receives.
+  // `delivery` decides what of each event the subscriber receives;
+  // `channel` names the call in its audit records.
   SubscriptionReactor(const SubscriptionDeps& deps, uint64_t after_position,
                       SubscriptionFilter filter, absl::Duration heartbeat_interval,
-                      std::unique_ptr<DeliveryCursor> delivery);
+                      std::unique_ptr<DeliveryCursor> delivery, v1::AuditChannel channel);
 
   void Start();
   // Ends the call with `status` at its next step (at once if waiting).
@@ -81,6 +84,7 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   const SubscriptionFilter filter_;
   // Used only in state kReading (one thread at a time).
   const std::unique_ptr<DeliveryCursor> delivery_;
+  const v1::AuditChannel channel_;
   const absl::Duration heartbeat_interval_;
 
   absl::Mutex mu_;

@@ -1,6 +1,7 @@
 #include "services/subscription_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
 #include "common/status_macros.h"
 #include "absl/time/clock.h"
 #include "eventstore/append_validation.h"
@@ -36,13 +37,13 @@ SubscriptionServiceImpl::SubscriptionServiceImpl(eventstore::EventStore* store,
                                                  const Authenticator* auth,
                                                  ReadExecutor* executor, HubMetrics* metrics,
                                                  absl::Duration default_heartbeat,
-                                                 DeliveryDeps delivery)
+                                                 DeliveryDeps delivery, AuditTrail* audit)
     : store_(store),
       delivery_(delivery),
       auth_(auth),
       metrics_(metrics),
       default_heartbeat_(default_heartbeat),
-      deps_{store, executor, metrics, &registry_} {
+      deps_{store, executor, metrics, &registry_, audit} {
   listener_id_ = store_->AddCommitListener(
       [this](uint64_t committed) { metrics_->SetHeadPosition(committed); });
 }
@@ -91,8 +92,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
                                  ? absl::Milliseconds(request->heartbeat_interval_ms())
                                  : default_heartbeat_;
   heartbeat = std::max(heartbeat, kMinHeartbeat);
+  v1::AuditChannel channel = ChannelOf(*context, "iomhub.v1.SubscriptionService/Subscribe");
+  channel.set_subscription_id(NewUuid());
   auto* reactor = new SubscriptionReactor(deps_, after, std::move(filter), heartbeat,
-                                          std::make_unique<DeliveryCursor>(*identity, delivery_));
+                                          std::make_unique<DeliveryCursor>(*identity, delivery_),
+                                          std::move(channel));
   reactor->Start();
   return reactor;
 }

@@ -25,7 +25,8 @@ class SubscriptionServiceImpl final
   // Pointers are not owned and must outlive the service.
   SubscriptionServiceImpl(eventstore::EventStore* store, const Authenticator* auth,
                           ReadExecutor* executor, HubMetrics* metrics,
-                          absl::Duration default_heartbeat, DeliveryDeps delivery);
+                          absl::Duration default_heartbeat, DeliveryDeps delivery,
+                          AuditTrail* audit);
   ~SubscriptionServiceImpl() override;
 
   // Request: a serialized SubscribeRequest; responses: serialized

@@ -150,14 +150,15 @@ absl::Span<const std::unique_ptr<Rule>> RecipientPlan::RulesFor(int payload_fiel
   return it->second;
 }
 
-bool RecipientPlan::WholeOnPeek(const eventstore::EventPeek& peek) const {
+const Rule* RecipientPlan::WholeRuleOnPeek(const eventstore::EventPeek& peek) const {
   for (const std::unique_ptr<Rule>& rule : RulesFor(peek.payload_field)) {
-    if (rule->agreement == nullptr) return false;  // hub records check the stream
+    if (rule->agreement == nullptr) return nullptr;  // hub records check the stream
     if (!rule->from.empty() && !rule->from.contains(peek.producer_agency)) continue;
     // The first rule that may apply decides: only if it needs nothing more.
-    return rule->whole && !rule->needs_event && !rule->needs_facts;
+    if (rule->whole && !rule->needs_event && !rule->needs_facts) return rule.get();
+    return nullptr;
   }
-  return false;
+  return nullptr;
 }
 
 int RecipientPlan::FirstNotWholeOnPeek(absl::Span<const int> payload_fields) const {

@@ -87,7 +87,11 @@ class RecipientPlan {
   // True when events of this type from `producer_agency` are delivered whole
   // on what PeekEvent reads alone: the stored bytes can be forwarded
   // without parsing (the raw fast path).
-  bool WholeOnPeek(const eventstore::EventPeek& peek) const;
+  bool WholeOnPeek(const eventstore::EventPeek& peek) const {
+    return WholeRuleOnPeek(peek) != nullptr;
+  }
+  // The rule WholeOnPeek forwards under, or null.
+  const Rule* WholeRuleOnPeek(const eventstore::EventPeek& peek) const;
   // The first of `payload_fields` not delivered whole on peek alone (an
   // event of that type with no producer agency named); 0 if every one is:
   // then a view folded from every event of those types shows the recipient

@@ -278,7 +278,7 @@ class FullDiskTest : public MtlsHubTest {
   std::unique_ptr<v1::EventService::Stub> police_;
 };
 
-TEST_F(FullDiskTest, AppendsGetResourceExhaustedReadsGoOnAndAppendsResumeWhenSpaceIsFreed) {
+TEST_F(FullDiskTest, AppendsGetResourceExhaustedReadsGoOnOnlyIfRecordedAndAllResumeWhenFreed) {
   absl::StatusOr<std::unique_ptr<HubProcess>> hub = HubProcess::Start(SmallDiskOptions());
   ASSERT_THAT(hub, IsOk());
   hub_ = *std::move(hub);
@@ -305,11 +305,22 @@ TEST_F(FullDiskTest, AppendsGetResourceExhaustedReadsGoOnAndAppendsResumeWhenSpa
   ASSERT_THAT(metrics, IsOk());
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_store_condition{condition="disk_full"})"), 1.0);
 
+  // Reads go on while their audit records fit in the free-space reserve
+  // appends may not use. If RocksDB itself ran out of space, not even an
+  // audit record fits: then a read of personal data is refused — a
+  // disclosure the hub cannot record must not happen (DPA 2018 s62) — with
+  // that reason. Which of the two the burst above reached depends on
+  // timing; either way the hub stays up and sends nothing unrecorded.
   v1::ReadStreamRequest read;
   read.set_stream(stream);
   absl::StatusOr<std::vector<v1::Event>> events = CallReadStream(*police_, read, kSergeant);
-  ASSERT_THAT(events, IsOk());
-  EXPECT_EQ(events->size(), acknowledged.size());
+  if (events.ok()) {
+    EXPECT_EQ(events->size(), acknowledged.size());
+  } else {
+    EXPECT_THAT(events, StatusIs(absl::StatusCode::kUnavailable,
+                                 "could not record this disclosure in its audit log"));
+  }
+  ASSERT_TRUE(hub_->running()) << hub_->StderrText();
 
   std::filesystem::remove(mount_point_ + "/ballast");
   absl::Status resumed = absl::UnknownError("not tried");
@@ -322,6 +333,9 @@ TEST_F(FullDiskTest, AppendsGetResourceExhaustedReadsGoOnAndAppendsResumeWhenSpa
   ASSERT_THAT(metrics, IsOk());
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_store_condition{condition="writable"})"), 1.0);
   EXPECT_THAT(hub_->StderrText(), HasSubstr("disk space is available again"));
+  events = CallReadStream(*police_, read, kSergeant);
+  ASSERT_THAT(events, IsOk());
+  EXPECT_EQ(events->size(), acknowledged.size() + 1);
 
   // After a restart every acknowledged event is there, once.
   police_.reset();

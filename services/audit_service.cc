@@ -1,0 +1,255 @@
+#include "services/audit_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "services/admission.h"
+#include "services/audit_queries.h"
+#include "services/grpc_status.h"
+#include "services/read_reactor.h"
+
+namespace iomhub::services {
+namespace {
+
+constexpr char kService[] = "iomhub.v1.AuditService/";
+constexpr uint32_t kDefaultPage = 100;
+constexpr size_t kChainPage = 1000;
+
+template <typename Reactor>
+Reactor* Refused(const absl::Status& status) {
+  class Done : public Reactor {
+   public:
+    explicit Done(const absl::Status& s) { this->Finish(ToGrpcStatus(s)); }
+    void OnDone() override { delete this; }
+  };
+  return new Done(status);
+}
+
+absl::Status Disabled() {
+  return absl::FailedPreconditionError(
+      "this hub runs with audit.unsafe_disable: it keeps no audit log");
+}
+
+std::string Describe(const v1::QueryAuditRequest& q) {
+  std::vector<std::string> parts;
+  if (!q.person_id().empty()) parts.push_back(absl::StrCat("person=", q.person_id()));
+  if (q.agency() != v1::AGENCY_KIND_UNSPECIFIED)
+    parts.push_back(absl::StrCat("agency=", v1::AgencyKind_Name(q.agency())));
+  if (!q.system().empty()) parts.push_back(absl::StrCat("system=", q.system()));
+  if (!q.user_id().empty()) parts.push_back(absl::StrCat("user=", q.user_id()));
+  if (!q.agreement().empty()) parts.push_back(absl::StrCat("agreement=", q.agreement()));
+  if (q.operation() != v1::AUDIT_OPERATION_UNSPECIFIED)
+    parts.push_back(absl::StrCat("operation=", OperationLabel(q.operation())));
+  if (q.has_time()) parts.push_back("time range");
+  return absl::StrCat("audit query: ", parts.empty() ? "everything" : absl::StrJoin(parts, ", "));
+}
+
+}  // namespace
+
+AuditServiceImpl::AuditServiceImpl(HubContext* hub) : hub_(hub) {}
+
+absl::StatusOr<v1::Actor> AuditServiceImpl::Admit(grpc::CallbackServerContext* context,
+                                                  const char* method) {
+  absl::StatusOr<v1::Actor> actor = AdmitCaller(hub_->auth(), *context, Operation::kReadAudit);
+  if (actor.ok() && !hub_->audit().enabled()) actor = Disabled();
+  if (!actor.ok()) hub_->metrics().RecordRejected(method, actor.status().code());
+  return actor;
+}
+
+absl::Status AuditServiceImpl::RecordRead(const v1::Actor& auditor, const v1::AuditChannel& channel,
+                                          const std::string& person, std::string note) {
+  v1::AuditRecord record;
+  record.set_operation(v1::AUDIT_OPERATION_CONSULT);
+  *record.mutable_actor() = auditor;
+  record.add_recipients(absl::StrCat("auditor:", auditor.system()));
+  record.set_justification(auditor.purpose());
+  *record.mutable_channel() = channel;
+  record.set_note(std::move(note));
+  if (!person.empty()) {
+    v1::AuditSubject* subject = record.add_subjects();
+    subject->set_person_id(person);
+    subject->add_views("audit_log");
+  }
+  return hub_->audit().Record(std::move(record));
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::GetAuditInfo(grpc::CallbackServerContext* context,
+                                                         const v1::GetAuditInfoRequest*,
+                                                         v1::GetAuditInfoResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<v1::Actor> auditor = Admit(context, "GetAuditInfo");
+  if (!auditor.ok()) {
+    reactor->Finish(ToGrpcStatus(auditor.status()));
+    return reactor;
+  }
+  eventstore::AuditLog& log = *hub_->audit().log();
+  absl::StatusOr<uint64_t> first = log.FirstSequence();
+  if (!first.ok()) {
+    reactor->Finish(ToGrpcStatus(first.status()));
+    return reactor;
+  }
+  response->set_first_sequence(*first);
+  response->set_head_sequence(log.HeadSequence());
+  response->set_head_hash(log.HeadHash());
+  response->set_public_key_pem(log.signing_key().PublicKeyPem());
+  response->set_key_id(log.signing_key().KeyId());
+  response->set_retention_days(hub_->audit().retention_days());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::QueryAuditResponse>* AuditServiceImpl::QueryAudit(
+    grpc::CallbackServerContext* context, const v1::QueryAuditRequest* request) {
+  using Reactor = grpc::ServerWriteReactor<v1::QueryAuditResponse>;
+  absl::StatusOr<v1::Actor> auditor = Admit(context, "QueryAudit");
+  if (auditor.ok()) {
+    absl::Status valid = CheckAuditQuery(*request);
+    if (!valid.ok()) {
+      hub_->metrics().RecordRejected("QueryAudit", valid.code());
+      auditor = valid;
+    }
+  }
+  if (!auditor.ok()) return Refused<Reactor>(auditor.status());
+  struct Cursor {
+    v1::QueryAuditRequest request;
+    v1::Actor auditor;
+    v1::AuditChannel channel;
+    uint64_t after;
+    uint64_t sent = 0;
+    bool recorded = false;
+  };
+  Cursor cursor{*request, *auditor, ChannelOf(*context, absl::StrCat(kService, "QueryAudit")),
+                request->after_sequence()};
+  auto* reactor = new ReadReactor<v1::QueryAuditResponse>(
+      &hub_->executor(),
+      [this, c = std::move(cursor)](v1::QueryAuditResponse* out,
+                                    bool* end) mutable -> absl::StatusOr<bool> {
+        if (!c.recorded) {
+          IOMHUB_RETURN_IF_ERROR(
+              RecordRead(c.auditor, c.channel, c.request.person_id(), Describe(c.request)));
+          c.recorded = true;
+        }
+        const uint32_t page = c.request.page_size() > 0 ? c.request.page_size() : kDefaultPage;
+        const uint64_t limit = c.request.limit();
+        bool more = false;
+        IOMHUB_RETURN_IF_ERROR(services::QueryAudit(
+            *hub_->audit().log(), c.request, c.after, [&](uint64_t sequence, v1::AuditRecord r) {
+              if (static_cast<uint32_t>(out->entries_size()) == page ||
+                  (limit > 0 && c.sent == limit)) {
+                more = limit == 0 || c.sent < limit;
+                return false;
+              }
+              v1::AuditEntryView* entry = out->add_entries();
+              entry->set_sequence(sequence);
+              *entry->mutable_record() = std::move(r);
+              c.after = sequence;
+              ++c.sent;
+              return true;
+            }));
+        out->set_last_sequence(c.after);
+        *end = !more;
+        return out->entries_size() > 0;
+      });
+  reactor->Start();
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::SubjectAccessReport(
+    grpc::CallbackServerContext* context, const v1::SubjectAccessReportRequest* request,
+    v1::SubjectAccessReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<v1::Actor> auditor = Admit(context, "SubjectAccessReport");
+  if (!auditor.ok()) {
+    reactor->Finish(ToGrpcStatus(auditor.status()));
+    return reactor;
+  }
+  hub_->executor().Schedule([this, reactor, request, response, auditor = *auditor,
+                             channel = ChannelOf(*context,
+                                                 absl::StrCat(kService, "SubjectAccessReport"))] {
+    absl::StatusOr<v1::SubjectAccessReportResponse> report =
+        services::SubjectAccessReport(*hub_->audit().log(), *request);
+    absl::Status status = report.status();
+    if (status.ok()) {
+      status = RecordRead(auditor, channel, request->person_id(),
+                          absl::StrCat("subject access report: ", report->rows_size(), " rows"));
+    }
+    if (status.ok()) *response = std::move(*report);
+    reactor->Finish(ToGrpcStatus(status));
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AuditServiceImpl::DisclosureSummary(
+    grpc::CallbackServerContext* context, const v1::DisclosureSummaryRequest* request,
+    v1::DisclosureSummaryResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<v1::Actor> auditor = Admit(context, "DisclosureSummary");
+  if (!auditor.ok()) {
+    reactor->Finish(ToGrpcStatus(auditor.status()));
+    return reactor;
+  }
+  hub_->executor().Schedule(
+      [this, reactor, request, response, auditor = *auditor,
+       channel = ChannelOf(*context, absl::StrCat(kService, "DisclosureSummary"))] {
+        absl::StatusOr<v1::DisclosureSummaryResponse> summary =
+            services::DisclosureSummary(*hub_->audit().log(), *request);
+        absl::Status status = summary.status();
+        // Counts only: no person is named, so the record names none.
+        if (status.ok()) {
+          status = RecordRead(auditor, channel, "",
+                              absl::StrCat("disclosure summary for ", request->agreement()));
+        }
+        if (status.ok()) *response = std::move(*summary);
+        reactor->Finish(ToGrpcStatus(status));
+      });
+  return reactor;
+}
+
+grpc::ServerWriteReactor<v1::ReadChainResponse>* AuditServiceImpl::ReadChain(
+    grpc::CallbackServerContext* context, const v1::ReadChainRequest* request) {
+  using Reactor = grpc::ServerWriteReactor<v1::ReadChainResponse>;
+  absl::StatusOr<v1::Actor> auditor = Admit(context, "ReadChain");
+  if (!auditor.ok()) return Refused<Reactor>(auditor.status());
+  struct Cursor {
+    v1::Actor auditor;
+    v1::AuditChannel channel;
+    uint64_t after;
+    bool first = true;
+  };
+  Cursor cursor{*auditor, ChannelOf(*context, absl::StrCat(kService, "ReadChain")),
+                request->after_sequence()};
+  auto* reactor = new ReadReactor<v1::ReadChainResponse>(
+      &hub_->executor(),
+      [this, c = std::move(cursor)](v1::ReadChainResponse* out,
+                                    bool* end) mutable -> absl::StatusOr<bool> {
+        eventstore::AuditLog& log = *hub_->audit().log();
+        if (c.first) {
+          // Recorded first, so the chain read includes its own record.
+          IOMHUB_RETURN_IF_ERROR(
+              RecordRead(c.auditor, c.channel, "", "read the chain to verify it"));
+        }
+        uint64_t last = c.after;
+        IOMHUB_RETURN_IF_ERROR(log.ReadEntries(c.after, kChainPage, [&](const v1::AuditEntry& e) {
+          *out->add_entries() = e;
+          last = e.sequence();
+          return true;
+        }));
+        // Checkpoints this page covers; the first page also carries the
+        // retention anchor just before the first entry, and the last every
+        // later one (a checkpoint past the last entry means a cut tail).
+        const uint64_t from = c.first ? 0 : c.after + 1;
+        const uint64_t to = out->entries_size() < static_cast<int>(kChainPage) ? UINT64_MAX : last;
+        IOMHUB_RETURN_IF_ERROR(log.ReadCheckpoints(from, to, [&](const v1::AuditCheckpoint& cp) {
+          *out->add_checkpoints() = cp;
+          return true;
+        }));
+        c.first = false;
+        c.after = last;
+        *end = out->entries_size() < static_cast<int>(kChainPage);
+        return out->entries_size() > 0 || out->checkpoints_size() > 0;
+      });
+  reactor->Start();
+  return reactor;
+}
+
+}  // namespace iomhub::services

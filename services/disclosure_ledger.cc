@@ -1,0 +1,60 @@
+#include "services/disclosure_ledger.h"
+
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "eventstore/event_types.h"
+
+namespace iomhub::services {
+namespace {
+
+constexpr absl::string_view kPersonPrefix = "person-";
+
+}  // namespace
+
+absl::string_view DisclosureLedger::PersonOf(absl::string_view stream) {
+  if (!absl::StartsWith(stream, kPersonPrefix)) return {};
+  return stream.substr(kPersonPrefix.size());
+}
+
+std::string AgreementLabel(const projections::sharing::Rule* rule) {
+  if (rule == nullptr || rule->agreement == nullptr) return "";
+  const v1::Agreement& agreement = rule->agreement->agreement;
+  return absl::StrCat(agreement.id(), "@", agreement.version());
+}
+
+void DisclosureLedger::Note(uint64_t position, absl::string_view stream, int payload_field,
+                            const projections::sharing::Rule* rule, bool trimmed) {
+  const absl::string_view person = PersonOf(stream);
+  if (person.empty()) return;
+  notes_.push_back(Note_{position, std::string(person), payload_field, rule, trimmed});
+}
+
+void DisclosureLedger::TakeInto(v1::AuditRecord* record, const std::vector<std::string>& views) {
+  const eventstore::EventTypes& types = eventstore::EventTypes::Get();
+  // (person, agreement) → its subject in `record`.
+  absl::flat_hash_map<std::pair<std::string, const v1::Agreement*>, v1::AuditSubject*> subjects;
+  for (const Note_& note : notes_) {
+    const v1::Agreement* agreement = note.rule != nullptr && note.rule->agreement != nullptr
+                                         ? &note.rule->agreement->agreement
+                                         : nullptr;
+    v1::AuditSubject*& subject = subjects[{note.person, agreement}];
+    if (subject == nullptr) {
+      subject = record->add_subjects();
+      subject->set_person_id(note.person);
+      if (agreement != nullptr) {
+        subject->set_agreement(AgreementLabel(note.rule));
+        subject->set_legal_gateway(agreement->legal_gateway());
+      }
+      for (const std::string& view : views) subject->add_views(view);
+    }
+    subject->add_positions(note.position);
+    subject->add_event_types(std::string(types.NameForField(note.payload_field)));
+    if (note.trimmed) subject->set_trimmed(true);
+  }
+  notes_.clear();
+}
+
+}  // namespace iomhub::services
