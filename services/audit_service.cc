@@ -213,39 +213,49 @@ grpc::ServerWriteReactor<v1::ReadChainResponse>* AuditServiceImpl::ReadChain(
   struct Cursor {
     v1::Actor auditor;
     v1::AuditChannel channel;
-    uint64_t after;
-    bool first = true;
+    uint64_t after = 0;
+    bool started = false;
+    // Read before `head`: every checkpoint then names a committed record,
+    // so one past the last stored record means the tail was cut.
+    std::vector<v1::AuditCheckpoint> checkpoints;
+    size_t next_checkpoint = 0;
+    uint64_t head = 0;
   };
-  Cursor cursor{*auditor, ChannelOf(*context, absl::StrCat(kService, "ReadChain")),
-                request->after_sequence()};
+  Cursor cursor;
+  cursor.auditor = *auditor;
+  cursor.channel = ChannelOf(*context, absl::StrCat(kService, "ReadChain"));
+  cursor.after = request->after_sequence();
   auto* reactor = new ReadReactor<v1::ReadChainResponse>(
       &hub_->executor(),
       [this, c = std::move(cursor)](v1::ReadChainResponse* out,
                                     bool* end) mutable -> absl::StatusOr<bool> {
         eventstore::AuditLog& log = *hub_->audit().log();
-        if (c.first) {
+        if (!c.started) {
           // Recorded first, so the chain read includes its own record.
           IOMHUB_RETURN_IF_ERROR(
               RecordRead(c.auditor, c.channel, "", "read the chain to verify it"));
+          IOMHUB_RETURN_IF_ERROR(
+              log.ReadCheckpoints(0, UINT64_MAX, [&](const v1::AuditCheckpoint& cp) {
+                c.checkpoints.push_back(cp);
+                return true;
+              }));
+          c.head = log.HeadSequence();
+          c.started = true;
         }
         uint64_t last = c.after;
         IOMHUB_RETURN_IF_ERROR(log.ReadEntries(c.after, kChainPage, [&](const v1::AuditEntry& e) {
+          if (e.sequence() > c.head) return false;  // newer than this verification
           *out->add_entries() = e;
           last = e.sequence();
           return true;
         }));
-        // Checkpoints this page covers; the first page also carries the
-        // retention anchor just before the first entry, and the last every
-        // later one (a checkpoint past the last entry means a cut tail).
-        const uint64_t from = c.first ? 0 : c.after + 1;
-        const uint64_t to = out->entries_size() < static_cast<int>(kChainPage) ? UINT64_MAX : last;
-        IOMHUB_RETURN_IF_ERROR(log.ReadCheckpoints(from, to, [&](const v1::AuditCheckpoint& cp) {
-          *out->add_checkpoints() = cp;
-          return true;
-        }));
-        c.first = false;
+        *end = out->entries_size() < static_cast<int>(kChainPage) || last >= c.head;
+        // The checkpoints the entries sent so far reach (all of them at the end).
+        while (c.next_checkpoint < c.checkpoints.size() &&
+               (*end || c.checkpoints[c.next_checkpoint].sequence() <= last)) {
+          *out->add_checkpoints() = std::move(c.checkpoints[c.next_checkpoint++]);
+        }
         c.after = last;
-        *end = out->entries_size() < static_cast<int>(kChainPage);
         return out->entries_size() > 0 || out->checkpoints_size() > 0;
       });
   reactor->Start();

@@ -17,6 +17,7 @@
 #include "clients/hub_client.h"
 #include "clients/iomctl/append_command.h"
 #include "clients/iomctl/alert_command.h"
+#include "clients/iomctl/audit_command.h"
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/decision_command.h"
@@ -127,11 +128,23 @@ ABSL_FLAG(std::string, override_reason, "",
 ABSL_FLAG(std::string, to, "", "decide escalate: inspector | head_of_pdu (default: your own).");
 ABSL_FLAG(std::string, reason, "", "decide escalate|withdraw: why (required).");
 ABSL_FLAG(bool, closed, false, "board: also decided and withdrawn considerations.");
+ABSL_FLAG(std::string, agreement, "", "audit query|summary: an agreement, ID or ID@VERSION.");
+ABSL_FLAG(std::string, agency, "", "audit query: the actor's agency, e.g. housing.");
+ABSL_FLAG(std::string, by_user, "", "audit query: the actor's user id.");
+ABSL_FLAG(std::string, operation, "",
+          "audit query: collect | alter | consult | disclose | combine | erase.");
+ABSL_FLAG(std::string, since, "", "audit: from this moment (RFC 3339).");
+ABSL_FLAG(std::string, until, "", "audit: before this moment (RFC 3339).");
+ABSL_FLAG(std::string, format, "", "audit sar: json (default) | csv.");
+ABSL_FLAG(std::string, public_key, "",
+          "audit verify: the published PEM public key to check signatures against "
+          "(default: the one the hub reports).");
 
 namespace iomhub::iomctl {
 namespace {
 
-// The step of `iomctl decide STEP` (a positional argument).
+// The step of `iomctl decide STEP` or `iomctl audit ACTION` (a positional
+// argument).
 std::string g_step;
 
 constexpr char kUsage[] = R"(command-line client for the iomhub event hub.
@@ -203,6 +216,17 @@ Commands:
                (SharingService.Explain; hub admins may ask for anyone).
                  --position=P --system=PRINCIPAL --as_role=R
                  --as_purpose=P --summary
+  audit        The disclosure audit (AuditService; the auditor role only):
+                 audit verify [--public_key=PEM]: check the hash chain and
+                   every signed checkpoint here; exit 1 naming the first
+                   broken sequence number
+                 audit sar --person=UUID [--format=json|csv]: what was
+                   disclosed about a person, to whom, when, under which
+                   agreement and why
+                 audit query [--person --agency --system --by_user
+                   --agreement --operation --since --until --limit]
+                 audit summary --agreement=ID [--since --until]
+                 audit key: the public key checkpoints are signed with
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
@@ -234,6 +258,8 @@ Examples:
   iomctl --insecure rebuild case_view --wait
   iomctl --insecure agreements --summary
   iomctl --insecure agreements waspi-dda-iom-housing --summary
+  iomctl --insecure --as_principal=ico-auditor --role=auditor audit sar \
+      --person=<uuid> --format=csv
   iomctl --insecure explain --position=42 --system=cardiff-housing \
       --as_role=housing_officer --as_purpose=iom_case_management --summary
 )";
@@ -331,7 +357,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   const bool query = command == "case" || command == "cohort" || command == "find" ||
                      command == "alerts" || command == "decide" || command == "board" ||
                      command == "views" || command == "rebuild" || command == "agreements" ||
-                     command == "explain";
+                     command == "explain" || command == "audit";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
   if (command == "case") {
     return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
@@ -415,13 +441,27 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                             .position = absl::GetFlag(FLAGS_position),
                             .summary = absl::GetFlag(FLAGS_summary)});
   }
+  if (command == "audit") {
+    return RunAudit(env, {.action = g_step,
+                          .person_id = absl::GetFlag(FLAGS_person),
+                          .agency = absl::GetFlag(FLAGS_agency),
+                          .system = absl::GetFlag(FLAGS_system),
+                          .user_id = absl::GetFlag(FLAGS_by_user),
+                          .agreement = absl::GetFlag(FLAGS_agreement),
+                          .operation = absl::GetFlag(FLAGS_operation),
+                          .since = absl::GetFlag(FLAGS_since),
+                          .until = absl::GetFlag(FLAGS_until),
+                          .limit = absl::GetFlag(FLAGS_limit),
+                          .format = absl::GetFlag(FLAGS_format),
+                          .public_key_file = absl::GetFlag(FLAGS_public_key)});
+  }
   if (command == "rebuild") {
     return RunRebuild(env, {.view = absl::GetFlag(FLAGS_view), .wait = absl::GetFlag(FLAGS_wait)});
   }
   return ReportUsageError(env, absl::StrCat("unknown command \"", command,
                                             "\" (want append, read-stream, read-all, subscribe, "
-                                            "case, cohort, alerts, decide, board, find, views, rebuild, agreements or "
-                                            "explain; see "
+                                            "case, cohort, alerts, decide, board, find, views, rebuild, agreements, "
+                                            "explain or audit; see "
                                             "iomctl "
                                             "--help)"));
 }
@@ -447,8 +487,9 @@ int Main(int argc, char** argv) {
              absl::GetFlag(FLAGS_id).empty()) {
     absl::SetFlag(&FLAGS_id, positional[2]);
     positional.pop_back();
-  } else if (positional.size() == 3 && std::string(positional[1]) == "decide") {
-    g_step = positional[2];  // `iomctl decide open ...`
+  } else if (positional.size() == 3 && (std::string(positional[1]) == "decide" ||
+                                        std::string(positional[1]) == "audit")) {
+    g_step = positional[2];  // `iomctl decide open ...`, `iomctl audit verify`
     positional.pop_back();
   }
   if (positional.size() != 2) {

@@ -29,18 +29,24 @@ absl::StatusOr<Enum> ParseEnumFlag(absl::string_view flag, absl::string_view tex
   return value;
 }
 
-inline absl::Status ParseAsOf(absl::string_view text, google::protobuf::Timestamp* out) {
+// --flag=TEXT as a timestamp (RFC 3339); empty leaves `out` unset.
+inline absl::Status ParseTimeFlag(absl::string_view flag, absl::string_view text,
+                                  google::protobuf::Timestamp* out) {
   if (text.empty()) return absl::OkStatus();
   absl::Time t;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--as_of=", text, ": want RFC 3339, e.g. 2026-12-01T09:00:00Z (", error, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", text, ": want RFC 3339, e.g. 2026-12-01T09:00:00Z (", error, ")"));
   }
   const int64_t seconds = absl::ToUnixSeconds(t);
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(seconds))));
   return absl::OkStatus();
+}
+
+inline absl::Status ParseAsOf(absl::string_view text, google::protobuf::Timestamp* out) {
+  return ParseTimeFlag("as_of", text, out);
 }
 
 // "COHORT_FIXED" → "fixed": an enum value name without its prefix.
