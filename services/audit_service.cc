@@ -14,6 +14,8 @@ namespace {
 constexpr char kService[] = "iomhub.v1.AuditService/";
 constexpr uint32_t kDefaultPage = 100;
 constexpr size_t kChainPage = 1000;
+// A message stays well under gRPC's 4 MiB default limit.
+constexpr size_t kPageBytes = 1 << 20;
 
 template <typename Reactor>
 Reactor* Refused(const absl::Status& status) {
@@ -132,9 +134,10 @@ grpc::ServerWriteReactor<v1::QueryAuditResponse>* AuditServiceImpl::QueryAudit(
         const uint32_t page = c.request.page_size() > 0 ? c.request.page_size() : kDefaultPage;
         const uint64_t limit = c.request.limit();
         bool more = false;
+        size_t bytes = 0;
         IOMHUB_RETURN_IF_ERROR(services::QueryAudit(
             *hub_->audit().log(), c.request, c.after, [&](uint64_t sequence, v1::AuditRecord r) {
-              if (static_cast<uint32_t>(out->entries_size()) == page ||
+              if (static_cast<uint32_t>(out->entries_size()) == page || bytes >= kPageBytes ||
                   (limit > 0 && c.sent == limit)) {
                 more = limit == 0 || c.sent < limit;
                 return false;
@@ -144,6 +147,7 @@ grpc::ServerWriteReactor<v1::QueryAuditResponse>* AuditServiceImpl::QueryAudit(
               *entry->mutable_record() = std::move(r);
               c.after = sequence;
               ++c.sent;
+              bytes += entry->ByteSizeLong();
               return true;
             }));
         out->set_last_sequence(c.after);
@@ -243,13 +247,17 @@ grpc::ServerWriteReactor<v1::ReadChainResponse>* AuditServiceImpl::ReadChain(
           c.started = true;
         }
         uint64_t last = c.after;
+        size_t bytes = 0;
+        bool full = false;
         IOMHUB_RETURN_IF_ERROR(log.ReadEntries(c.after, kChainPage, [&](const v1::AuditEntry& e) {
           if (e.sequence() > c.head) return false;  // newer than this verification
+          if (bytes >= kPageBytes) return !(full = true);
           *out->add_entries() = e;
+          bytes += e.ByteSizeLong();
           last = e.sequence();
           return true;
         }));
-        *end = out->entries_size() < static_cast<int>(kChainPage) || last >= c.head;
+        *end = !full && (out->entries_size() < static_cast<int>(kChainPage) || last >= c.head);
         // The checkpoints the entries sent so far reach (all of them at the end).
         while (c.next_checkpoint < c.checkpoints.size() &&
                (*end || c.checkpoints[c.next_checkpoint].sequence() <= last)) {
