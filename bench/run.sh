@@ -17,15 +17,20 @@
 #    delivery on a fresh durable iomhubd, and the week-end pass over
 #    --people people in Fixed in-process (iomhub_alert_bench); joint breach
 #    decisions beside plain appends (iomhub_decision_bench).
+# 6. the disclosure audit: ReadAll and catch-up Subscribe with auditing on
+#    and off (audit.unsafe_disable), interleaved three times over one log,
+#    then the subject access report for a person with 10,000 disclosures
+#    (iomhub_grpc_bench, iomhub_audit_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
-# Whole run: about 4 minutes on 2 cores. Nothing here is part of ctest.
+# ONLY=store,grpc,views,alerts,audit runs only those sections.
+# Whole run: about 6 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
 QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench \
-    iomhub_alert_bench iomhub_decision_bench; do
+    iomhub_alert_bench iomhub_decision_bench iomhub_audit_bench; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
 
@@ -50,6 +55,8 @@ if [ "$QUICK" = "--quick" ]; then
   ALERT_ARGS=(--seconds=3 --appenders=16)
   DECISION_SECONDS=2
   WEEK_PEOPLE=2000
+  AUDIT_FILL=100000
+  AUDIT_DISCLOSURES=2000
 else
   STORE_ARGS=(--seconds=8 --log_events=1000000)
   GRPC_ARGS=(--seconds=8 --fill_to=1000000 --fanout_seconds=10)
@@ -59,12 +66,16 @@ else
   ALERT_ARGS=(--seconds=10 --appenders=16)
   DECISION_SECONDS=8
   WEEK_PEOPLE=10000
+  AUDIT_FILL=500000
+  AUDIT_DISCLOSURES=10000
 fi
+want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 # start_server NAME [extra iomhubd flags...]: sets SERVER_PID and TARGET.
 start_server() {
   local name=$1; shift
   local ready="$WORK/$name.ready"
+  rm -f "$ready"  # a restart on the same data directory reuses the name
   # The shipped principals, teams and agreements; the bench producer table
   # lets the probation client append every partner event type.
   "$BIN/iomhubd" --insecure --listen=127.0.0.1:0 --data_dir="$WORK/$name-data" \
@@ -87,6 +98,7 @@ start_server() {
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
 echo "== $(date -u +%Y-%m-%dT%H:%MZ), build $BUILD_DIR ($(grep -m1 CMAKE_BUILD_TYPE: "$BUILD_DIR/CMakeCache.txt" | cut -d= -f2))"
 
+if want store; then
 echo
 echo "== 1. event store alone (durable: fsync per group commit)"
 "$BIN/iomhub_store_bench" --dir="$WORK/store-durable" "${STORE_ARGS[@]}"
@@ -95,7 +107,9 @@ echo "== 1b. event store alone, --sync=false (UNSAFE, comparison only)"
 "$BIN/iomhub_store_bench" --dir="$WORK/store-nosync" --sync=false --seconds="$NOSYNC_SECONDS" \
   --workloads=append1,append100
 rm -rf "$WORK/store-durable" "$WORK/store-nosync"
+fi
 
+if want grpc; then
 echo
 echo "== 2. iomhubd over gRPC (durable, --insecure on loopback; client and server share the machine)"
 start_server durable
@@ -118,6 +132,8 @@ start_server nosync --unsafe_no_sync
 "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=no-sync --seconds="$NOSYNC_SECONDS" \
   --workloads=append1,append100
 stop_server
+fi
+if want views; then
 echo
 echo "== 4. views: CaseService and rebuilds on a durable iomhubd over gRPC"
 start_server views
@@ -127,7 +143,9 @@ echo
 echo "== 4b. views in-process (no gRPC): new views and rebuilds beside ReadAll on one log"
 "$BIN/iomhub_views_bench" --dir="$WORK/views" "${VIEWS_ARGS[@]}"
 rm -rf "$WORK/views"
+fi
 
+if want alerts; then
 echo
 echo "== 5. the IOM alert rules: alert latency on a durable iomhubd, the week-end pass in-process"
 start_server alerts
@@ -139,6 +157,32 @@ start_server decisions --producers="$ROOT/deploy/config/producers.textproto"
 stop_server
 "$BIN/iomhub_alert_bench" --workloads=week --people="$WEEK_PEOPLE" --dir="$WORK/week"
 rm -rf "$WORK/week"
+fi
+
+if want audit; then
+echo
+echo "== 6. the disclosure audit: reads and catch-up with auditing on and off, one log, interleaved"
+echo 'audit { unsafe_disable: true }' >"$WORK/audit-off.textproto"
+start_server audit
+"$BIN/iomhub_grpc_bench" --target="$TARGET" --label=audit-on --fill_to="$AUDIT_FILL" \
+  --workloads=fill
+stop_server
+for rep in 1 2 3; do
+  start_server audit --config="$WORK/audit-off.textproto"
+  "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=audit-off --workloads=readall,catchup
+  stop_server
+  start_server audit
+  "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=audit-on --workloads=readall,catchup
+  if command -v curl >/dev/null; then
+    curl -s "http://$METRICS/metrics" | grep -E '^iomhub_audit_(records_total|wait_seconds_(sum|count))' \
+      | sed 's/^/     /' || true
+  fi
+  stop_server
+done
+start_server audit
+"$BIN/iomhub_audit_bench" --target="$TARGET" --disclosures="$AUDIT_DISCLOSURES"
+stop_server
+fi
 
 echo
 echo "== done"

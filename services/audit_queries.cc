@@ -163,6 +163,7 @@ absl::StatusOr<v1::SubjectAccessReportResponse> SubjectAccessReport(
       row->set_method(record.channel().method());
       *row->mutable_positions() = subject.positions();
       *row->mutable_event_types() = subject.event_types();
+      *row->mutable_type_of() = subject.type_of();
       *row->mutable_views() = subject.views();
     }
     return true;
@@ -195,9 +196,10 @@ absl::StatusOr<v1::DisclosureSummaryResponse> DisclosureSummary(
       if (!AgreementMatches(request.agreement(), s.agreement())) continue;
       people.insert(s.person_id());
       events += s.positions_size();
-      for (const std::string& type : s.event_types()) {
-        ++types[type].second;
-        record_types.insert(type);
+      for (uint32_t index : s.type_of()) {
+        if (index >= static_cast<uint32_t>(s.event_types_size())) continue;
+        ++types[s.event_types(index)].second;
+        record_types.insert(s.event_types(index));
       }
     }
     for (const std::string& type : record_types) ++types[type].first;

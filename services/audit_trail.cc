@@ -43,29 +43,56 @@ AuditTrail::AuditTrail(eventstore::AuditLog* log, HubMetrics* metrics, Clock* cl
 
 AuditTrail::~AuditTrail() { Stop(); }
 
-absl::Status AuditTrail::Record(v1::AuditRecord record, std::optional<eventstore::AuditMeta> meta) {
-  if (log_ == nullptr) return absl::OkStatus();
-  const std::string operation = OperationLabel(record.operation());
-  const size_t refs = RefsIn(record);
-  const absl::Time start = absl::Now();
-  absl::StatusOr<uint64_t> sequence = log_->Append(std::move(record), std::move(meta));
-  metrics_->RecordAudit(operation, sequence.ok(), refs, absl::ToDoubleSeconds(absl::Now() - start));
-  if (!sequence.ok()) {
-    LogLine(absl::StrCat("audit: a ", operation, " record could not be written, so nothing was ",
-                         "sent: ", sequence.status().ToString()));
-    return absl::UnavailableError(absl::StrCat(
-        "the hub could not record this disclosure in its audit log, so it sent nothing: ",
-        sequence.status().message(), "; retry later"));
-  }
-  return absl::OkStatus();
+absl::Status AuditTicket::Wait() {
+  done_.WaitForNotification();
+  return status_;
 }
 
-absl::Status AuditTrail::RecordDelivery(DeliveryCursor& cursor, const v1::AuditChannel& channel) {
+std::shared_ptr<AuditTicket> AuditTicket::Done(absl::Status status) {
+  auto ticket = std::make_shared<AuditTicket>();
+  ticket->Complete(std::move(status));
+  return ticket;
+}
+
+void AuditTicket::Complete(absl::Status status) {
+  status_ = std::move(status);
+  done_.Notify();
+}
+
+std::shared_ptr<AuditTicket> AuditTrail::RecordAsync(v1::AuditRecord record,
+                                                     std::optional<eventstore::AuditMeta> meta) {
+  if (log_ == nullptr) return AuditTicket::Done();
+  auto ticket = std::make_shared<AuditTicket>();
+  std::string operation = OperationLabel(record.operation());
+  const size_t refs = RefsIn(record);
+  log_->AppendAsync(
+      std::move(record),
+      [ticket, metrics = metrics_, operation = std::move(operation), refs,
+       start = absl::Now()](absl::StatusOr<uint64_t> sequence) {
+        metrics->RecordAudit(operation, sequence.ok(), refs,
+                             absl::ToDoubleSeconds(absl::Now() - start));
+        if (sequence.ok()) return ticket->Complete(absl::OkStatus());
+        LogLine(absl::StrCat("audit: a ", operation, " record could not be written, so nothing ",
+                             "was sent: ", sequence.status().ToString()));
+        ticket->Complete(absl::UnavailableError(absl::StrCat(
+            "the hub could not record this disclosure in its audit log, so it sent nothing: ",
+            sequence.status().message(), "; retry later")));
+      },
+      std::move(meta));
+  return ticket;
+}
+
+absl::Status AuditTrail::Record(v1::AuditRecord record, std::optional<eventstore::AuditMeta> meta) {
+  return RecordAsync(std::move(record), std::move(meta))->Wait();
+}
+
+std::shared_ptr<AuditTicket> AuditTrail::RecordDeliveryAsync(DeliveryCursor& cursor,
+                                                             const v1::AuditChannel& channel) {
   if (log_ == nullptr) {
     cursor.disclosed().Clear();
-    return absl::OkStatus();
+    return AuditTicket::Done();
   }
-  if (cursor.disclosed().empty()) return absl::OkStatus();
+  if (cursor.disclosed().empty()) return AuditTicket::Done();
   v1::AuditRecord record;
   record.set_operation(v1::AUDIT_OPERATION_DISCLOSE);
   *record.mutable_actor() = cursor.recipient();
@@ -73,7 +100,11 @@ absl::Status AuditTrail::RecordDelivery(DeliveryCursor& cursor, const v1::AuditC
   record.set_justification(cursor.recipient().purpose());
   *record.mutable_channel() = channel;
   cursor.disclosed().TakeInto(&record);
-  return Record(std::move(record));
+  return RecordAsync(std::move(record));
+}
+
+absl::Status AuditTrail::RecordDelivery(DeliveryCursor& cursor, const v1::AuditChannel& channel) {
+  return RecordDeliveryAsync(cursor, channel)->Wait();
 }
 
 absl::Status AuditTrail::RecordConsultation(const v1::Actor& actor, const v1::AuditChannel& channel,

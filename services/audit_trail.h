@@ -32,6 +32,21 @@
 
 namespace iomhub::services {
 
+// The outcome of a record being made durable; Wait before sending what it
+// records. Thread-safe.
+class AuditTicket {
+ public:
+  // OK once the record is durable; else why not (then send nothing).
+  absl::Status Wait();
+  // A ticket that is already done.
+  static std::shared_ptr<AuditTicket> Done(absl::Status status = absl::OkStatus());
+  void Complete(absl::Status status);
+
+ private:
+  absl::Notification done_;
+  absl::Status status_;
+};
+
 class AuditTrail {
  public:
   // `log` null: auditing is off (HubConfig.audit.unsafe_disable, benchmarks
@@ -46,6 +61,10 @@ class AuditTrail {
   // DISCLOSE to the cursor's recipient what it let through since last
   // taken; OK at once when that holds nothing personal. Waits until durable.
   absl::Status RecordDelivery(DeliveryCursor& cursor, const v1::AuditChannel& channel);
+  // RecordDelivery without waiting: readers read their next batch while
+  // this one's record commits, and Wait before sending it.
+  std::shared_ptr<AuditTicket> RecordDeliveryAsync(DeliveryCursor& cursor,
+                                                   const v1::AuditChannel& channel);
   // CONSULT: `views` about `people` shown to `actor`, with the events
   // `cursor` (if given) folded into them for this recipient.
   absl::Status RecordConsultation(const v1::Actor& actor, const v1::AuditChannel& channel,
@@ -54,6 +73,8 @@ class AuditTrail {
                                   DeliveryCursor* cursor = nullptr);
   // Any other record (audit reads, collection, erasure). Waits until durable.
   absl::Status Record(v1::AuditRecord record, std::optional<eventstore::AuditMeta> meta = {});
+  std::shared_ptr<AuditTicket> RecordAsync(v1::AuditRecord record,
+                                           std::optional<eventstore::AuditMeta> meta = {});
 
   // Erases records older than the retention period and records the
   // erasure; the number erased.

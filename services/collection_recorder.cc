@@ -12,6 +12,7 @@
 #include "eventstore/event_types.h"
 #include "projections/alert_rules/command_rules.h"
 #include "projections/sharing/policy.h"
+#include "services/disclosure_ledger.h"
 
 namespace iomhub::services {
 namespace {
@@ -98,9 +99,8 @@ absl::StatusOr<uint64_t> CollectionRecorder::CatchUp() {
         subject = record.add_subjects();
         subject->set_person_id(std::string(person));  // "" for hub records
       }
-      subject->add_positions(event.position());
-      subject->add_event_types(
-          std::string(types.NameForField(static_cast<int>(event.payload_case()))));
+      AddRef(subject, event.position(),
+             types.NameForField(static_cast<int>(event.payload_case())));
       done = event.position();
     }
     // The checkpoint travels with the last record of the run.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "iomhub/v1/audit_service.pb.h"
 #include "projections/sharing/policy.h"
@@ -27,7 +28,7 @@ class DisclosureLedger {
             const projections::sharing::Rule* rule, bool trimmed);
   bool empty() const { return notes_.empty(); }
   size_t size() const { return notes_.size(); }
-  void Clear() { notes_.clear(); }
+  void Clear();
 
   // Moves what was noted into `record` as subjects, one per (person,
   // agreement), in order of first appearance; `views` are added to each.
@@ -41,16 +42,23 @@ class DisclosureLedger {
  private:
   struct Note_ {
     uint64_t position;
-    std::string person;
+    uint32_t person;  // index in people_
     int payload_field;
     const projections::sharing::Rule* rule;
     bool trimmed;
   };
   std::vector<Note_> notes_;
+  // Each person once: a batch names few people many times.
+  absl::flat_hash_map<std::string, uint32_t> person_index_;
+  std::vector<std::string> people_;
 };
 
 // "id@version" of the agreement a rule belongs to ("" for none).
 std::string AgreementLabel(const projections::sharing::Rule* rule);
+
+// Adds `position`, of payload type `type`, to `subject` (event_types holds
+// each type once; type_of points into it).
+void AddRef(v1::AuditSubject* subject, uint64_t position, absl::string_view type);
 
 }  // namespace iomhub::services
 

@@ -5,15 +5,16 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/admission.h"
-#include "services/append_judge.h"
-#include "services/grpc_status.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/message_checks.h"
 #include "projections/case_view_projection.h"
 #include "projections/person_state.h"
 #include "projections/sharing/sharing_facts.h"
+#include "services/admission.h"
+#include "services/append_judge.h"
+#include "services/grpc_status.h"
+#include "services/read_ahead.h"
 #include "services/read_reactor.h"
 #include "services/wire_batch.h"
 
@@ -94,9 +95,9 @@ absl::StatusOr<bool> SeesAnyOf(eventstore::EventStore& store, DeliveryCursor& de
 absl::Status ValidateEventTypes(const google::protobuf::RepeatedPtrField<std::string>& types) {
   for (const auto& type : types) {
     if (!eventstore::IsKnownEventType(type)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown event type \"", type, "\" (use payload message names such as "
-                       "\"ContactScheduled\")"));
+      return absl::InvalidArgumentError(absl::StrCat("unknown event type \"", type,
+                                                     "\" (use payload message names such as "
+                                                     "\"ContactScheduled\")"));
     }
   }
   return absl::OkStatus();
@@ -141,25 +142,26 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
     judged |= NeedsJudging(e);
   }
   const bool serialized = PersonCommands::Serialized(request.stream(), events);
-  auto finish =
-      [this, reactor, raw_response, count](absl::StatusOr<eventstore::AppendResult> result) {
-        metrics_->RecordAppend(result.status().code(), count);
-        if (!result.ok()) {
-          metrics_->RecordRejected("Append", result.status().code());
-          reactor->Finish(ToGrpcStatus(result.status()));
-        } else {
-          v1::AppendResponse response;
-          response.set_first_position(result->first_position);
-          response.set_last_position(result->last_position);
-          response.set_last_stream_version(result->last_stream_version);
-          response.set_idempotent_replay(result->idempotent_replay);
-          *raw_response = ToByteBuffer(response);
-          reactor->Finish(grpc::Status::OK);
-        }
-        EndAppend();
-      };
+  auto finish = [this, reactor, raw_response,
+                 count](absl::StatusOr<eventstore::AppendResult> result) {
+    metrics_->RecordAppend(result.status().code(), count);
+    if (!result.ok()) {
+      metrics_->RecordRejected("Append", result.status().code());
+      reactor->Finish(ToGrpcStatus(result.status()));
+    } else {
+      v1::AppendResponse response;
+      response.set_first_position(result->first_position);
+      response.set_last_position(result->last_position);
+      response.set_last_stream_version(result->last_stream_version);
+      response.set_idempotent_replay(result->idempotent_replay);
+      *raw_response = ToByteBuffer(response);
+      reactor->Finish(grpc::Status::OK);
+    }
+    EndAppend();
+  };
   if (!serialized) {
-    store_->AppendAsync(request.stream(), ToExpected(request), std::move(events), std::move(finish));
+    store_->AppendAsync(request.stream(), ToExpected(request), std::move(events),
+                        std::move(finish));
     return;
   }
   PersonCommands::Check check = nullptr;
@@ -243,7 +245,9 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
   };
   Cursor cursor{request.stream(),
                 backwards && request.from_end() ? UINT64_MAX : request.from_version(),
-                backwards, request.limit() > 0, request.limit(),
+                backwards,
+                request.limit() > 0,
+                request.limit(),
                 std::make_unique<DeliveryCursor>(*identity, delivery_),
                 ChannelOf(*context, "iomhub.v1.EventService/ReadStream")};
   // A stream that does not exist and one the caller may see nothing of get
@@ -252,46 +256,56 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
   auto nothing_to_see = [](const std::string& stream) {
     return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events you may see"));
   };
+  auto read_batch = [store = store_, audit = &hub_->audit(),
+                     nothing_to_see](Cursor& c) -> absl::StatusOr<ReadAhead::Batch> {
+    c.delivery->Refresh();
+    v1::ReadResponse batch;
+    ReadAhead::Batch out;
+    // Batches the recipient may receive nothing of are read past.
+    while (batch.events_size() == 0 && !out.end) {
+      size_t want = kReadBatchEvents;
+      if (c.limited) want = std::min<uint64_t>(want, c.remaining);
+      absl::StatusOr<eventstore::ReadBatch> read =
+          store->ReadStream(c.stream, c.next, c.backwards, want, kReadBatchBytes);
+      if (absl::IsNotFound(read.status())) return nothing_to_see(c.stream);
+      if (!read.ok()) return read.status();
+      for (auto& e : read->events) {
+        IOMHUB_ASSIGN_OR_RETURN(const bool delivered, OfferParsed(*c.delivery, &e));
+        if (!delivered) {
+          ++c.withheld;
+          continue;
+        }
+        *batch.add_events() = std::move(e);
+      }
+      c.next = read->next;
+      c.delivered += batch.events_size();
+      if (c.limited) c.remaining -= batch.events_size();
+      out.end = read->end || (c.limited && c.remaining == 0);
+    }
+    if (c.delivered == 0) {
+      if (c.withheld > 0) return nothing_to_see(c.stream);
+      // Nothing was examined (a read past the end): the stream exists,
+      // but say so only to a caller that may see some of it.
+      IOMHUB_ASSIGN_OR_RETURN(const bool sees, SeesAnyOf(*store, *c.delivery, c.stream));
+      c.delivery->disclosed().Clear();  // looked at, not sent
+      if (!sees) return nothing_to_see(c.stream);
+    }
+    if (batch.events_size() == 0) return out;
+    // Durable before it leaves (audit_trail.h); committing while the next
+    // batch is read (read_ahead.h).
+    out.record = audit->RecordDeliveryAsync(*c.delivery, c.channel);
+    out.bytes = ToByteBuffer(batch);
+    out.has_data = true;
+    return out;
+  };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, audit = &hub_->audit(), c = std::move(cursor), nothing_to_see](
+      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead()](
           grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
-        c.delivery->Refresh();
-        v1::ReadResponse batch;
-        *end = false;
-        // Batches the recipient may receive nothing of are read past.
-        while (batch.events_size() == 0 && !*end) {
-          size_t want = kReadBatchEvents;
-          if (c.limited) want = std::min<uint64_t>(want, c.remaining);
-          absl::StatusOr<eventstore::ReadBatch> read =
-              store->ReadStream(c.stream, c.next, c.backwards, want, kReadBatchBytes);
-          if (absl::IsNotFound(read.status())) return nothing_to_see(c.stream);
-          if (!read.ok()) return read.status();
-          for (auto& e : read->events) {
-            IOMHUB_ASSIGN_OR_RETURN(const bool delivered, OfferParsed(*c.delivery, &e));
-            if (!delivered) {
-              ++c.withheld;
-              continue;
-            }
-            *batch.add_events() = std::move(e);
-          }
-          c.next = read->next;
-          c.delivered += batch.events_size();
-          if (c.limited) c.remaining -= batch.events_size();
-          *end = read->end || (c.limited && c.remaining == 0);
-        }
-        if (c.delivered == 0) {
-          if (c.withheld > 0) return nothing_to_see(c.stream);
-          // Nothing was examined (a read past the end): the stream exists,
-          // but say so only to a caller that may see some of it.
-          IOMHUB_ASSIGN_OR_RETURN(const bool sees, SeesAnyOf(*store, *c.delivery, c.stream));
-          c.delivery->disclosed().Clear();  // looked at, not sent
-          if (!sees) return nothing_to_see(c.stream);
-        }
-        if (batch.events_size() == 0) return false;
-        // Durable before it leaves (audit_trail.h).
-        IOMHUB_RETURN_IF_ERROR(audit->RecordDelivery(*c.delivery, c.channel));
-        *out = ToByteBuffer(batch);
+        IOMHUB_ASSIGN_OR_RETURN(ReadAhead::Batch batch, ahead.Next([&] { return read_batch(c); }));
+        *end = batch.end;
+        if (!batch.has_data) return false;
+        *out = std::move(batch.bytes);
         return true;
       });
   reactor->Start();
@@ -320,48 +334,62 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     std::unique_ptr<DeliveryCursor> delivery;
     v1::AuditChannel channel;
   };
-  Cursor cursor{std::max<uint64_t>(request.from_position(), 1), request.limit() > 0,
-                request.limit(), store_->CommittedPosition(), {},
+  Cursor cursor{std::max<uint64_t>(request.from_position(), 1),
+                request.limit() > 0,
+                request.limit(),
+                store_->CommittedPosition(),
+                {},
                 std::make_unique<DeliveryCursor>(*identity, delivery_),
                 ChannelOf(*context, "iomhub.v1.EventService/ReadAll")};
   for (const auto& type : request.event_types()) {
     cursor.payload_fields.insert(eventstore::PayloadFieldForType(type));
   }
+  auto read_batch = [store = store_,
+                     audit = &hub_->audit()](Cursor& c) -> absl::StatusOr<ReadAhead::Batch> {
+    c.delivery->Refresh();
+    WireBatch batch;
+    uint64_t blocked_at = 0;  // the first event waiting for the person's facts
+    std::string trimmed;
+    auto take = [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+      if (position > c.last || blocked_at != 0) return false;
+      IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+      if (!c.payload_fields.empty() && !c.payload_fields.contains(peek.payload_field)) {
+        return false;
+      }
+      return c.delivery->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
+    };
+    while (batch.events() == 0) {
+      if (c.next > c.last || (c.limited && c.remaining == 0)) break;
+      size_t want = kReadBatchEvents;
+      if (c.limited) want = std::min<uint64_t>(want, c.remaining);
+      absl::StatusOr<eventstore::ReadBatch> read =
+          store->VisitAll(c.next, want, kReadBatchBytes, kReadBatchScan, take);
+      if (!read.ok()) return read.status();
+      c.next = blocked_at != 0 ? blocked_at : read->next;
+      if (c.limited) c.remaining -= batch.events();
+      if (blocked_at != 0 && batch.events() == 0) {
+        IOMHUB_RETURN_IF_ERROR(c.delivery->WaitForFacts(blocked_at, absl::Now() + kFactsWait));
+        blocked_at = 0;
+      }
+    }
+    ReadAhead::Batch out;
+    out.end = c.next > c.last || (c.limited && c.remaining == 0);
+    if (batch.events() == 0) return out;
+    // Durable before it leaves (audit_trail.h); committing while the next
+    // batch is read (read_ahead.h).
+    out.record = audit->RecordDeliveryAsync(*c.delivery, c.channel);
+    out.bytes = batch.ToByteBuffer();
+    out.has_data = true;
+    return out;
+  };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [store = store_, audit = &hub_->audit(), c = std::move(cursor)](
+      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead()](
           grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
-        c.delivery->Refresh();
-        WireBatch batch;
-        uint64_t blocked_at = 0;  // the first event waiting for the person's facts
-        std::string trimmed;
-        auto take = [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
-          if (position > c.last || blocked_at != 0) return false;
-          IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
-          if (!c.payload_fields.empty() && !c.payload_fields.contains(peek.payload_field)) {
-            return false;
-          }
-          return c.delivery->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
-        };
-        while (batch.events() == 0) {
-          if (c.next > c.last || (c.limited && c.remaining == 0)) break;
-          size_t want = kReadBatchEvents;
-          if (c.limited) want = std::min<uint64_t>(want, c.remaining);
-          absl::StatusOr<eventstore::ReadBatch> read =
-              store->VisitAll(c.next, want, kReadBatchBytes, kReadBatchScan, take);
-          if (!read.ok()) return read.status();
-          c.next = blocked_at != 0 ? blocked_at : read->next;
-          if (c.limited) c.remaining -= batch.events();
-          if (blocked_at != 0 && batch.events() == 0) {
-            IOMHUB_RETURN_IF_ERROR(c.delivery->WaitForFacts(blocked_at, absl::Now() + kFactsWait));
-            blocked_at = 0;
-          }
-        }
-        *end = c.next > c.last || (c.limited && c.remaining == 0);
-        if (batch.events() == 0) return false;
-        // Durable before it leaves (audit_trail.h).
-        IOMHUB_RETURN_IF_ERROR(audit->RecordDelivery(*c.delivery, c.channel));
-        *out = batch.ToByteBuffer();
+        IOMHUB_ASSIGN_OR_RETURN(ReadAhead::Batch batch, ahead.Next([&] { return read_batch(c); }));
+        *end = batch.end;
+        if (!batch.has_data) return false;
+        *out = std::move(batch.bytes);
         return true;
       });
   reactor->Start();

@@ -78,6 +78,37 @@ void SubscriptionReactor::WriteHeartbeatLocked(uint64_t committed) {
   StartWrite(&response_);
 }
 
+// Reads from `from`: a batch of what the subscriber may receive, and
+// starts its audit record. Runs only in state kReading.
+SubscriptionReactor::Fetched SubscriptionReactor::Fetch(uint64_t from) {
+  Fetched out;
+  delivery_->Refresh();
+  WireBatch batch;
+  std::string trimmed;
+  absl::StatusOr<eventstore::ReadBatch> read = deps_.store->VisitAll(
+      from, kBatchEvents, kBatchBytes, kBatchScan,
+      [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
+        if (out.blocked_at != 0) return false;
+        IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
+        if (!filter_.empty() && !filter_.Matches(peek)) return false;
+        return delivery_->OfferInto(position, bytes, peek, &batch, &out.blocked_at, &trimmed);
+      });
+  if (!read.ok()) {
+    out.status = read.status();
+    return out;
+  }
+  out.checkpoint = out.blocked_at != 0 ? out.blocked_at - 1 : read->next - 1;
+  out.end = read->end;
+  out.events = batch.events();
+  if (out.events > 0) {
+    batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, out.checkpoint);
+    grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
+    out.message = grpc::ByteBuffer(&slice, 1);
+    out.record = deps_.audit->RecordDeliveryAsync(*delivery_, channel_);
+  }
+  return out;
+}
+
 // Runs on the ReadExecutor, only in state kReading: nothing else touches the
 // cursor meanwhile, so the disk read happens without holding mu_.
 void SubscriptionReactor::ReadNext() {
@@ -91,30 +122,26 @@ void SubscriptionReactor::ReadNext() {
     }
     from = checkpoint_ + 1;
   }
-  delivery_->Refresh();
-  WireBatch batch;
-  uint64_t blocked_at = 0;  // the first event waiting for the person's facts
-  std::string trimmed;
-  absl::StatusOr<eventstore::ReadBatch> read = deps_.store->VisitAll(
-      from, kBatchEvents, kBatchBytes, kBatchScan,
-      [&](uint64_t position, absl::string_view bytes) -> absl::StatusOr<bool> {
-        if (blocked_at != 0) return false;
-        IOMHUB_ASSIGN_OR_RETURN(eventstore::EventPeek peek, eventstore::PeekEvent(bytes));
-        if (!filter_.empty() && !filter_.Matches(peek)) return false;
-        return delivery_->OfferInto(position, bytes, peek, &batch, &blocked_at, &trimmed);
-      });
+  Fetched current;
+  if (ahead_.has_value()) {
+    current = std::move(*ahead_);
+    ahead_.reset();
+  } else {
+    current = Fetch(from);
+  }
+  // Catching up: read the next batch while this one's record commits.
+  if (current.status.ok() && current.events > 0 && !current.end && current.blocked_at == 0) {
+    ahead_ = Fetch(current.checkpoint + 1);
+  }
   // The batch's audit record is durable before the batch is written.
-  absl::Status audited = absl::OkStatus();
-  if (read.ok() && batch.events() > 0) audited = deps_.audit->RecordDelivery(*delivery_, channel_);
+  absl::Status audited = current.events > 0 ? current.record->Wait() : absl::OkStatus();
 
   absl::MutexLock lock(&mu_);
-  if (!read.ok()) return FinishLocked(ToGrpcStatus(read.status()));
+  if (!current.status.ok()) return FinishLocked(ToGrpcStatus(current.status));
   if (!audited.ok()) return FinishLocked(ToGrpcStatus(audited));
-  checkpoint_ = blocked_at != 0 ? blocked_at - 1 : read->next - 1;
-  if (batch.events() > 0) {
-    batch.AddVarint(v1::EventBatch::kCheckpointFieldNumber, checkpoint_);
-    grpc::Slice slice(batch.WrappedAs(v1::SubscribeResponse::kEventsFieldNumber));
-    response_ = grpc::ByteBuffer(&slice, 1);
+  checkpoint_ = current.checkpoint;
+  if (current.events > 0) {
+    response_ = std::move(current.message);
     const uint64_t head = deps_.store->CommittedPosition();
     deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);
     last_sent_ = absl::Now();
@@ -124,14 +151,14 @@ void SubscriptionReactor::ReadNext() {
   }
   if (cancelled_) return FinishLocked(grpc::Status::CANCELLED);
   if (stop_.has_value()) return FinishLocked(*stop_);
-  if (blocked_at != 0) {
+  if (current.blocked_at != 0) {
     // The decision for `blocked_at` needs the person's state up to it.
     state_ = State::kWaiting;
     waiting_for_facts_ = true;
-    delivery_->facts_watermark().Watch(this, blocked_at, last_sent_ + heartbeat_interval_);
+    delivery_->facts_watermark().Watch(this, current.blocked_at, last_sent_ + heartbeat_interval_);
     return;
   }
-  if (!read->end) return ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
+  if (!current.end) return ScheduleReadLocked();  // a sparse filter: keep scanning, but yield
   state_ = State::kWaiting;
   waiting_for_facts_ = false;
   deps_.store->watermark().Watch(this, checkpoint_ + 1, last_sent_ + heartbeat_interval_);
@@ -212,12 +239,10 @@ void SubscriptionRegistry::StopAll(const grpc::Status& status) {
 
 bool SubscriptionRegistry::WaitUntilEmpty(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(absl::Condition(
-                                  +[](absl::flat_hash_set<SubscriptionReactor*>* s) {
-                                    return s->empty();
-                                  },
-                                  &open_),
-                              timeout);
+  return mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](absl::flat_hash_set<SubscriptionReactor*>* s) { return s->empty(); }, &open_),
+      timeout);
 }
 
 }  // namespace iomhub::services

@@ -21,11 +21,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "eventstore/commit_watermark.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/support/server_callback.h"
 #include "iomhub/v1/subscription_service.pb.h"
-#include "eventstore/commit_watermark.h"
 #include "services/audit_trail.h"
 #include "services/delivery_cursor.h"
 #include "services/hub_metrics.h"
@@ -75,6 +75,18 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
  private:
   enum class State { kReading, kWriting, kWaiting, kFinished };
 
+  // One batch read from the log, its audit record started.
+  struct Fetched {
+    absl::Status status;
+    grpc::ByteBuffer message;  // a SubscribeResponse, when events > 0
+    size_t events = 0;
+    uint64_t checkpoint = 0;  // every position up to it examined
+    uint64_t blocked_at = 0;  // waiting for the person's facts at this position
+    bool end = false;         // reached the committed head
+    std::shared_ptr<AuditTicket> record;
+  };
+  Fetched Fetch(uint64_t from);
+
   void ReadNext();
   void ScheduleReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void WriteHeartbeatLocked(uint64_t committed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -84,6 +96,7 @@ class SubscriptionReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   const SubscriptionFilter filter_;
   // Used only in state kReading (one thread at a time).
   const std::unique_ptr<DeliveryCursor> delivery_;
+  std::optional<Fetched> ahead_;  // read ahead, not yet written
   const v1::AuditChannel channel_;
   const absl::Duration heartbeat_interval_;
 
