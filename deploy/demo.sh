@@ -156,9 +156,16 @@ ctl newport-housing housing_officer append --stream="$PERSON" --generate_ids \
 step "Police retry their first append (same event ids): an idempotent replay, nothing written twice"
 ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
 
+step "The disclosure audit, as the auditor: what was shared about this person, when, with whom, under which agreement and why (iomctl audit sar --format=csv; first rows)"
+ctl ico-auditor auditor audit sar --person="${PERSON#person-}" --format=csv >"$RUN/sar.csv"
+head -7 "$RUN/sar.csv" | cut -c1-220
+echo "... $(($(wc -l <"$RUN/sar.csv") - 1)) rows in all; every read above left one"
+step "The audit log is hash-chained and its checkpoints signed: iomctl checks every link and signature itself (iomctl audit verify)"
+ctl ico-auditor auditor audit verify
+
 if [ -n "$METRICS_ADDR" ] && command -v curl >/dev/null; then
   step "Prometheus metrics (excerpt) from http://$METRICS_ADDR/metrics"
-  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total|subscribers|alert_events_total)' \
+  curl -s "http://$METRICS_ADDR/metrics" | grep -E '^iomhub_(append_calls_total|log_head_position|rejected_calls_total|subscribers|alert_events_total|audit_records_total)' \
     | grep -v ' 0$' || true
 fi
 
@@ -178,6 +185,9 @@ cat <<HELP
   $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \
       --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \
       --purpose=iom_case_management alerts --team=gwent-newport --summary
+  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/ico-auditor.pem \
+      --key=$CERTS/ico-auditor.key --user=me --role=auditor --purpose=audit \
+      audit sar --person=${PERSON#person-} --format=csv
 Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
 HELP
 wait "$HUB"

@@ -10,7 +10,7 @@
 namespace iomhub::services {
 namespace {
 
-constexpr size_t kBatchEvents = 500;
+constexpr size_t kBatchEvents = 1000;
 constexpr size_t kBatchBytes = 1 << 20;
 constexpr size_t kBatchScan = 8192;
 
