@@ -8,9 +8,11 @@
 #include "common/ids.h"
 #include "common/status_macros.h"
 #include "common/timestamps.h"
+#include "projections/decisions_board.h"
 #include "projections/person_state.h"
 #include "services/admission.h"
 #include "services/append_judge.h"
+#include "services/audit_trail.h"
 #include "services/auth.h"
 #include "services/grpc_status.h"
 #include "services/unary_call.h"
@@ -98,15 +100,24 @@ grpc::ServerUnaryReactor* DecisionServiceImpl::Handle(grpc::CallbackServerContex
       pinned ? eventstore::Expected::Exact(command.expected_version())
              : eventstore::Expected::Any();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto finish = [this, reactor, raw_response, method](absl::Status status,
-                                                      v1::DecisionResponse response) {
+  auto finish = [this, reactor, raw_response, method, caller = *actor,
+                 person = absl::AsciiStrToLower(command.person_id()),
+                 channel = ChannelOf(*context, absl::StrCat("iomhub.v1.DecisionService/", method))](
+                    absl::Status status, v1::DecisionResponse response) {
     if (!status.ok()) {
       hub_->metrics().RecordRejected(method, status.code());
       reactor->Finish(ToGrpcStatus(status));
       return;
     }
-    *raw_response = ToByteBuffer(response);
-    reactor->Finish(grpc::Status::OK);
+    // The answer shows the consideration as it stands: a consultation,
+    // recorded (on the executor: it waits for an fsync) before it leaves.
+    hub_->executor().Schedule(
+        [this, reactor, raw_response, caller, person, channel, response = std::move(response)] {
+          absl::Status recorded = hub_->audit().RecordConsultation(
+              caller, channel, {projections::kDecisionsBoard}, {person});
+          if (recorded.ok()) *raw_response = ToByteBuffer(response);
+          reactor->Finish(ToGrpcStatus(recorded));
+        });
   };
   // The answer to a command already recorded: its event, and the
   // consideration as it stands now.

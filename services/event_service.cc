@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
 #include "eventstore/message_checks.h"
@@ -253,7 +254,13 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
   // A stream that does not exist and one the caller may see nothing of get
   // the same answer, so that a read never tells a partner that a person it
   // may not know of is in the hub.
-  auto nothing_to_see = [](const std::string& stream) {
+  // Such a refusal discloses nothing, so it leaves no audit record; it is
+  // counted and logged with who asked.
+  auto nothing_to_see = [metrics = metrics_, who = *identity](const std::string& stream) {
+    metrics->RecordRejected("ReadStream", absl::StatusCode::kNotFound);
+    LogLine(absl::StrCat("refused: ", who.system(), " (user ", who.user_id(), ", role ",
+                         v1::Role_Name(who.role()), ", purpose ", who.purpose(),
+                         "): ReadStream of ", stream, ": nothing it may see"));
     return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events you may see"));
   };
   auto read_batch = [store = store_, audit = &hub_->audit(),

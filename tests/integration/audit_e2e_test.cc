@@ -240,6 +240,7 @@ TEST_F(AuditTest, RefusedReadsRecordNothingButAreCountedAndLogged) {
   EXPECT_THAT(Disclosures(kHousing), IsEmpty());
   EXPECT_THAT(Disclosures(kAuditor), IsEmpty());
   EXPECT_THAT(hub_->StderrText(), HasSubstr(absl::StrCat("refused: ", kAuditor)));
+  EXPECT_THAT(hub_->StderrText(), HasSubstr(absl::StrCat("refused: ", kHousing)));
 }
 
 TEST_F(AuditTest, OnlyTheAuditorReadsTheAuditAndItsReadsAreRecorded) {
