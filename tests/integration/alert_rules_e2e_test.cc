@@ -27,10 +27,10 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 constexpr char kNewportHousing[] = "newport-housing";
-const CallAs kNewportHousingOfficer{.user_id = "ho-12", .role = "housing_officer",
-                                    .purpose = "iom_case_management"};
-const CallAs kSpo{.user_id = "spo-2", .role = "senior_probation_officer",
-                  .purpose = "iom_case_management"};
+const CallAs kNewportHousingOfficer{
+    .user_id = "ho-12", .role = "housing_officer", .purpose = "iom_case_management"};
+const CallAs kSpo{
+    .user_id = "spo-2", .role = "senior_probation_officer", .purpose = "iom_case_management"};
 
 // "2026-12-06": today in London, the window of a condition raised today.
 std::string LondonToday() {
@@ -44,7 +44,8 @@ std::vector<std::string> Alerts(const std::vector<v1::Event>& events, const std:
   std::vector<std::string> out;
   for (const v1::Event& e : events) {
     if (e.stream() != stream) continue;
-    if (e.has_alert_raised()) out.push_back(e.alert_raised().rule() + " " + e.alert_raised().window());
+    if (e.has_alert_raised())
+      out.push_back(e.alert_raised().rule() + " " + e.alert_raised().window());
     if (e.has_alert_resolved()) {
       out.push_back("-" + e.alert_resolved().rule() + " " + e.alert_resolved().window());
     }
@@ -69,28 +70,18 @@ class AlertRulesTest : public MtlsHubTest {
                                             std::vector<v1::Event> events) {
     return CallAppend(stub, MakeAppend(stream_, std::move(events)), as);
   }
-  uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as, std::vector<v1::Event> events) {
-    absl::StatusOr<v1::AppendResponse> r = Append(stub, as, std::move(events));
-    EXPECT_THAT(r, IsOk());
-    return r.ok() ? r->last_position() : 0;
+  uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as,
+                      std::vector<v1::Event> events) {
+    return testing::MustAppend(stub, as, stream_, std::move(events));
   }
 
-  static v1::Event NewEvent() {
-    v1::Event e = NewContactEvent();
-    e.clear_contact_scheduled();
-    return e;
-  }
+  static v1::Event NewEvent() { return NewBareEvent(); }
 
   uint64_t PutOnIom(v1::Cohort cohort = v1::COHORT_FIXED,
                     v1::Strand strand = v1::STRAND_NEIGHBOURHOOD_CRIME) {
-    v1::Event referred = NewEvent();
-    referred.mutable_nominal_referred()->set_team_id("gwent-newport");
-    MustAppend(*probation_, kProbationOfficer, {referred});
-    v1::Event selected = NewEvent();
-    selected.mutable_cohort_selected()->set_cohort(cohort);
-    selected.mutable_cohort_selected()->set_strand(strand);
-    selected.mutable_cohort_selected()->set_team_id("gwent-newport");
-    return MustAppend(*probation_, kProbationOfficer, {selected});
+    MustAppend(*probation_, kProbationOfficer, {ReferredTo("gwent-newport")});
+    return MustAppend(*probation_, kProbationOfficer,
+                      {SelectedFor("gwent-newport", cohort, strand)});
   }
 
   // A referral that was due an hour ago: the alert runner raises it at once.
@@ -168,10 +159,10 @@ TEST_F(AlertRulesTest, HousingReceivesOnlyTheAlertsItsAgreementNames) {
               OverdueReferral("r-mh", v1::SERVICE_KIND_MENTAL_HEALTH)});
   // Police and probation receive every rule's alerts: wait for all four.
   ASSERT_TRUE(police.WaitForEvents(4)) << police.ended();
-  EXPECT_THAT(Alerts(police.events(), stream_),
-              UnorderedElementsAre("ARREST_OR_CHARGE arrest:NWP-1",
-                                   "NO_FIXED_ABODE " + LondonToday(), "REFERRAL_OVERDUE r-housing",
-                                   "REFERRAL_OVERDUE r-mh"));
+  EXPECT_THAT(
+      Alerts(police.events(), stream_),
+      UnorderedElementsAre("ARREST_OR_CHARGE arrest:NWP-1", "NO_FIXED_ABODE " + LondonToday(),
+                           "REFERRAL_OVERDUE r-housing", "REFERRAL_OVERDUE r-mh"));
   ASSERT_TRUE(housing.WaitForCheckpoint(police.events().back().position())) << housing.ended();
   const std::vector<std::string> housing_got = Alerts(housing.events(), stream_);
   EXPECT_EQ(housing_got.size(), 2u);
@@ -250,8 +241,9 @@ TEST_F(AlertRulesTest, AManagersOverrideIsRecordedAndAlertsAndARetryIsAReplay) {
   y2a.mutable_cohort_selected()->set_manager_override_reason("court directed Fixed supervision");
   // A probation officer may not override; a senior probation officer may.
   EXPECT_THAT(Append(*probation_, kProbationOfficer, {y2a}),
-              StatusIs(absl::StatusCode::kPermissionDenied, "Only a sergeant, inspector, "
-                                                            "senior_probation_officer or head_of_pdu"));
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       "Only a sergeant, inspector, "
+                       "senior_probation_officer or head_of_pdu"));
   LiveSubscriber police(ChannelFor(kPolice), kSergeant, AlertsAfter(Head()));
   const absl::StatusOr<v1::AppendResponse> accepted = Append(*probation_, kSpo, {y2a});
   ASSERT_THAT(accepted, IsOk());
@@ -276,9 +268,8 @@ TEST_F(AlertRulesTest, IomctlListsATeamsAlertsAndTheRules) {
   MustAppend(*police_, kSergeant, {NewArrestEvent("NWP-5")});
   ASSERT_TRUE(police.WaitForEvents(1)) << police.ended();
   auto run = [&](std::vector<std::string> args) { return Iomctl(kPolice, kSergeant, args); };
-  const CommandResult team =
-      run({"alerts", "--team=gwent-newport", "--summary",
-           absl::StrCat("--min_position=", police.events()[0].position())});
+  const CommandResult team = run({"alerts", "--team=gwent-newport", "--summary",
+                                  absl::StrCat("--min_position=", police.events()[0].position())});
   ASSERT_EQ(team.status.exit_code, 0) << team.stderr_text;
   EXPECT_THAT(team.stdout_text, HasSubstr("urgent  ARREST_OR_CHARGE arrest:NWP-5  person " +
                                           stream_.substr(7) + " (gwent-newport)"));
@@ -289,7 +280,8 @@ TEST_F(AlertRulesTest, IomctlListsATeamsAlertsAndTheRules) {
   EXPECT_THAT(rules.stdout_text, HasSubstr("source: Sentencing Act 2020 Sch. 10 para 6"));
   const CommandResult bad = run({"alerts", "--team=gwent-newport", "--rule=NO_SUCH_RULE"});
   EXPECT_EQ(bad.status.exit_code, 1);
-  EXPECT_THAT(bad.stderr_text, HasSubstr("INVALID_ARGUMENT: rules: no alert rule \"NO_SUCH_RULE\""));
+  EXPECT_THAT(bad.stderr_text,
+              HasSubstr("INVALID_ARGUMENT: rules: no alert rule \"NO_SUCH_RULE\""));
 }
 
 }  // namespace

@@ -49,30 +49,13 @@ class AuditTest : public MtlsHubTest {
     auditor_.reset();
   }
 
-  uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as, v1::Event event) {
-    absl::StatusOr<v1::AppendResponse> r = CallAppend(stub, MakeAppend(stream_, {event}), as);
-    EXPECT_THAT(r, IsOk());
-    return r.ok() ? r->last_position() : 0;
-  }
-
-  static v1::Event Bare() {
-    v1::Event e = NewContactEvent();
-    e.clear_contact_scheduled();
-    return e;
-  }
-
   // Referred by Gwent Police, selected by probation onto Newport's IOM.
   void PutOnIom() {
-    v1::Event referred = Bare();
-    referred.mutable_nominal_referred()->set_team_id("gwent-newport");
-    referred.mutable_nominal_referred()->set_referral_reason("repeat burglary");
-    appended_.insert(MustAppend(*police_, kSergeant, referred));
-    v1::Event selected = Bare();
-    selected.mutable_cohort_selected()->set_cohort(v1::COHORT_FIXED);
-    selected.mutable_cohort_selected()->set_strand(v1::STRAND_NEIGHBOURHOOD_CRIME);
-    selected.mutable_cohort_selected()->set_team_id("gwent-newport");
-    appended_.insert(MustAppend(*probation_, kProbationOfficer, selected));
-    appended_.insert(MustAppend(*police_, kSergeant, NewContactEvent()));
+    appended_.insert(
+        MustAppend(*police_, kSergeant, stream_, {ReferredTo("gwent-newport", "repeat burglary")}));
+    appended_.insert(
+        MustAppend(*probation_, kProbationOfficer, stream_, {SelectedFor("gwent-newport")}));
+    appended_.insert(MustAppend(*police_, kSergeant, stream_, {NewContactEvent()}));
   }
 
   // Every record the auditor's query returns.
@@ -186,7 +169,7 @@ TEST_F(AuditTest, ASubscriptionsDeliveriesAreAllRecordedUnderItsId) {
   request.add_streams(stream_);
   LiveSubscriber subscriber(ChannelFor(kProbation), kProbationOfficer, request);
   ASSERT_TRUE(subscriber.WaitForEvents(appended_.size()));
-  appended_.insert(MustAppend(*police_, kSergeant, NewContactEvent()));
+  appended_.insert(MustAppend(*police_, kSergeant, stream_, {NewContactEvent()}));
   ASSERT_TRUE(subscriber.WaitForEvents(appended_.size()));
   const Positions received = PositionsOf(subscriber.events());
   const std::vector<v1::AuditEntryView> records = Disclosures(kProbation);

@@ -37,10 +37,10 @@ using ::testing::IsEmpty;
 
 constexpr char kNewportHousing[] = "newport-housing";
 constexpr char kGwentHealth[] = "aneurin-bevan-health";
-const CallAs kNewportHousingOfficer{.user_id = "ho-12", .role = "housing_officer",
-                                    .purpose = "iom_case_management"};
-const CallAs kGwentHealthWorker{.user_id = "hw-4", .role = "health_worker",
-                                .purpose = "iom_case_management"};
+const CallAs kNewportHousingOfficer{
+    .user_id = "ho-12", .role = "housing_officer", .purpose = "iom_case_management"};
+const CallAs kGwentHealthWorker{
+    .user_id = "hw-4", .role = "health_worker", .purpose = "iom_case_management"};
 
 std::string TypeOf(const v1::Event& e) {
   return e.GetDescriptor()->FindFieldByNumber(e.payload_case())->message_type()->name();
@@ -88,29 +88,17 @@ class SharingTest : public MtlsHubTest {
     health_.reset();
   }
 
-  uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as, std::vector<v1::Event> events) {
-    absl::StatusOr<v1::AppendResponse> r = CallAppend(stub, MakeAppend(stream_, std::move(events)), as);
-    EXPECT_THAT(r, IsOk());
-    return r.ok() ? r->last_position() : 0;
+  uint64_t MustAppend(v1::EventService::Stub& stub, const CallAs& as,
+                      std::vector<v1::Event> events) {
+    return testing::MustAppend(stub, as, stream_, std::move(events));
   }
 
-  static v1::Event NewEvent() {
-    v1::Event e = NewContactEvent();
-    e.clear_contact_scheduled();
-    return e;
-  }
+  static v1::Event NewEvent() { return NewBareEvent(); }
 
   // Referred to and selected for Newport IOM (Gwent).
   uint64_t PutOnIom() {
-    v1::Event referred = NewEvent();
-    referred.mutable_nominal_referred()->set_team_id("gwent-newport");
-    referred.mutable_nominal_referred()->set_referral_reason("repeat burglary");
-    MustAppend(*police_, kSergeant, {referred});
-    v1::Event selected = NewEvent();
-    selected.mutable_cohort_selected()->set_cohort(v1::COHORT_FIXED);
-    selected.mutable_cohort_selected()->set_strand(v1::STRAND_NEIGHBOURHOOD_CRIME);
-    selected.mutable_cohort_selected()->set_team_id("gwent-newport");
-    return MustAppend(*probation_, kProbationOfficer, {selected});
+    MustAppend(*police_, kSergeant, {ReferredTo("gwent-newport", "repeat burglary")});
+    return MustAppend(*probation_, kProbationOfficer, {SelectedFor("gwent-newport")});
   }
 
   static v1::Event Identifier(v1::IdentifierKind kind, const std::string& value) {
@@ -217,19 +205,23 @@ class SharingTest : public MtlsHubTest {
 
 // What each agency receives of the timeline, in order (DOMAIN.md's table).
 const std::vector<std::string> kPoliceSees = {
-    "NominalReferred", "CohortSelected",  "IdentifierLinked",        "IdentifierLinked",
-    "ArrestRecorded",  "IntelligenceFlagged", "WarningIssued",       "ReferralSent",
-    "ConsentRecorded", "ReferralSent",    "ReferralOutcomeRecorded", "AccommodationStatusChanged"};
+    "NominalReferred",         "CohortSelected",
+    "IdentifierLinked",        "IdentifierLinked",
+    "ArrestRecorded",          "IntelligenceFlagged",
+    "WarningIssued",           "ReferralSent",
+    "ConsentRecorded",         "ReferralSent",
+    "ReferralOutcomeRecorded", "AccommodationStatusChanged"};
 const std::vector<std::string> kProbationSees = {
-    "NominalReferred", "CohortSelected", "IdentifierLinked", "ArrestRecorded", "WarningIssued",
-    "ReferralSent",    "ConsentRecorded", "ReferralSent",    "ReferralOutcomeRecorded",
-    "AccommodationStatusChanged"};
+    "NominalReferred",         "CohortSelected",
+    "IdentifierLinked",        "ArrestRecorded",
+    "WarningIssued",           "ReferralSent",
+    "ConsentRecorded",         "ReferralSent",
+    "ReferralOutcomeRecorded", "AccommodationStatusChanged"};
 const std::vector<std::string> kHousingSees = {"NominalReferred", "CohortSelected", "ReferralSent",
                                                "ReferralOutcomeRecorded",
                                                "AccommodationStatusChanged"};
-const std::vector<std::string> kHealthSees = {"NominalReferred", "CohortSelected",
-                                              "ConsentRecorded", "ReferralSent",
-                                              "IdentifierLinked"};
+const std::vector<std::string> kHealthSees = {
+    "NominalReferred", "CohortSelected", "ConsentRecorded", "ReferralSent", "IdentifierLinked"};
 
 TEST_F(SharingTest, EachPartnerReceivesExactlyItsShareThroughEveryReadPath) {
   const uint64_t last = AppendTimeline();
@@ -239,10 +231,11 @@ TEST_F(SharingTest, EachPartnerReceivesExactlyItsShareThroughEveryReadPath) {
     CallAs as;
     const std::vector<std::string>* sees;
   };
-  for (const Recipient& r : {Recipient{kPolice, police_.get(), kSergeant, &kPoliceSees},
-                             Recipient{kProbation, probation_.get(), kProbationOfficer, &kProbationSees},
-                             Recipient{kNewportHousing, housing_.get(), kNewportHousingOfficer, &kHousingSees},
-                             Recipient{kGwentHealth, health_.get(), kGwentHealthWorker, &kHealthSees}}) {
+  for (const Recipient& r :
+       {Recipient{kPolice, police_.get(), kSergeant, &kPoliceSees},
+        Recipient{kProbation, probation_.get(), kProbationOfficer, &kProbationSees},
+        Recipient{kNewportHousing, housing_.get(), kNewportHousingOfficer, &kHousingSees},
+        Recipient{kGwentHealth, health_.get(), kGwentHealthWorker, &kHealthSees}}) {
     SCOPED_TRACE(r.system);
     const std::vector<v1::Event> by_stream = ReadStreamAs(*r.stub, r.as);
     EXPECT_THAT(Types(by_stream), ElementsAreArray(*r.sees));
@@ -369,11 +362,11 @@ TEST_F(SharingTest, HealthReceivesNothingAfterConsentIsWithdrawnEvenUnderLoad) {
     writers.emplace_back([&, w] {
       auto stub = StubFor(kProbation);
       for (int i = 0; !stop; ++i) {
-        absl::StatusOr<v1::AppendResponse> r = CallAppend(
-            *stub,
-            MakeAppend(stream_, {Referral(absl::StrCat("ref-", w, "-", i),
-                                          v1::SERVICE_KIND_SUBSTANCE_MISUSE)}),
-            kProbationOfficer);
+        absl::StatusOr<v1::AppendResponse> r =
+            CallAppend(*stub,
+                       MakeAppend(stream_, {Referral(absl::StrCat("ref-", w, "-", i),
+                                                     v1::SERVICE_KIND_SUBSTANCE_MISUSE)}),
+                       kProbationOfficer);
         ASSERT_THAT(r, IsOk());
         uint64_t seen = head.load();
         while (r->last_position() > seen && !head.compare_exchange_weak(seen, r->last_position())) {
@@ -399,7 +392,8 @@ TEST_F(SharingTest, HealthReceivesNothingAfterConsentIsWithdrawnEvenUnderLoad) {
   for (const v1::Event& e : health.events()) {
     if (e.position() < withdrawal) ++before;
     if (e.position() == withdrawal) got_withdrawal = e.has_consent_withdrawn();
-    EXPECT_LE(e.position(), withdrawal) << "delivered after the withdrawal: " << e.ShortDebugString();
+    EXPECT_LE(e.position(), withdrawal)
+        << "delivered after the withdrawal: " << e.ShortDebugString();
   }
   EXPECT_GE(before, 23u);
   EXPECT_TRUE(got_withdrawal) << "the withdrawal itself reaches the agency it was for";
@@ -412,12 +406,14 @@ TEST_F(SharingTest, HealthReceivesNothingAfterConsentIsWithdrawnEvenUnderLoad) {
 TEST_F(SharingTest, AppendsOfEventTypesAnAgencyDoesNotProduceArePermissionDenied) {
   PutOnIom();
   const uint64_t head = Head();
-  EXPECT_THAT(CallAppend(*housing_, MakeAppend(stream_, {NewArrestEvent()}), kNewportHousingOfficer),
-              StatusIs(absl::StatusCode::kPermissionDenied, "housing may not produce ArrestRecorded"));
+  EXPECT_THAT(
+      CallAppend(*housing_, MakeAppend(stream_, {NewArrestEvent()}), kNewportHousingOfficer),
+      StatusIs(absl::StatusCode::kPermissionDenied, "housing may not produce ArrestRecorded"));
   v1::Event selected = NewEvent();
   selected.mutable_cohort_selected()->set_cohort(v1::COHORT_FLEX);
-  EXPECT_THAT(CallAppend(*police_, MakeAppend(stream_, {selected}), kSergeant),
-              StatusIs(absl::StatusCode::kPermissionDenied, "police may not produce CohortSelected"));
+  EXPECT_THAT(
+      CallAppend(*police_, MakeAppend(stream_, {selected}), kSergeant),
+      StatusIs(absl::StatusCode::kPermissionDenied, "police may not produce CohortSelected"));
   // One refused event refuses the whole append.
   EXPECT_THAT(CallAppend(*probation_,
                          MakeAppend(stream_, {Accommodation(v1::ACCOMMODATION_STATUS_SETTLED),
@@ -442,20 +438,20 @@ TEST_F(SharingTest, AnAgencyWithdrawsOnlyConsentsToShareWithItself) {
   };
   // Working Wales may withdraw employment consents, not health's.
   auto employment = StubFor("working-wales");
-  const CallAs adviser{.user_id = "ea-2", .role = "employment_adviser",
-                       .purpose = "iom_case_management"};
+  const CallAs adviser{
+      .user_id = "ea-2", .role = "employment_adviser", .purpose = "iom_case_management"};
   EXPECT_THAT(CallAppend(*employment, MakeAppend(stream_, {withdrawal("consent-1")}), adviser),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        "consent \"consent-1\" is for AGENCY_KIND_HEALTH"));
   // A consent nobody recorded cannot be withdrawn.
-  EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-9")}),
-                         kGwentHealthWorker),
-              StatusIs(absl::StatusCode::kFailedPrecondition, "no consent \"consent-9\""));
+  EXPECT_THAT(
+      CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-9")}), kGwentHealthWorker),
+      StatusIs(absl::StatusCode::kFailedPrecondition, "no consent \"consent-9\""));
   EXPECT_EQ(Head(), head);
   // Health withdraws its own; one recorded and withdrawn in one append works too.
-  EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-1")}),
-                         kGwentHealthWorker),
-              IsOk());
+  EXPECT_THAT(
+      CallAppend(*health_, MakeAppend(stream_, {withdrawal("consent-1")}), kGwentHealthWorker),
+      IsOk());
   v1::Event again = HealthConsent();
   again.mutable_consent_recorded()->set_consent_id("consent-2");
   EXPECT_THAT(CallAppend(*health_, MakeAppend(stream_, {again, withdrawal("consent-2")}),
@@ -540,10 +536,12 @@ TEST_F(SharingReloadTest, AnInvalidReloadChangesNothingAndAValidOneChangesTheFlo
   const std::string original = ReadFileOrEmpty(HousingFile());
   ASSERT_THAT(original, HasSubstr("id: \"waspi-dda-iom-housing\""));
   std::string broken = original;
-  broken.replace(broken.find("id: \"waspi-dda-iom-housing\""), 27, "id: \"waspi-dda-iom-housing-b\"");
+  broken.replace(broken.find("id: \"waspi-dda-iom-housing\""), 27,
+                 "id: \"waspi-dda-iom-housing-b\"");
   ASSERT_THAT(WriteFile(agreements_dir_ + "/broken.textproto",
-                        absl::StrCat(broken, "data_items {\n  name: \"typo\"\n  to: [AGENCY_KIND_HOUSING]\n"
-                                             "  event_types: [\"ArestRecorded\"]\n}\n")),
+                        absl::StrCat(broken,
+                                     "data_items {\n  name: \"typo\"\n  to: [AGENCY_KIND_HOUSING]\n"
+                                     "  event_types: [\"ArestRecorded\"]\n}\n")),
               IsOk());
   v1::ListAgreementsResponse refused = Reload();
   EXPECT_EQ(refused.reloads_refused(), 1u);
@@ -551,8 +549,8 @@ TEST_F(SharingReloadTest, AnInvalidReloadChangesNothingAndAValidOneChangesTheFlo
   EXPECT_THAT(refused.last_reload_error(), HasSubstr("broken.textproto:"));
   EXPECT_THAT(refused.last_reload_error(), HasSubstr("ArestRecorded"));
   EXPECT_EQ(refused.agreements_size(), 6);
-  const uint64_t second = MustAppend(*probation_, kProbationOfficer,
-                                     {Accommodation(v1::ACCOMMODATION_STATUS_SETTLED)});
+  const uint64_t second =
+      MustAppend(*probation_, kProbationOfficer, {Accommodation(v1::ACCOMMODATION_STATUS_SETTLED)});
   ASSERT_TRUE(housing.WaitForCheckpoint(second)) << housing.ended();
   EXPECT_EQ(housing.events().size(), 4u) << "housing's flow goes on under the old set";
   absl::StatusOr<std::string> metrics = HttpGet(hub_->metrics_address(), "/metrics");

@@ -1,10 +1,5 @@
 #include "tests/support/hub_calls.h"
 
-#include "absl/synchronization/mutex.h"
-#include "google/protobuf/unknown_field_set.h"
-#include "grpcpp/generic/generic_stub.h"
-#include "grpcpp/support/byte_buffer.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,7 +13,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "gtest/gtest.h"
 
 namespace iomhub::testing {
 
@@ -44,9 +44,18 @@ absl::StatusOr<v1::AppendResponse> CallAppend(v1::EventService::StubInterface& s
   return response;
 }
 
+uint64_t MustAppend(v1::EventService::StubInterface& stub, const CallAs& as,
+                    const std::string& stream, std::vector<v1::Event> events) {
+  absl::StatusOr<v1::AppendResponse> r =
+      CallAppend(stub, MakeAppend(stream, std::move(events)), as);
+  EXPECT_TRUE(r.ok()) << "append to " << stream << ": " << r.status();
+  return r.ok() ? r->last_position() : 0;
+}
+
 namespace {
 
-absl::StatusOr<std::vector<v1::Event>> Drain(grpc::ClientReaderInterface<v1::ReadResponse>& reader) {
+absl::StatusOr<std::vector<v1::Event>> Drain(
+    grpc::ClientReaderInterface<v1::ReadResponse>& reader) {
   std::vector<v1::Event> events;
   v1::ReadResponse batch;
   while (reader.Read(&batch)) {

@@ -31,6 +31,11 @@ absl::StatusOr<v1::AppendResponse> CallAppend(v1::EventService::StubInterface& s
                                               const CallAs& as = {},
                                               absl::Duration timeout = absl::Seconds(30));
 
+// CallAppend that expects success (a test failure otherwise): the last
+// position written, or 0 on failure.
+uint64_t MustAppend(v1::EventService::StubInterface& stub, const CallAs& as,
+                    const std::string& stream, std::vector<v1::Event> events);
+
 // Drains the whole ReadAll / ReadStream response stream.
 absl::StatusOr<std::vector<v1::Event>> CallReadAll(v1::EventService::StubInterface& stub,
                                                    const v1::ReadAllRequest& request,
@@ -57,8 +62,7 @@ absl::StatusOr<bool> HealthServing(const std::shared_ptr<grpc::Channel>& channel
                                    const std::string& service, const CallAs& as = {});
 
 // The log's last position as seen by a full ReadAll (0 when empty).
-absl::StatusOr<uint64_t> HeadPosition(v1::EventService::StubInterface& stub,
-                                      const CallAs& as = {});
+absl::StatusOr<uint64_t> HeadPosition(v1::EventService::StubInterface& stub, const CallAs& as = {});
 
 // GET http://<address><path> over a plain socket (HTTP/1.0). Returns the
 // body; INTERNAL for a connection error or a non-200 status.

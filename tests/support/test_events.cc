@@ -21,6 +21,27 @@ void SetNow(google::protobuf::Timestamp* ts) {
 
 std::string NewPersonStream() { return absl::StrCat("person-", NewUuid()); }
 
+v1::Event NewBareEvent() {
+  v1::Event e = NewContactEvent();
+  e.clear_contact_scheduled();
+  return e;
+}
+
+v1::Event ReferredTo(absl::string_view team_id, absl::string_view reason) {
+  v1::Event e = NewBareEvent();
+  e.mutable_nominal_referred()->set_team_id(std::string(team_id));
+  if (!reason.empty()) e.mutable_nominal_referred()->set_referral_reason(std::string(reason));
+  return e;
+}
+
+v1::Event SelectedFor(absl::string_view team_id, v1::Cohort cohort, v1::Strand strand) {
+  v1::Event e = NewBareEvent();
+  e.mutable_cohort_selected()->set_cohort(cohort);
+  e.mutable_cohort_selected()->set_strand(strand);
+  e.mutable_cohort_selected()->set_team_id(std::string(team_id));
+  return e;
+}
+
 v1::Event NewContactEvent(absl::string_view contact_id) {
   v1::Event event;
   event.set_event_id(NewUuid());

@@ -25,6 +25,17 @@ v1::Event NewContactEvent(absl::string_view contact_id = "contact-1");
 // filters).
 v1::Event NewArrestEvent(absl::string_view custody_ref = "CUS-1");
 
+// An event with a fresh event_id and occurred_at now but no payload yet:
+// tests set the one they need.
+v1::Event NewBareEvent();
+
+// A NominalReferred to IOM team `team_id`.
+v1::Event ReferredTo(absl::string_view team_id, absl::string_view reason = "");
+
+// A CohortSelected onto `team_id`'s IOM, in `cohort` and `strand`.
+v1::Event SelectedFor(absl::string_view team_id, v1::Cohort cohort = v1::COHORT_FIXED,
+                      v1::Strand strand = v1::STRAND_NEIGHBOURHOOD_CRIME);
+
 // The user, role and purpose a partner system asserts in call metadata.
 struct CallAs {
   std::string user_id = "pc-4521";
