@@ -317,6 +317,7 @@ int main(int argc, char** argv) {
       "  iomhub_alert_bench --workloads=latency --target=127.0.0.1:50051\n"
       "  iomhub_alert_bench --workloads=week --people=10000";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "alert_bench");
     return 0;

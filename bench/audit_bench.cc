@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
       "Times the subject access report for a person with many disclosures against a running "
       "iomhubd (--insecure).\n  iomhub_audit_bench --target=127.0.0.1:PORT [--disclosures=10000]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "audit_bench");
     return 0;

@@ -365,6 +365,7 @@ int Main(int argc, char** argv) {
       "iomhub_case_bench: CaseService latency and projection lag against a running iomhubd.\n"
       "  iomhub_case_bench --target=127.0.0.1:50051 [--people=10000] [--workloads=people,getcase,lag]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (WantsHelp(argc, argv)) {
     PrintHelp(std::cout, kUsage, "case_bench");
     return 0;

@@ -214,6 +214,7 @@ int main(int argc, char** argv) {
       "beside plain appends, against a running iomhubd (--insecure).\n"
       "  iomhub_decision_bench --target=127.0.0.1:50051 [--managers=64] [--contenders=8]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "decision_bench");
     return 0;

@@ -628,6 +628,7 @@ int main(int argc, char** argv) {
       "  iomhub_grpc_bench --target=127.0.0.1:PORT "
       "[--workloads=append1,append100,fill,readall,catchup,fanout]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "grpc_bench");
     return 0;

@@ -259,6 +259,7 @@ int main(int argc, char** argv) {
       "  iomhub_store_bench [--sync=false] [--seconds=5] "
       "[--workloads=append1,append100,reopen,readall]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "store_bench");
     return 0;

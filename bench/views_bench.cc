@@ -150,6 +150,7 @@ int Main(int argc, char** argv) {
       "iomhub_views_bench: rebuild throughput of each view beside ReadAll over the same log.\n"
       "  iomhub_views_bench [--events=1000000] [--people=10000]";
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (WantsHelp(argc, argv)) {
     PrintHelp(std::cout, kUsage, "views_bench");
     return 0;

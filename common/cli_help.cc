@@ -1,10 +1,12 @@
 #include "common/cli_help.h"
 
 #include <algorithm>
+#include <iostream>
 #include <vector>
 
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
+#include "common/version.h"
 
 namespace iomhub {
 
@@ -13,6 +15,22 @@ bool WantsHelp(int argc, char** argv) {
     const absl::string_view arg = argv[i];
     if (arg == "--") return false;
     if (arg == "--help" || arg == "-help" || arg == "-h") return true;
+  }
+  return false;
+}
+
+bool PrintVersionIfAsked(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--") return false;
+    if (arg == "--version" || arg == "-version") {
+      absl::string_view program = argc > 0 ? argv[0] : "iomhub";
+      if (const size_t slash = program.rfind('/'); slash != absl::string_view::npos) {
+        program.remove_prefix(slash + 1);
+      }
+      std::cout << VersionLine(program) << "\n";
+      return true;
+    }
   }
   return false;
 }

@@ -232,6 +232,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     metrics_->RecordRejected("ReadStream", allowed.code());
     return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
+  metrics_->RecordReadCall("ReadStream");
   const bool backwards = request.direction() == v1::READ_DIRECTION_BACKWARDS;
   struct Cursor {
     std::string stream;
@@ -302,16 +303,18 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
     // batch is read (read_ahead.h).
     out.record = audit->RecordDeliveryAsync(*c.delivery, c.channel);
     out.bytes = ToByteBuffer(batch);
+    out.events = static_cast<size_t>(batch.events_size());
     out.has_data = true;
     return out;
   };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead()](
-          grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
+      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead(),
+       metrics = metrics_](grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         IOMHUB_ASSIGN_OR_RETURN(ReadAhead::Batch batch, ahead.Next([&] { return read_batch(c); }));
         *end = batch.end;
         if (!batch.has_data) return false;
+        metrics->RecordReadEvents("ReadStream", batch.events);
         *out = std::move(batch.bytes);
         return true;
       });
@@ -331,6 +334,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     metrics_->RecordRejected("ReadAll", allowed.code());
     return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
+  metrics_->RecordReadCall("ReadAll");
   struct Cursor {
     uint64_t next;
     bool limited;
@@ -386,16 +390,18 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
     // batch is read (read_ahead.h).
     out.record = audit->RecordDeliveryAsync(*c.delivery, c.channel);
     out.bytes = batch.ToByteBuffer();
+    out.events = batch.events();
     out.has_data = true;
     return out;
   };
   auto* reactor = new ReadReactor<grpc::ByteBuffer>(
       executor_,
-      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead()](
-          grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
+      [c = std::move(cursor), read_batch = std::move(read_batch), ahead = ReadAhead(),
+       metrics = metrics_](grpc::ByteBuffer* out, bool* end) mutable -> absl::StatusOr<bool> {
         IOMHUB_ASSIGN_OR_RETURN(ReadAhead::Batch batch, ahead.Next([&] { return read_batch(c); }));
         *end = batch.end;
         if (!batch.has_data) return false;
+        metrics->RecordReadEvents("ReadAll", batch.events);
         *out = std::move(batch.bytes);
         return true;
       });

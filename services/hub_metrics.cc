@@ -1,6 +1,7 @@
 #include "services/hub_metrics.h"
 
 #include "absl/strings/ascii.h"
+#include "common/version.h"
 
 namespace iomhub::services {
 namespace {
@@ -90,6 +91,20 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Help("Audit records erased by retention (each erasure is itself recorded)")
                        .Register(*registry_)
                        .Add({});
+  read_calls_ = &prometheus::BuildCounter()
+                     .Name("iomhub_read_calls_total")
+                     .Help("ReadStream, ReadAll and Subscribe calls admitted, by method")
+                     .Register(*registry_);
+  read_events_ = &prometheus::BuildCounter()
+                      .Name("iomhub_read_events_total")
+                      .Help("Events sent by ReadStream, ReadAll and Subscribe, by method")
+                      .Register(*registry_);
+  prometheus::BuildGauge()
+      .Name("iomhub_build_info")
+      .Help("The hub's version and the git commit it was built from (always 1)")
+      .Register(*registry_)
+      .Add({{"version", std::string(ProjectVersion())}, {"commit", std::string(GitCommit())}})
+      .Set(1);
   rejected_ = &prometheus::BuildCounter()
                    .Name("iomhub_rejected_calls_total")
                    .Help("Calls refused, by method and reason (status code)")
@@ -178,6 +193,14 @@ void HubMetrics::RecordAudit(absl::string_view operation, bool ok, size_t refs, 
 
 void HubMetrics::RecordAuditErased(uint64_t records) {
   audit_erased_->Increment(static_cast<double>(records));
+}
+
+void HubMetrics::RecordReadCall(absl::string_view method) {
+  read_calls_->Add({{"method", std::string(method)}}).Increment();
+}
+
+void HubMetrics::RecordReadEvents(absl::string_view method, size_t events) {
+  read_events_->Add({{"method", std::string(method)}}).Increment(static_cast<double>(events));
 }
 
 void HubMetrics::SubscriberOpened() { subscribers_->Increment(); }

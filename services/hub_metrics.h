@@ -58,6 +58,10 @@ class HubMetrics {
   void RecordAudit(absl::string_view operation, bool ok, size_t refs, double seconds);
   // iomhub_audit_erased_total: records erased by audit retention.
   void RecordAuditErased(uint64_t records);
+  // iomhub_read_calls_total{method}: ReadStream, ReadAll and Subscribe calls
+  // admitted; iomhub_read_events_total{method}: events they sent.
+  void RecordReadCall(absl::string_view method);
+  void RecordReadEvents(absl::string_view method, size_t events);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -88,6 +92,8 @@ class HubMetrics {
   prometheus::Family<prometheus::Counter>* audit_refs_;
   prometheus::Histogram* audit_wait_seconds_;
   prometheus::Counter* audit_erased_;
+  prometheus::Family<prometheus::Counter>* read_calls_;
+  prometheus::Family<prometheus::Counter>* read_events_;
 };
 
 }  // namespace iomhub::services

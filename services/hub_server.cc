@@ -24,6 +24,7 @@
 #include "services/hub_context.h"
 #include "services/hub_metrics.h"
 #include "services/listen_address.h"
+#include "services/process_metrics.h"
 #include "services/sharing_service.h"
 #include "services/subscription_service.h"
 
@@ -111,6 +112,7 @@ class HubServer::Impl {
   std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<prometheus::Exposer> exposer;
+  std::shared_ptr<ProcessMetrics> process_metrics = std::make_shared<ProcessMetrics>();
   std::string grpc_address;
   std::string metrics_address;
   bool shut_down = false;
@@ -209,6 +211,7 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       return CannotListen("metrics (HTTP)", config.metrics_address(), e.what());
     }
     impl->exposer->RegisterCollectable(hub->metrics().registry());
+    impl->exposer->RegisterCollectable(impl->process_metrics);
     auto ports = impl->exposer->GetListeningPorts();
     impl->metrics_address =
         WithPort(config.metrics_address(), ports.empty() ? 0 : ports.front());

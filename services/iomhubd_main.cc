@@ -99,6 +99,7 @@ constexpr char kUsage[] =
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, kUsage, "iomhubd_main");
     return 0;

@@ -26,6 +26,7 @@ class ReadAhead {
   struct Batch {
     grpc::ByteBuffer bytes;
     bool has_data = false;  // false: nothing to send (a read that found nothing)
+    size_t events = 0;      // events in `bytes`
     bool end = false;       // nothing follows it
     std::shared_ptr<AuditTicket> record = AuditTicket::Done();
   };

@@ -141,6 +141,7 @@ void SubscriptionReactor::ReadNext() {
   if (!audited.ok()) return FinishLocked(ToGrpcStatus(audited));
   checkpoint_ = current.checkpoint;
   if (current.events > 0) {
+    deps_.metrics->RecordReadEvents("Subscribe", current.events);
     response_ = std::move(current.message);
     const uint64_t head = deps_.store->CommittedPosition();
     deps_.metrics->ObserveSubscriberLag(head > checkpoint_ ? head - checkpoint_ : 0);

@@ -68,6 +68,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
     metrics_->RecordRejected("Subscribe", allowed.code());
     return new RefusedSubscription(allowed);
   }
+  metrics_->RecordReadCall("Subscribe");
   uint64_t after = 0;
   switch (request->start_case()) {
     case v1::SubscribeRequest::kAfterPosition:

@@ -353,6 +353,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   CommandEnv env{.out = &std::cout, .err = &std::cerr};
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
     iomhub::PrintHelp(std::cout, absl::StrCat("iomctl: ", kUsage), "iomctl_main");
     return kExitOk;

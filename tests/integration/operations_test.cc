@@ -6,6 +6,8 @@
 #include <atomic>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -151,6 +153,57 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
                         R"(iomhub_rejected_calls_total{method="ReadAll",reason="permission_denied"})"),
             1.0);
   EXPECT_THAT(*metrics, HasSubstr("iomhub_commit_seconds"));
+}
+
+TEST_F(MetricsTest, MetricsShowTheBuildTheProcessAndReadsServed) {
+  ASSERT_FALSE(hub_->metrics_address().empty());
+  auto police = StubFor(kPolice);
+  const std::string stream = NewPersonStream();
+  ASSERT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent(), NewArrestEvent()}),
+                         kSergeant),
+              IsOk());
+  v1::ReadStreamRequest read;
+  read.set_stream(stream);
+  ASSERT_THAT(CallReadStream(*police, read, kSergeant), IsOk());
+  read.set_stream(NewPersonStream());  // nothing there: refused, counted
+  EXPECT_THAT(CallReadStream(*police, read, kSergeant),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  absl::StatusOr<std::string> metrics = HttpGet(hub_->metrics_address(), "/metrics");
+  ASSERT_THAT(metrics, IsOk());
+  EXPECT_THAT(*metrics, ::testing::ContainsRegex(
+                            R"(iomhub_build_info\{[^}]*version="[0-9]+\.[0-9]+\.[0-9]+"[^}]*\} 1)"));
+  EXPECT_THAT(*metrics, ::testing::ContainsRegex(R"(iomhub_build_info\{commit="[0-9a-f]{12})"));
+  EXPECT_EQ(MetricValue(*metrics, R"(iomhub_read_calls_total{method="ReadStream"})"), 2.0);
+  EXPECT_EQ(MetricValue(*metrics, R"(iomhub_read_events_total{method="ReadStream"})"), 2.0);
+  EXPECT_EQ(MetricValue(*metrics,
+                        R"(iomhub_rejected_calls_total{method="ReadStream",reason="not_found"})"),
+            1.0);
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
+                           "process_open_fds", "process_max_fds", "process_start_time_seconds"}) {
+    std::optional<double> value = MetricValue(*metrics, name);
+    ASSERT_TRUE(value.has_value()) << name << " missing";
+    EXPECT_GT(*value, 0) << name;
+  }
+  // Started within the last hour, by the clock on the wall.
+  EXPECT_NEAR(*MetricValue(*metrics, "process_start_time_seconds"),
+              absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 3600);
+}
+
+TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
+  std::vector<std::string> binaries = {IomhubdPath()};
+  if (!IomctlPath().empty()) binaries.push_back(IomctlPath());
+  for (const std::string& binary : binaries) {
+    absl::StatusOr<CommandResult> r = RunCommand({binary, "--version"}, absl::Seconds(30));
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->status.exit_code, 0) << binary << ": " << r->stderr_text;
+    ASSERT_TRUE(absl::EndsWith(r->stdout_text, "\n")) << binary;
+    EXPECT_THAT(std::string(absl::StripTrailingAsciiWhitespace(r->stdout_text)),
+                ::testing::MatchesRegex(
+                    R"([a-z]+ [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\))"))
+        << binary;
+    EXPECT_THAT(r->stdout_text, ::testing::Not(HasSubstr("Debug build")));
+  }
 }
 
 TEST(IomhubdHelp, HelpPrintsUsageAndExitsZero) {
