@@ -5,6 +5,7 @@
 #define IOMHUB_COMMON_VERSION_H_
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace iomhub {

@@ -26,47 +26,49 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
     append_calls_by_code_[c] = &append_calls_->Add({{"code", label}});
     append_events_by_code_[c] = &append_events_->Add({{"code", label}});
   }
-  commit_batch_events_ = &prometheus::BuildHistogram()
-                              .Name("iomhub_commit_batch_events")
-                              .Help("Events per group commit (one WriteBatch, one fsync)")
-                              .Register(*registry_)
-                              .Add({}, prometheus::Histogram::BucketBoundaries{
-                                           1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000,
-                                           10000, 20000});
-  commit_batch_appends_ = &prometheus::BuildHistogram()
-                               .Name("iomhub_commit_batch_appends")
-                               .Help("Append calls per group commit")
-                               .Register(*registry_)
-                               .Add({}, prometheus::Histogram::BucketBoundaries{
-                                            1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  commit_batch_events_ =
+      &prometheus::BuildHistogram()
+           .Name("iomhub_commit_batch_events")
+           .Help("Events per group commit (one WriteBatch, one fsync)")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 20, 50, 100, 200, 500,
+                                                            1000, 2000, 5000, 10000, 20000});
+  commit_batch_appends_ =
+      &prometheus::BuildHistogram()
+           .Name("iomhub_commit_batch_appends")
+           .Help("Append calls per group commit")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
   commit_seconds_ = &prometheus::BuildHistogram()
                          .Name("iomhub_commit_seconds")
                          .Help("Time to write and fsync one group commit")
                          .Register(*registry_)
                          .Add({}, prometheus::Histogram::BucketBoundaries{
-                                      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                      0.025, 0.05, 0.1, 0.25, 1});
+                                      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                      0.05, 0.1, 0.25, 1});
   auto& reloads = prometheus::BuildCounter()
                       .Name("iomhub_sharing_reloads_total")
-                      .Help("Reloads of the sharing agreements and producer table (SIGHUP), by "
-                            "result: applied, or refused (the previous set stayed)")
+                      .Help(
+                          "Reloads of the sharing agreements and producer table (SIGHUP), by "
+                          "result: applied, or refused (the previous set stayed)")
                       .Register(*registry_);
   reloads_applied_ = &reloads.Add({{"result", "applied"}});
   reloads_refused_ = &reloads.Add({{"result", "refused"}});
   auto& alerts = prometheus::BuildCounter()
                      .Name("iomhub_alert_events_total")
-                     .Help("Alert events (raised or resolved) the alert rules appended to the log, "
-                           "by what decided them: the projection's outbox, a deadline, a week's end")
+                     .Help(
+                         "Alert events (raised or resolved) the alert rules appended to the log, "
+                         "by what decided them: the projection's outbox, a deadline, a week's end")
                      .Register(*registry_);
   alerts_outbox_ = &alerts.Add({{"source", "outbox"}});
   alerts_deadline_ = &alerts.Add({{"source", "deadline"}});
   alerts_week_ = &alerts.Add({{"source", "week"}});
-  alert_pass_seconds_ = &prometheus::BuildHistogram()
-                             .Name("iomhub_alert_pass_seconds")
-                             .Help("How long an alert runner pass that did something took")
-                             .Register(*registry_)
-                             .Add({}, prometheus::Histogram::BucketBoundaries{
-                                          0.001, 0.005, 0.02, 0.1, 0.5, 2, 10});
+  alert_pass_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("iomhub_alert_pass_seconds")
+           .Help("How long an alert runner pass that did something took")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.02, 0.1, 0.5, 2, 10});
   alert_outbox_pending_ = &prometheus::BuildGauge()
                                .Name("iomhub_alert_outbox_pending")
                                .Help("Alert decisions the last pass could not append (retried)")
@@ -118,8 +120,8 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          .Name("iomhub_subscriber_lag_events")
                          .Help("Subscriber distance from the head when served, in events")
                          .Register(*registry_)
-                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                      0, 1, 10, 100, 1000, 10000, 100000, 1000000});
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0, 1, 10, 100, 1000,
+                                                                          10000, 100000, 1000000});
   subscriber_lag_last_ = &prometheus::BuildGauge()
                               .Name("iomhub_subscriber_lag_events_last")
                               .Help("Most recently observed subscriber lag, in events")
@@ -132,8 +134,9 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                         .Add({});
   auto& condition = prometheus::BuildGauge()
                         .Name("iomhub_store_condition")
-                        .Help("1 for the event store's current condition: writable, disk_full "
-                              "(appends refused until space is freed) or failed (restart needed)")
+                        .Help(
+                            "1 for the event store's current condition: writable, disk_full "
+                            "(appends refused until space is freed) or failed (restart needed)")
                         .Register(*registry_);
   store_condition_ = {&condition.Add({{"condition", "writable"}}),
                       &condition.Add({{"condition", "disk_full"}}),
@@ -155,12 +158,13 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
 void HubMetrics::ObserveView(const projections::ViewStatus& status, uint64_t head) {
   const std::map<std::string, std::string> labels = {{"view", status.name}};
   view_checkpoint_->Add(labels).Set(static_cast<double>(status.checkpoint));
-  view_lag_->Add(labels).Set(head > status.checkpoint ? static_cast<double>(head - status.checkpoint)
-                                                       : 0.0);
+  view_lag_->Add(labels).Set(
+      head > status.checkpoint ? static_cast<double>(head - status.checkpoint) : 0.0);
   view_failed_->Add(labels).Set(status.state == projections::ViewStatus::State::kFailed ? 1 : 0);
 }
 
 void HubMetrics::SetStoreCondition(eventstore::StoreCondition condition) {
+  store_condition_now_ = condition;
   const size_t current = condition == eventstore::StoreCondition::kWritable   ? 0
                          : condition == eventstore::StoreCondition::kDiskFull ? 1
                                                                               : 2;
@@ -187,7 +191,8 @@ void HubMetrics::RecordRejected(absl::string_view method, absl::StatusCode code)
 void HubMetrics::RecordAudit(absl::string_view operation, bool ok, size_t refs, double seconds) {
   audit_records_->Add({{"operation", std::string(operation)}, {"result", ok ? "ok" : "failed"}})
       .Increment();
-  if (ok) audit_refs_->Add({{"operation", std::string(operation)}}).Increment(static_cast<double>(refs));
+  if (ok)
+    audit_refs_->Add({{"operation", std::string(operation)}}).Increment(static_cast<double>(refs));
   audit_wait_seconds_->Observe(seconds);
 }
 

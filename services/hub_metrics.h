@@ -4,6 +4,7 @@
 #define IOMHUB_SERVICES_HUB_METRICS_H_
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +44,8 @@ class HubMetrics {
   // iomhub_store_condition{condition=...}: 1 for the store's current
   // condition (writable, disk_full, failed), 0 for the others.
   void SetStoreCondition(eventstore::StoreCondition condition);
+  // The last condition set (kWritable until one is).
+  eventstore::StoreCondition store_condition() const { return store_condition_now_.load(); }
   // iomhub_view_checkpoint{view}, iomhub_view_lag_events{view} and
   // iomhub_view_failed{view} (1 while the view is stopped on an event).
   void ObserveView(const projections::ViewStatus& status, uint64_t head);
@@ -78,6 +81,8 @@ class HubMetrics {
   prometheus::Gauge* subscriber_lag_last_;
   prometheus::Gauge* head_position_;
   std::array<prometheus::Gauge*, 3> store_condition_{};
+  std::atomic<eventstore::StoreCondition> store_condition_now_{
+      eventstore::StoreCondition::kWritable};
   prometheus::Family<prometheus::Gauge>* view_checkpoint_;
   prometheus::Family<prometheus::Gauge>* view_lag_;
   prometheus::Family<prometheus::Gauge>* view_failed_;

@@ -1,5 +1,6 @@
 #include "services/hub_server.h"
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,17 +14,17 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "prometheus/exposer.h"
-#include "services/auth.h"
 #include "services/admin_service.h"
 #include "services/alert_service.h"
 #include "services/audit_service.h"
+#include "services/auth.h"
 #include "services/case_service.h"
 #include "services/decision_service.h"
 #include "services/event_service.h"
 #include "services/hub_context.h"
 #include "services/hub_metrics.h"
 #include "services/listen_address.h"
+#include "services/ops_http.h"
 #include "services/process_metrics.h"
 #include "services/sharing_service.h"
 #include "services/subscription_service.h"
@@ -44,7 +45,8 @@ absl::Status CannotListen(const std::string& what, const std::string& address,
                           const std::string& detail = "") {
   std::string why = DescribeBindFailure(address);
   if (why.empty()) why = detail.empty() ? "the address is not available" : detail;
-  return absl::UnavailableError(absl::StrCat("cannot listen for ", what, " on ", address, ": ", why));
+  return absl::UnavailableError(
+      absl::StrCat("cannot listen for ", what, " on ", address, ": ", why));
 }
 
 }  // namespace
@@ -73,6 +75,14 @@ class ViewHealth {
   void Detach() {
     absl::MutexLock lock(&mu_);
     health_ = nullptr;
+  }
+  // Empty if every view serves, else which stopped.
+  std::string Problem() {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [name, serving] : serving_) {
+      if (!serving) return absl::StrCat("view ", name, " has stopped (see iomctl views)");
+    }
+    return "";
   }
   void Observe(const projections::ViewStatus& status) {
     const bool serving = status.state != projections::ViewStatus::State::kFailed;
@@ -111,8 +121,10 @@ class HubServer::Impl {
   std::unique_ptr<DecisionServiceImpl> decision_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<grpc::Server> server;
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<OpsHttp> ops_http;
   std::shared_ptr<ProcessMetrics> process_metrics = std::make_shared<ProcessMetrics>();
+  std::atomic<bool> draining{false};
+  absl::Duration drain_delay;
   std::string grpc_address;
   std::string metrics_address;
   bool shut_down = false;
@@ -136,8 +148,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (config.insecure()) {
     if (!IsLoopbackAddress(config.listen_address())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "insecure mode may only listen on loopback, not ", config.listen_address()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("insecure mode may only listen on loopback, not ", config.listen_address()));
     }
     credentials = grpc::InsecureServerCredentials();
   } else {
@@ -147,11 +159,13 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       return absl::InvalidArgumentError(
           "TLS needs a server certificate, key and client CA (or --insecure on loopback)");
     }
-    grpc::SslServerCredentialsOptions ssl(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     IOMHUB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(tls.client_ca_file(), "client CA"));
     grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
     IOMHUB_ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.server_key_file(), "server key"));
-    IOMHUB_ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(tls.server_cert_file(), "server certificate"));
+    IOMHUB_ASSIGN_OR_RETURN(pair.cert_chain,
+                            ReadFile(tls.server_cert_file(), "server certificate"));
     ssl.pem_key_cert_pairs.push_back(std::move(pair));
     credentials = grpc::SslServerCredentials(ssl);
   }
@@ -161,11 +175,10 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       impl->hub, HubContext::Start({.config = config,
                                     .principals = principals,
                                     .teams = teams,
-                                    .view_observer =
-                                        [health = &impl->view_health](
-                                            const projections::ViewStatus& status) {
-                                          health->Observe(status);
-                                        }}));
+                                    .view_observer = [health = &impl->view_health](
+                                                         const projections::ViewStatus& status) {
+                                      health->Observe(status);
+                                    }}));
   HubContext* hub = impl->hub.get();
   impl->event_service = std::make_unique<EventServiceImpl>(hub);
   impl->subscription_service = std::make_unique<SubscriptionServiceImpl>(
@@ -187,7 +200,8 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   // start, and the kernel would spread connections (and one stream's
   // appends) between two logs. A taken port must be a start-up error.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_append_bytes()) + (1 << 20));
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits().max_append_bytes()) +
+                                   (1 << 20));
   builder.RegisterService(impl->event_service.get());
   builder.RegisterService(impl->subscription_service.get());
   builder.RegisterService(impl->case_service.get());
@@ -203,18 +217,39 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   impl->grpc_address = WithPort(config.listen_address(), port);
   impl->view_health.Attach(impl->server->GetHealthCheckService());
 
+  // Every service serves from here until shutdown begins; CaseService and
+  // AlertService also follow their views (ViewHealth).
+  for (const char* service :
+       {"iomhub.v1.EventService", "iomhub.v1.SubscriptionService", "iomhub.v1.AdminService",
+        "iomhub.v1.SharingService", "iomhub.v1.DecisionService", "iomhub.v1.AuditService"}) {
+    impl->server->GetHealthCheckService()->SetServingStatus(service, true);
+  }
+  impl->drain_delay = absl::Milliseconds(config.shutdown_drain_ms());
+
   if (!config.metrics_address().empty()) {
-    try {  // prometheus-cpp (civetweb) reports bind failures by throwing
-      impl->exposer = std::make_unique<prometheus::Exposer>(config.metrics_address());
-    } catch (const std::exception& e) {
+    Impl* state = impl.get();
+    absl::StatusOr<std::unique_ptr<OpsHttp>> http = OpsHttp::Start(
+        config.metrics_address(), {hub->metrics().registry(), impl->process_metrics},
+        [hub] {
+          return hub->metrics().store_condition() == eventstore::StoreCondition::kFailed
+                     ? std::string(
+                           "the store has failed a write and refuses all writes; "
+                           "restart the hub (see its log)")
+                     : std::string();
+        },
+        [hub, state] {
+          if (state->draining) return std::string("shutting down");
+          if (hub->metrics().store_condition() != eventstore::StoreCondition::kWritable) {
+            return std::string("the disk is full or the store has failed: appends are refused");
+          }
+          return state->view_health.Problem();
+        });
+    if (!http.ok()) {
       impl->server->Shutdown();
-      return CannotListen("metrics (HTTP)", config.metrics_address(), e.what());
+      return http.status();
     }
-    impl->exposer->RegisterCollectable(hub->metrics().registry());
-    impl->exposer->RegisterCollectable(impl->process_metrics);
-    auto ports = impl->exposer->GetListeningPorts();
-    impl->metrics_address =
-        WithPort(config.metrics_address(), ports.empty() ? 0 : ports.front());
+    impl->ops_http = *std::move(http);
+    impl->metrics_address = impl->ops_http->address();
   }
   return std::unique_ptr<HubServer>(new HubServer(std::move(impl)));
 }
@@ -226,13 +261,18 @@ void HubServer::Shutdown(absl::Duration grace) {
   // appends and let accepted ones be acknowledged; only then stop the
   // server, with a short deadline: waiting longer would only wait for idle
   // client connections to answer gRPC's GOAWAY ping, not for any work.
+  // From now on health says NOT_SERVING (every service) and /readyz 503, so
+  // load balancers drain; calls are still served for the drain delay.
+  impl_->draining = true;
+  impl_->server->GetHealthCheckService()->Shutdown();
+  if (impl_->drain_delay > absl::ZeroDuration()) absl::SleepFor(impl_->drain_delay);
   const absl::Time deadline = absl::Now() + grace;
   impl_->subscription_service->Shutdown(grace);
   impl_->event_service->DrainAppends(std::max(deadline - absl::Now(), absl::ZeroDuration()));
   impl_->view_health.Detach();
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
   impl_->hub->Stop();
-  impl_->exposer.reset();
+  impl_->ops_http.reset();
 }
 
 }  // namespace iomhub::services

@@ -87,8 +87,8 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
       if (entry->d_name[0] != '.') ++open;
     }
     closedir(dir);
-    out.push_back(One("process_open_fds", "Open file descriptors",
-                      prometheus::MetricType::Gauge, open - 1));  // not the one reading
+    out.push_back(One("process_open_fds", "Open file descriptors", prometheus::MetricType::Gauge,
+                      open - 1));  // not the one reading
   }
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {

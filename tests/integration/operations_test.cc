@@ -25,8 +25,8 @@ using ::testing::HasSubstr;
 // A bidi-streaming call by method name: sends one request, half-closes,
 // returns the first response.
 absl::StatusOr<std::string> GenericBidiOnce(const std::shared_ptr<grpc::Channel>& channel,
-                                            const std::string& method,
-                                            const std::string& request, const CallAs& as) {
+                                            const std::string& method, const std::string& request,
+                                            const CallAs& as) {
   grpc::GenericStub stub(channel);
   grpc::CompletionQueue cq;
   auto context = NewCallContext(as, absl::Seconds(10));
@@ -97,10 +97,9 @@ TEST_F(OperationsTest, ReflectionListsTheHubServices) {
   // ServerReflectionRequest{list_services: ""} (field 7); the response's
   // list_services_response (6) holds ServiceResponse (1) names (1).
   const std::string request("\x3a\x00", 2);
-  absl::StatusOr<std::string> response =
-      GenericBidiOnce(ChannelFor(kHubAdmin),
-                      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", request,
-                      kAdmin);
+  absl::StatusOr<std::string> response = GenericBidiOnce(
+      ChannelFor(kHubAdmin), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      request, kAdmin);
   ASSERT_THAT(response, IsOk());
   std::vector<std::string> names;
   for (const std::string& list : SubMessages(*response, 6)) {
@@ -126,10 +125,10 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
   ASSERT_FALSE(hub_->metrics_address().empty());
   auto police = StubFor(kPolice);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_THAT(CallAppend(*police,
-                           MakeAppend(NewPersonStream(), {NewContactEvent(), NewArrestEvent()}),
-                           kSergeant),
-                IsOk());
+    ASSERT_THAT(
+        CallAppend(*police, MakeAppend(NewPersonStream(), {NewContactEvent(), NewArrestEvent()}),
+                   kSergeant),
+        IsOk());
   }
   const CallAs no_purpose{.user_id = "pc-1", .role = "sergeant", .purpose = ""};
   EXPECT_THAT(CallAppend(*police, MakeAppend(NewPersonStream(), {NewContactEvent()}), no_purpose),
@@ -146,12 +145,14 @@ TEST_F(MetricsTest, MetricsCountAppendsAndRejectedCalls) {
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_append_calls_total{code="ok"})"), 3.0) << *metrics;
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_append_events_total{code="ok"})"), 6.0);
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_append_calls_total{code="invalid_argument"})"), 2.0);
-  EXPECT_EQ(MetricValue(*metrics,
-                        R"(iomhub_rejected_calls_total{method="Append",reason="invalid_argument"})"),
-            2.0);
-  EXPECT_EQ(MetricValue(*metrics,
-                        R"(iomhub_rejected_calls_total{method="ReadAll",reason="permission_denied"})"),
-            1.0);
+  EXPECT_EQ(
+      MetricValue(*metrics,
+                  R"(iomhub_rejected_calls_total{method="Append",reason="invalid_argument"})"),
+      2.0);
+  EXPECT_EQ(
+      MetricValue(*metrics,
+                  R"(iomhub_rejected_calls_total{method="ReadAll",reason="permission_denied"})"),
+      1.0);
   EXPECT_THAT(*metrics, HasSubstr("iomhub_commit_seconds"));
 }
 
@@ -159,20 +160,20 @@ TEST_F(MetricsTest, MetricsShowTheBuildTheProcessAndReadsServed) {
   ASSERT_FALSE(hub_->metrics_address().empty());
   auto police = StubFor(kPolice);
   const std::string stream = NewPersonStream();
-  ASSERT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent(), NewArrestEvent()}),
-                         kSergeant),
-              IsOk());
+  ASSERT_THAT(
+      CallAppend(*police, MakeAppend(stream, {NewContactEvent(), NewArrestEvent()}), kSergeant),
+      IsOk());
   v1::ReadStreamRequest read;
   read.set_stream(stream);
   ASSERT_THAT(CallReadStream(*police, read, kSergeant), IsOk());
   read.set_stream(NewPersonStream());  // nothing there: refused, counted
-  EXPECT_THAT(CallReadStream(*police, read, kSergeant),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(CallReadStream(*police, read, kSergeant), StatusIs(absl::StatusCode::kNotFound));
 
   absl::StatusOr<std::string> metrics = HttpGet(hub_->metrics_address(), "/metrics");
   ASSERT_THAT(metrics, IsOk());
-  EXPECT_THAT(*metrics, ::testing::ContainsRegex(
-                            R"(iomhub_build_info\{[^}]*version="[0-9]+\.[0-9]+\.[0-9]+"[^}]*\} 1)"));
+  EXPECT_THAT(*metrics,
+              ::testing::ContainsRegex(
+                  R"(iomhub_build_info\{[^}]*version="[0-9]+\.[0-9]+\.[0-9]+"[^}]*\} 1)"));
   EXPECT_THAT(*metrics, ::testing::ContainsRegex(R"(iomhub_build_info\{commit="[0-9a-f]{12})"));
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_read_calls_total{method="ReadStream"})"), 2.0);
   EXPECT_EQ(MetricValue(*metrics, R"(iomhub_read_events_total{method="ReadStream"})"), 2.0);
@@ -188,6 +189,70 @@ TEST_F(MetricsTest, MetricsShowTheBuildTheProcessAndReadsServed) {
   // Started within the last hour, by the clock on the wall.
   EXPECT_NEAR(*MetricValue(*metrics, "process_start_time_seconds"),
               absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 3600);
+}
+
+TEST_F(MetricsTest, EveryServiceServesAndTheHttpProbesSayLiveAndReady) {
+  for (const char* service :
+       {"iomhub.v1.EventService", "iomhub.v1.SubscriptionService", "iomhub.v1.CaseService",
+        "iomhub.v1.AlertService", "iomhub.v1.AdminService", "iomhub.v1.SharingService",
+        "iomhub.v1.DecisionService", "iomhub.v1.AuditService"}) {
+    EXPECT_THAT(HealthServing(ChannelFor(kHubAdmin), service, kAdmin),
+                ::iomhub::testing::IsOkAndHolds(true))
+        << service;
+  }
+  EXPECT_THAT(HttpGet(hub_->metrics_address(), "/healthz"),
+              ::iomhub::testing::IsOkAndHolds(std::string("ok\n")));
+  EXPECT_THAT(HttpGet(hub_->metrics_address(), "/readyz"),
+              ::iomhub::testing::IsOkAndHolds(std::string("ready\n")));
+}
+
+// SIGTERM: NOT_SERVING and /readyz 503 at once, while calls are still
+// served for the drain delay; then a clean exit.
+TEST(Shutdown, HealthSaysNotServingFromTheMomentShutdownBegins) {
+  absl::StatusOr<std::string> certs = DevCertsDir();
+  ASSERT_THAT(certs, IsOk());
+  TempDir dir("iomhub-drain");
+  HubOptions options{.certs_dir = *certs, .data_dir = dir.Join("data")};
+  options.extra_args.push_back("--shutdown_drain_ms=3000");
+  absl::StatusOr<std::unique_ptr<HubProcess>> hub = HubProcess::Start(options);
+  ASSERT_THAT(hub, IsOk());
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds = ClientCredentials(kHubAdmin);
+  ASSERT_THAT(creds, IsOk());
+  auto channel = NewHubChannel((*hub)->grpc_address(), *creds);
+  ASSERT_THAT(HealthServing(channel, "iomhub.v1.EventService", kAdmin),
+              ::iomhub::testing::IsOkAndHolds(true));
+  ASSERT_EQ(kill((*hub)->pid(), SIGTERM), 0);
+  absl::StatusOr<bool> serving = true;
+  for (int i = 0; i < 50 && serving.ok() && *serving; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+    serving = HealthServing(channel, "iomhub.v1.EventService", kAdmin);
+  }
+  EXPECT_THAT(serving, ::iomhub::testing::IsOkAndHolds(false)) << "within a second of SIGTERM";
+  absl::StatusOr<std::string> ready = HttpGet((*hub)->metrics_address(), "/readyz");
+  EXPECT_FALSE(ready.ok());
+  EXPECT_THAT(ready.status().message(), HasSubstr("503"));
+  channel.reset();
+  absl::StatusOr<ExitStatus> exit = (*hub)->Stop();
+  ASSERT_THAT(exit, IsOk());
+  EXPECT_TRUE(exit->ok()) << exit->ToString();
+}
+
+TEST(Startup, ATakenMetricsPortSaysSo) {
+  absl::StatusOr<std::string> certs = DevCertsDir();
+  ASSERT_THAT(certs, IsOk());
+  TempDir dir("iomhub-taken");
+  HubOptions first{.certs_dir = *certs, .data_dir = dir.Join("one")};
+  absl::StatusOr<std::unique_ptr<HubProcess>> hub = HubProcess::Start(first);
+  ASSERT_THAT(hub, IsOk());
+  HubOptions second{.certs_dir = *certs,
+                    .data_dir = dir.Join("two"),
+                    .metrics_listen = (*hub)->metrics_address()};
+  absl::StatusOr<std::unique_ptr<HubProcess>> clash = HubProcess::Start(second);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_THAT(
+      clash.status().message(),
+      HasSubstr(absl::StrCat("cannot listen for metrics (HTTP) on ", (*hub)->metrics_address())));
+  EXPECT_THAT(clash.status().message(), ::testing::Not(HasSubstr("null context")));
 }
 
 TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
@@ -288,8 +353,8 @@ TEST_F(OperationsTest, SigtermWhileAppendingLosesNothingAcknowledgedAndExitsZero
       EXPECT_EQ((*all)[position - 1].event_id(), a.ids[i]) << "at position " << position;
     }
   }
-  std::printf("%zu appends acknowledged before the stop; %zu events after restart\n",
-              acked.size(), all->size());
+  std::printf("%zu appends acknowledged before the stop; %zu events after restart\n", acked.size(),
+              all->size());
 }
 
 }  // namespace
