@@ -65,10 +65,17 @@ int RunAppend(const CommandEnv& env, const AppendOptions& options, std::istream&
     if (!expected.ok()) return ReportUsageError(env, expected.status().message());
     SetExpectedVersion(*expected, &*request);
   }
-  if (options.generate_ids) {
-    for (v1::Event& event : *request->mutable_events()) {
-      if (event.event_id().empty()) event.set_event_id(NewUuid());
+  for (int i = 0; i < request->events_size(); ++i) {
+    v1::Event& event = *request->mutable_events(i);
+    if (!event.event_id().empty()) continue;
+    if (!options.generate_ids) {
+      // Nothing sent: a retry must carry the same ids, so iomctl never
+      // invents them unasked.
+      return ReportUsageError(
+          env, absl::StrCat("events[", i, "] has no eventId: set eventId (a ",
+                            "UUID you keep, so a retry is safe), or pass ", "--generate_ids"));
     }
+    event.set_event_id(NewUuid());
   }
 
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context = NewCallContext(env);

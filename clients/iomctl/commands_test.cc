@@ -71,7 +71,8 @@ class FakeEventService final : public v1::EventService::Service {
       v1::Event* e = batch.add_events();
       e->set_position(p);
       e->set_event_id("id-" + std::to_string(p));
-      if (p == 2) e->mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300800);
+      if (p == 2)
+        e->mutable_contact_scheduled()->mutable_scheduled_for()->set_seconds(253402300800);
     }
     writer->Write(batch);
     return grpc::Status::OK;
@@ -177,9 +178,19 @@ TEST_F(CommandsTest, AppendReportsHubErrorsAsCodeAndMessageWithExitOne) {
         grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "stream is at version 3");
   }
   std::istringstream in(kTwoEvents);
-  EXPECT_EQ(RunAppend(env_, {.stream = "person-x"}, in), kExitRpcError);
+  EXPECT_EQ(RunAppend(env_, {.stream = "person-x", .generate_ids = true}, in), kExitRpcError);
   EXPECT_EQ(err_.str(), "iomctl: FAILED_PRECONDITION: stream is at version 3\n");
   EXPECT_THAT(out_.str(), IsEmpty());
+}
+
+TEST_F(CommandsTest, AppendWithoutAnEventIdSaysHowToGiveOneAndSendsNothing) {
+  std::istringstream in(kTwoEvents);
+  EXPECT_EQ(RunAppend(env_, {.stream = "person-x"}, in), kExitUsage);
+  EXPECT_EQ(err_.str(),
+            "iomctl: events[0] has no eventId: set eventId (a UUID you keep, so a retry is "
+            "safe), or pass --generate_ids\n");
+  absl::MutexLock lock(&events_.mu_);
+  EXPECT_THAT(events_.appends_, IsEmpty());
 }
 
 TEST_F(CommandsTest, AppendWithBadInputSendsNothing) {

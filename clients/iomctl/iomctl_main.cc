@@ -2,8 +2,10 @@
 // exactly as a partner system does; see the usage text below.
 #include <algorithm>
 #include <cstdlib>
-#include <optional>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,12 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/hub_client.h"
-#include "clients/iomctl/append_command.h"
 #include "clients/iomctl/alert_command.h"
+#include "clients/iomctl/append_command.h"
 #include "clients/iomctl/audit_command.h"
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/decision_command.h"
+#include "clients/iomctl/profile.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/sharing_command.h"
 #include "clients/iomctl/subscribe_command.h"
@@ -37,14 +40,22 @@ std::string EnvOr(const char* name, const char* fallback = "") {
 }  // namespace
 
 // Connection and identity (every command).
-ABSL_FLAG(std::string, hub, "127.0.0.1:50051", "Hub address, host:port.");
-ABSL_FLAG(bool, insecure, false, "Plaintext, no TLS (a hub started with --insecure).");
-ABSL_FLAG(std::string, ca, "", "PEM file of the CA that signed the hub's certificate.");
-ABSL_FLAG(std::string, cert, "", "PEM client certificate naming this partner system (mTLS).");
-ABSL_FLAG(std::string, key, "", "PEM private key of --cert.");
-ABSL_FLAG(std::string, server_name, "",
+ABSL_FLAG(std::string, profile, EnvOr("IOMCTL_PROFILE"),
+          "Take connection and identity flags not given otherwise from this profile "
+          "(~/.config/iomctl/NAME.profile; see docs/api.md). Default: $IOMCTL_PROFILE.");
+ABSL_FLAG(std::string, hub, EnvOr("IOMHUB_HUB", "127.0.0.1:50051"),
+          "Hub address, host:port. Default: $IOMHUB_HUB, else 127.0.0.1:50051.");
+ABSL_FLAG(bool, insecure, EnvOr("IOMHUB_INSECURE") == "true" || EnvOr("IOMHUB_INSECURE") == "1",
+          "Plaintext, no TLS (a hub started with --insecure). Default: $IOMHUB_INSECURE.");
+ABSL_FLAG(std::string, ca, EnvOr("IOMHUB_CA"),
+          "PEM file of the CA that signed the hub's certificate. Default: $IOMHUB_CA.");
+ABSL_FLAG(std::string, cert, EnvOr("IOMHUB_CERT"),
+          "PEM client certificate naming this partner system (mTLS). Default: $IOMHUB_CERT.");
+ABSL_FLAG(std::string, key, EnvOr("IOMHUB_KEY"),
+          "PEM private key of --cert. Default: $IOMHUB_KEY.");
+ABSL_FLAG(std::string, server_name, EnvOr("IOMHUB_SERVER_NAME"),
           "Verify the hub's certificate for this name instead of --hub's host "
-          "(e.g. for development certificates).");
+          "(e.g. for development certificates). Default: $IOMHUB_SERVER_NAME.");
 ABSL_FLAG(std::string, user, EnvOr("IOMHUB_USER"),
           "User id asserted for the call (metadata iomhub-user-id). Default: $IOMHUB_USER.");
 ABSL_FLAG(std::string, role, EnvOr("IOMHUB_ROLE"),
@@ -68,7 +79,8 @@ ABSL_FLAG(bool, generate_ids, false, "append: give events without event_id a ran
 ABSL_FLAG(std::string, from, "",
           "read-stream: first version; read-all: first position; "
           "subscribe: deliver positions after this one.");
-ABSL_FLAG(bool, backwards, false, "read-stream: newest first.");
+ABSL_FLAG(bool, backwards, false,
+          "read-stream: newest first; from the newest event unless --from names a version.");
 ABSL_FLAG(bool, from_end, false, "read-stream: start at the last event (implies --backwards).");
 ABSL_FLAG(uint64_t, limit, 0, "read-stream, read-all: at most this many events; 0: all.");
 ABSL_FLAG(std::string, types, "", "read-all, subscribe: only these event types, e.g. A,B.");
@@ -88,8 +100,9 @@ ABSL_FLAG(bool, include_deselected, false, "cohort: also people deselected from 
 ABSL_FLAG(uint64_t, min_position, 0,
           "case, cohort, find: answer only once the views reflect this log position "
           "(read your own writes: the lastPosition an append printed).");
-ABSL_FLAG(std::string, as_of, "", "case, cohort: the moment (RFC 3339) the week is counted at; "
-                                  "default now.");
+ABSL_FLAG(std::string, as_of, "",
+          "case, cohort: the moment (RFC 3339) the week is counted at; "
+          "default now.");
 ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
 ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
 ABSL_FLAG(bool, summary, false,
@@ -103,7 +116,8 @@ ABSL_FLAG(std::string, as_purpose, "", "explain: the purpose the recipient calls
 ABSL_FLAG(uint64_t, position, 0, "explain: the log position of the event.");
 ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
 ABSL_FLAG(std::string, state, "", "alerts: open (default) | resolved | all.");
-ABSL_FLAG(std::string, rule, "", "alerts: only these rules, e.g. REFERRAL_OVERDUE,ARREST_OR_CHARGE.");
+ABSL_FLAG(std::string, rule, "",
+          "alerts: only these rules, e.g. REFERRAL_OVERDUE,ARREST_OR_CHARGE.");
 ABSL_FLAG(std::string, min_severity, "", "alerts: only info | action | urgent and above.");
 ABSL_FLAG(bool, rules, false, "alerts: list the rules and their parameters instead.");
 ABSL_FLAG(std::string, area, "", "alerts --rules: the parameters of this area (e.g. gwent).");
@@ -158,6 +172,9 @@ bool IsUsageFlag(absl::string_view name) {
 // absl::ParseCommandLine exits with status 1 on a flag it cannot parse,
 // but iomctl promises 2 for usage errors: so check every flag first.
 // Returns the problem, or "" when all flags parse.
+// Flags given on the command line (a profile does not override them).
+std::set<std::string> g_given;
+
 std::string CheckFlags(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
@@ -167,6 +184,8 @@ std::string CheckFlags(int argc, char** argv) {
     const size_t equals = arg.find('=');
     const absl::string_view name = arg.substr(0, equals);
     if (IsUsageFlag(name)) continue;  // absl handles these itself
+    g_given.insert(std::string(
+        absl::StartsWith(name, "no") && !absl::FindCommandLineFlag(name) ? name.substr(2) : name));
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr && absl::StartsWith(name, "no") && equals == absl::string_view::npos) {
       absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
@@ -212,11 +231,14 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   if (!from.ok()) return ReportUsageError(env, from.status().message());
   if (command == "read-stream") {
     if (absl::GetFlag(FLAGS_stream).empty()) return ReportUsageError(env, "--stream is required");
-    return RunReadStream(env, {.stream = absl::GetFlag(FLAGS_stream),
-                               .from_version = *from,
-                               .backwards = absl::GetFlag(FLAGS_backwards),
-                               .from_end = absl::GetFlag(FLAGS_from_end),
-                               .limit = absl::GetFlag(FLAGS_limit)});
+    return RunReadStream(
+        env, {.stream = absl::GetFlag(FLAGS_stream),
+              .from_version = *from,
+              .backwards = absl::GetFlag(FLAGS_backwards),
+              // --backwards alone starts at the newest event.
+              .from_end = absl::GetFlag(FLAGS_from_end) ||
+                          (absl::GetFlag(FLAGS_backwards) && absl::GetFlag(FLAGS_from).empty()),
+              .limit = absl::GetFlag(FLAGS_limit)});
   }
   if (command == "read-all") {
     return RunReadAll(env, {.from_position = *from,
@@ -273,7 +295,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   if (command == "decide" || command == "board") {
     std::optional<uint64_t> expected;
     if (!absl::GetFlag(FLAGS_expected_version).empty()) {
-      absl::StatusOr<uint64_t> v = ParseCount("expected_version", absl::GetFlag(FLAGS_expected_version));
+      absl::StatusOr<uint64_t> v =
+          ParseCount("expected_version", absl::GetFlag(FLAGS_expected_version));
       if (!v.ok()) return ReportUsageError(env, v.status().message());
       expected = *v;
     }
@@ -342,12 +365,13 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   if (command == "rebuild") {
     return RunRebuild(env, {.view = absl::GetFlag(FLAGS_view), .wait = absl::GetFlag(FLAGS_wait)});
   }
-  return ReportUsageError(env, absl::StrCat("unknown command \"", command,
-                                            "\" (want append, read-stream, read-all, subscribe, "
-                                            "case, cohort, alerts, decide, board, find, views, rebuild, agreements, "
-                                            "explain or audit; see "
-                                            "iomctl "
-                                            "--help)"));
+  return ReportUsageError(
+      env, absl::StrCat("unknown command \"", command,
+                        "\" (want append, read-stream, read-all, subscribe, "
+                        "case, cohort, alerts, decide, board, find, views, rebuild, agreements, "
+                        "explain or audit; see "
+                        "iomctl "
+                        "--help)"));
 }
 
 int Main(int argc, char** argv) {
@@ -372,8 +396,8 @@ int Main(int argc, char** argv) {
              absl::GetFlag(FLAGS_id).empty()) {
     absl::SetFlag(&FLAGS_id, positional[2]);
     positional.pop_back();
-  } else if (positional.size() == 3 && (std::string(positional[1]) == "decide" ||
-                                        std::string(positional[1]) == "audit")) {
+  } else if (positional.size() == 3 &&
+             (std::string(positional[1]) == "decide" || std::string(positional[1]) == "audit")) {
     g_step = positional[2];  // `iomctl decide open ...`, `iomctl audit verify`
     positional.pop_back();
   }
@@ -390,6 +414,19 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
+    absl::StatusOr<std::map<std::string, std::string>> values = LoadProfile(profile);
+    if (!values.ok()) return ReportUsageError(env, values.status().message());
+    for (const auto& [key, value] : *values) {
+      // The command line and the environment win over the profile.
+      if (g_given.contains(key) || std::getenv(ProfileEnvVar(key).c_str()) != nullptr) continue;
+      std::string error;
+      if (!absl::FindCommandLineFlag(key)->ParseFrom(value, &error)) {
+        return ReportUsageError(
+            env, absl::StrCat(ProfilePath(profile), ": ", key, " = ", value, ": ", error));
+      }
+    }
+  }
   env.identity = {.user_id = absl::GetFlag(FLAGS_user),
                   .role = absl::GetFlag(FLAGS_role),
                   .purpose = absl::GetFlag(FLAGS_purpose),

@@ -88,9 +88,12 @@ Commands:
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
-  --server_name=NAME  --user=U --role=R --purpose=P (or IOMHUB_USER,
-  IOMHUB_ROLE, IOMHUB_PURPOSE)  --timeout=SECONDS
+  --server_name=NAME  --user=U --role=R --purpose=P  --timeout=SECONDS
   --as_principal=ID (with --insecure: act as this principal)
+  Each also reads IOMHUB_<FLAG> (IOMHUB_HUB, IOMHUB_CA, IOMHUB_CERT,
+  IOMHUB_KEY, IOMHUB_USER, ...), or a profile: --profile=NAME reads
+  ~/.config/iomctl/NAME.profile (key = value lines; flags win, then the
+  environment, then the profile).  --version: version and git commit.
 
 Exit codes: 0 success; 1 the hub returned an error (printed as
 "iomctl: <CODE>: <message>"); 2 bad flags or input (nothing sent).

@@ -38,15 +38,14 @@ class IomctlTest : public MtlsHubTest {
   // Runs iomctl as `system` asserting `role`.
   CommandResult IomctlAs(const std::string& system, const std::string& role,
                          const std::vector<std::string>& command_args) {
-    std::vector<std::string> argv = {
-        IomctlPath(),
-        absl::StrCat("--hub=", hub_->grpc_address()),
-        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
-        absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
-        "--user=pc-4521",
-        absl::StrCat("--role=", role),
-        "--purpose=iom_case_management"};
+    std::vector<std::string> argv = {IomctlPath(),
+                                     absl::StrCat("--hub=", hub_->grpc_address()),
+                                     absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
+                                     absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+                                     absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
+                                     "--user=pc-4521",
+                                     absl::StrCat("--role=", role),
+                                     "--purpose=iom_case_management"};
     argv.insert(argv.end(), command_args.begin(), command_args.end());
     absl::StatusOr<CommandResult> result = RunCommand(argv, absl::Seconds(30));
     EXPECT_THAT(result, IsOk());
@@ -78,14 +77,18 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   const std::string file = WriteInput(
       "events.json",
       absl::StrCat("[\n"
-                   "  {\"eventId\": \"", contact_id, "\", \"occurredAt\": \"2024-05-01T09:00:00Z\",\n"
-                   "   \"contactScheduled\": {\"contactId\": \"c1\", \"mode\": \"CONTACT_MODE_HOME_VISIT\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}},\n"
-                   "  {\"eventId\": \"", alert_id, "\", \"occurredAt\": \"2024-05-01T10:00:00Z\",\n"
+                   "  {\"eventId\": \"",
+                   contact_id,
+                   "\", \"occurredAt\": \"2024-05-01T09:00:00Z\",\n"
+                   "   \"contactScheduled\": {\"contactId\": \"c1\", \"mode\": "
+                   "\"CONTACT_MODE_HOME_VISIT\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}},\n"
+                   "  {\"eventId\": \"",
+                   alert_id,
+                   "\", \"occurredAt\": \"2024-05-01T10:00:00Z\",\n"
                    "   \"arrestRecorded\": {\"custodyRef\": \"CUS-1\"}}\n"
                    "]\n"));
-  CommandResult append =
-      Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=no_stream",
-              absl::StrCat("--file=", file)});
+  CommandResult append = Iomctl({"append", absl::StrCat("--stream=", stream),
+                                 "--expected=no_stream", absl::StrCat("--file=", file)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
   std::vector<v1::AppendResponse> responses = ParseLines<v1::AppendResponse>(append.stdout_text);
   ASSERT_THAT(responses, SizeIs(1));
@@ -106,8 +109,8 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   EXPECT_EQ(events[1].event_id(), alert_id);
   EXPECT_EQ(events[1].stream_version(), 1u);
 
-  CommandResult last = Iomctl({"read-stream", absl::StrCat("--stream=", stream), "--from_end",
-                               "--limit=1"});
+  CommandResult last =
+      Iomctl({"read-stream", absl::StrCat("--stream=", stream), "--from_end", "--limit=1"});
   ASSERT_EQ(last.status.exit_code, 0) << last.stderr_text;
   events = ParseLines<v1::Event>(last.stdout_text);
   ASSERT_THAT(events, SizeIs(1));
@@ -119,8 +122,7 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   ASSERT_THAT(events, SizeIs(1));
   EXPECT_EQ(events[0].position(), base_head_ + 2);
 
-  CommandResult all =
-      Iomctl({"read-all", absl::StrCat("--from=", base_head_ + 1), "--limit=1"});
+  CommandResult all = Iomctl({"read-all", absl::StrCat("--from=", base_head_ + 1), "--limit=1"});
   ASSERT_EQ(all.status.exit_code, 0) << all.stderr_text;
   events = ParseLines<v1::Event>(all.stdout_text);
   ASSERT_THAT(events, SizeIs(1));
@@ -136,11 +138,11 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
   ASSERT_THAT(events, SizeIs(2));
   EXPECT_EQ(events[0].event_id(), contact_id);
   EXPECT_EQ(events[1].event_id(), alert_id);
-  const std::string more = WriteInput(
-      "more.json", "{\"occurredAt\": \"2024-05-02T09:00:00Z\", "
-                   "\"arrestRecorded\": {\"custodyRef\": \"CUS-2\"}}\n");
-  append = Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=1",
-                   "--generate_ids", absl::StrCat("--file=", more)});
+  const std::string more = WriteInput("more.json",
+                                      "{\"occurredAt\": \"2024-05-02T09:00:00Z\", "
+                                      "\"arrestRecorded\": {\"custodyRef\": \"CUS-2\"}}\n");
+  append = Iomctl({"append", absl::StrCat("--stream=", stream), "--expected=1", "--generate_ids",
+                   absl::StrCat("--file=", more)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
   responses = ParseLines<v1::AppendResponse>(append.stdout_text);
   ASSERT_THAT(responses, SizeIs(1));
@@ -150,13 +152,16 @@ TEST_F(IomctlTest, AppendsAJsonFileAndReadsItBack) {
 
 TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
   const std::string stream = NewPersonStream();
-  const std::string file = WriteInput(
-      "person.json",
-      "{\"occurredAt\": \"2026-11-30T09:00:00Z\", \"nominalReferred\": {\"teamId\": \"gwent-newport\"}}\n"
-      "{\"occurredAt\": \"2026-11-30T09:01:00Z\", \"cohortSelected\": {\"cohort\": \"COHORT_FIXED\","
-      " \"strand\": \"STRAND_NEIGHBOURHOOD_CRIME\", \"teamId\": \"gwent-newport\"}}\n"
-      "{\"occurredAt\": \"2026-11-30T09:02:00Z\", \"identifierLinked\": {\"kind\": \"IDENTIFIER_KIND_PNC\","
-      " \"value\": \"26/000777A\"}}\n");
+  const std::string file =
+      WriteInput("person.json",
+                 "{\"occurredAt\": \"2026-11-30T09:00:00Z\", \"nominalReferred\": {\"teamId\": "
+                 "\"gwent-newport\"}}\n"
+                 "{\"occurredAt\": \"2026-11-30T09:01:00Z\", \"cohortSelected\": {\"cohort\": "
+                 "\"COHORT_FIXED\","
+                 " \"strand\": \"STRAND_NEIGHBOURHOOD_CRIME\", \"teamId\": \"gwent-newport\"}}\n"
+                 "{\"occurredAt\": \"2026-11-30T09:02:00Z\", \"identifierLinked\": {\"kind\": "
+                 "\"IDENTIFIER_KIND_PNC\","
+                 " \"value\": \"26/000777A\"}}\n");
   // Referral and selection are probation's to record (the producer table).
   CommandResult append = IomctlAs(kProbation, "probation_officer",
                                   {"append", absl::StrCat("--stream=", stream), "--generate_ids",
@@ -169,7 +174,8 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
               "--as_of=2026-12-01T12:00:00Z", "--summary"});
   ASSERT_EQ(summary.status.exit_code, 0) << summary.stderr_text;
   EXPECT_THAT(summary.stdout_text, HasSubstr(absl::StrCat("person ", stream.substr(7))));
-  EXPECT_THAT(summary.stdout_text, HasSubstr("fixed / neighbourhood crime, on IOM since 2026-11-30"));
+  EXPECT_THAT(summary.stdout_text,
+              HasSubstr("fixed / neighbourhood crime, on IOM since 2026-11-30"));
   EXPECT_THAT(summary.stdout_text, HasSubstr("week 2026-W49: 0 contacts offered, 0 kept, plan 3"));
 
   CommandResult json = Iomctl({"case", absl::StrCat("--person=", stream.substr(7))});
@@ -178,7 +184,8 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
   ASSERT_THAT(cases, SizeIs(1));
   EXPECT_EQ(cases[0].team().id(), "gwent-newport");
 
-  CommandResult cohort = Iomctl({"cohort", "--team=gwent-newport", "--strand=neighbourhood_crime", "--summary"});
+  CommandResult cohort =
+      Iomctl({"cohort", "--team=gwent-newport", "--strand=neighbourhood_crime", "--summary"});
   ASSERT_EQ(cohort.status.exit_code, 0) << cohort.stderr_text;
   EXPECT_THAT(cohort.stdout_text, HasSubstr("Newport IOM (gwent-newport), Gwent: 1 people"));
 
@@ -211,10 +218,12 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
 
 TEST_F(IomctlTest, GenerateIdsGivesEventsWithoutAnIdAFreshOne) {
   const std::string stream = NewPersonStream();
-  const std::string file = WriteInput(
-      "events.jsonl",
-      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"a\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n"
-      "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": \"b\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n");
+  const std::string file =
+      WriteInput("events.jsonl",
+                 "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": "
+                 "\"a\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n"
+                 "{\"occurredAt\": \"2024-05-01T09:00:00Z\", \"contactScheduled\": {\"contactId\": "
+                 "\"b\", \"leadAgency\": \"LEAD_AGENCY_POLICE\"}}\n");
   CommandResult append = Iomctl({"append", absl::StrCat("--stream=", stream), "--generate_ids",
                                  absl::StrCat("--file=", file)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
@@ -226,14 +235,14 @@ TEST_F(IomctlTest, GenerateIdsGivesEventsWithoutAnIdAFreshOne) {
 }
 
 TEST_F(IomctlTest, UnparsableJsonExitsTwoNamingFileAndLineAndSendsNothing) {
-  const std::string file = WriteInput(
-      "broken.json",
-      "[\n"
-      "  {\"eventId\": \"123e4567-e89b-42d3-a456-426614174000\",\n"
-      "   \"occurredAt\": \"2024-05-01T09:00:00Z\" \"contactScheduled\": {}}\n"
-      "]\n");
-  CommandResult r = Iomctl({"append", absl::StrCat("--stream=", NewPersonStream()),
-                            absl::StrCat("--file=", file)});
+  const std::string file =
+      WriteInput("broken.json",
+                 "[\n"
+                 "  {\"eventId\": \"123e4567-e89b-42d3-a456-426614174000\",\n"
+                 "   \"occurredAt\": \"2024-05-01T09:00:00Z\" \"contactScheduled\": {}}\n"
+                 "]\n");
+  CommandResult r = Iomctl(
+      {"append", absl::StrCat("--stream=", NewPersonStream()), absl::StrCat("--file=", file)});
   EXPECT_EQ(r.status.exit_code, 2) << r.status.ToString();
   EXPECT_THAT(r.stderr_text, HasSubstr(absl::StrCat(file, ":3:")));
   EXPECT_EQ(Head(), base_head_);
@@ -260,13 +269,15 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
   EXPECT_EQ(Iomctl({"agreements", "waspi-dda-iom-housing@x"}).status.exit_code, 2);
 
   // An arrest: police receive it whole; housing never.
-  const std::string file = WriteInput(
-      "arrest.json", "{\"occurredAt\": \"2026-11-30T22:00:00Z\", \"arrestRecorded\": "
-                     "{\"custodyRef\": \"NWP-1\"}}\n");
+  const std::string file =
+      WriteInput("arrest.json",
+                 "{\"occurredAt\": \"2026-11-30T22:00:00Z\", \"arrestRecorded\": "
+                 "{\"custodyRef\": \"NWP-1\"}}\n");
   CommandResult append = Iomctl({"append", absl::StrCat("--stream=", NewPersonStream()),
                                  "--generate_ids", absl::StrCat("--file=", file)});
   ASSERT_EQ(append.status.exit_code, 0) << append.stderr_text;
-  const uint64_t position = ParseLines<v1::AppendResponse>(append.stdout_text).at(0).last_position();
+  const uint64_t position =
+      ParseLines<v1::AppendResponse>(append.stdout_text).at(0).last_position();
   CommandResult mine = Iomctl({"explain", absl::StrCat("--position=", position)});
   ASSERT_EQ(mine.status.exit_code, 0) << mine.stderr_text;
   std::vector<v1::ExplainResponse> why = ParseLines<v1::ExplainResponse>(mine.stdout_text);
@@ -278,9 +289,12 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
 
   // The auditor sees the whole explanation; the hub admin all but whose
   // event it is; housing only that it does not receive it.
-  const std::vector<std::string> about_housing = {
-      "explain", absl::StrCat("--position=", position), "--system=cardiff-housing",
-      "--as_role=housing_officer", "--as_purpose=iom_case_management", "--summary"};
+  const std::vector<std::string> about_housing = {"explain",
+                                                  absl::StrCat("--position=", position),
+                                                  "--system=cardiff-housing",
+                                                  "--as_role=housing_officer",
+                                                  "--as_purpose=iom_case_management",
+                                                  "--summary"};
   CommandResult audited = IomctlAs(kAuditor, "auditor", about_housing);
   ASSERT_EQ(audited.status.exit_code, 0) << audited.stderr_text;
   EXPECT_THAT(audited.stdout_text,
@@ -292,7 +306,8 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
                                              "ArrestRecorded"));
   CommandResult admin = IomctlAs(kHubAdmin, "operator", about_housing);
   ASSERT_EQ(admin.status.exit_code, 0) << admin.stderr_text;
-  EXPECT_THAT(admin.stdout_text, HasSubstr(absl::StrCat("position ", position, " (ArrestRecorded) for cardiff-housing")));
+  EXPECT_THAT(admin.stdout_text, HasSubstr(absl::StrCat("position ", position,
+                                                        " (ArrestRecorded) for cardiff-housing")));
   EXPECT_THAT(admin.stdout_text, ::testing::Not(HasSubstr("person-")));
   CommandResult self = IomctlAs(kHousing, "housing_officer",
                                 {"explain", absl::StrCat("--position=", position), "--summary"});
@@ -301,12 +316,52 @@ TEST_F(IomctlTest, AgreementsListsAndShowsThemAndExplainSaysWhyNot) {
   EXPECT_THAT(self.stdout_text, ::testing::Not(HasSubstr("ArrestRecorded")));
   EXPECT_THAT(self.stdout_text, ::testing::Not(HasSubstr("person-")));
   // A partner may ask only about itself.
-  CommandResult other = IomctlAs(kHousing, "housing_officer",
-                                 {"explain", absl::StrCat("--position=", position),
-                                  "--system=gwent-police-niche"});
+  CommandResult other =
+      IomctlAs(kHousing, "housing_officer",
+               {"explain", absl::StrCat("--position=", position), "--system=gwent-police-niche"});
   EXPECT_EQ(other.status.exit_code, 1);
   EXPECT_THAT(other.stderr_text, HasSubstr("PERMISSION_DENIED"));
   EXPECT_EQ(Iomctl({"explain"}).status.exit_code, 2) << "--position is required";
+}
+
+// A profile and the environment stand in for the eight connection flags;
+// a flag on the command line still wins.
+TEST_F(IomctlTest, AProfileOrTheEnvironmentGivesTheConnection) {
+  const std::string stream = NewPersonStream();
+  WriteInput(
+      "gwent.profile",
+      absl::StrCat("# Gwent Police, Niche\nhub = ", hub_->grpc_address(), "\nca = ", certs_dir_,
+                   "/ca.pem\ncert = ", certs_dir_, "/", kPolice, ".pem\nkey = ", certs_dir_, "/",
+                   kPolice,
+                   ".key\nuser = pc-4521\nrole = sergeant\npurpose = iom_case_management\n"));
+  const std::string input = WriteInput(
+      "one.json", R"({"eventId":"7a1c1d9e-1111-4111-8111-000000000001",)"
+                  R"("occurredAt":"2026-11-30T09:00:00Z","arrestRecorded":{"custodyRef":"P-1"}})");
+  auto run = [&](std::vector<std::string> env_and_args) {
+    std::vector<std::string> argv = {
+        "/usr/bin/env", "-u", "IOMHUB_USER",    "-u",
+        "IOMHUB_ROLE",  "-u", "IOMHUB_PURPOSE", absl::StrCat("IOMCTL_PROFILE_DIR=", dir_.Join(""))};
+    argv.insert(argv.end(), env_and_args.begin(), env_and_args.end());
+    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
+    EXPECT_THAT(r, IsOk());
+    return r.value_or(CommandResult());
+  };
+  CommandResult appended = run({IomctlPath(), "--profile=gwent", "append",
+                                absl::StrCat("--stream=", stream), absl::StrCat("--file=", input)});
+  EXPECT_EQ(appended.status.exit_code, 0) << appended.stderr_text;
+  // The environment wins over the profile: a wrong address from it fails.
+  CommandResult env_wins = run({"IOMHUB_HUB=127.0.0.1:1", IomctlPath(), "--profile=gwent",
+                                "--timeout=5", "read-stream", absl::StrCat("--stream=", stream)});
+  EXPECT_EQ(env_wins.status.exit_code, 1) << env_wins.stdout_text;
+  // And the command line over both.
+  CommandResult flag_wins = run({"IOMHUB_HUB=127.0.0.1:1", IomctlPath(), "--profile=gwent",
+                                 absl::StrCat("--hub=", hub_->grpc_address()), "read-stream",
+                                 "--backwards", absl::StrCat("--stream=", stream)});
+  EXPECT_EQ(flag_wins.status.exit_code, 0) << flag_wins.stderr_text;
+  EXPECT_THAT(flag_wins.stdout_text, HasSubstr("P-1"));
+  CommandResult missing = run({IomctlPath(), "--profile=nobody", "views"});
+  EXPECT_EQ(missing.status.exit_code, 2);
+  EXPECT_THAT(missing.stderr_text, HasSubstr("nobody.profile"));
 }
 
 TEST_F(IomctlTest, HubErrorExitsOneWithTheCode) {
