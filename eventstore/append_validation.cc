@@ -2,11 +2,12 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
+#include "eventstore/error_info.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/message_checks.h"
 #include "google/protobuf/wire_format_lite.h"
@@ -36,8 +37,8 @@ std::string Which(size_t index, const v1::Event& event) {
 absl::Status ValidateStreamId(absl::string_view stream) {
   if (stream.empty()) return absl::InvalidArgumentError("stream id is empty");
   if (stream.size() > kMaxStreamIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("stream id is ", stream.size(),
-                                                   " bytes; the limit is ", kMaxStreamIdBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat("stream id is ", stream.size(), " bytes; the limit is ", kMaxStreamIdBytes));
   }
   for (char c : stream) {
     if (!IsStreamChar(c)) {
@@ -80,9 +81,13 @@ absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Even
   IOMHUB_RETURN_IF_ERROR(ValidateStreamId(stream));
   if (events.empty()) return absl::InvalidArgumentError("append has no events");
   if (events.size() > limits.max_events_per_append) {
-    return absl::ResourceExhaustedError(absl::StrCat("append has ", events.size(),
-                                                     " events; the limit is ",
-                                                     limits.max_events_per_append));
+    return WithErrorInfo(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "append has ", events.size(), " events; the limit is ", limits.max_events_per_append)),
+        "LIMIT_EXCEEDED",
+        {{"limit", "max_events_per_append"},
+         {"max", absl::StrCat(limits.max_events_per_append)},
+         {"actual", absl::StrCat(events.size())}});
   }
   absl::flat_hash_set<std::string> ids;
   size_t total_bytes = 0;
@@ -120,16 +125,25 @@ absl::Status ValidateAppend(absl::string_view stream, const std::vector<v1::Even
     }
     const size_t bytes = CountedEventBytes(e);
     if (bytes > limits.max_event_bytes) {
-      return absl::ResourceExhaustedError(absl::StrCat(Which(i, e), " is ", bytes,
-                                                       " bytes; the limit is ",
-                                                       limits.max_event_bytes));
+      return WithErrorInfo(
+          absl::ResourceExhaustedError(absl::StrCat(
+              Which(i, e), " is ", bytes, " bytes; the limit is ", limits.max_event_bytes)),
+          "LIMIT_EXCEEDED",
+          {{"limit", "max_event_bytes"},
+           {"max", absl::StrCat(limits.max_event_bytes)},
+           {"actual", absl::StrCat(bytes)},
+           {"event_index", absl::StrCat(i)}});
     }
     total_bytes += bytes;
   }
   if (total_bytes > limits.max_append_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat("append is ", total_bytes,
-                                                     " bytes; the limit is ",
-                                                     limits.max_append_bytes));
+    return WithErrorInfo(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "append is ", total_bytes, " bytes; the limit is ", limits.max_append_bytes)),
+        "LIMIT_EXCEEDED",
+        {{"limit", "max_append_bytes"},
+         {"max", absl::StrCat(limits.max_append_bytes)},
+         {"actual", absl::StrCat(total_bytes)}});
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "eventstore/error_info.h"
 #include "eventstore/rocksdb_status.h"
 #include "eventstore/rocksdb_tuning.h"
 #include "eventstore/wal_check.h"
@@ -18,8 +19,8 @@ namespace {
 constexpr absl::Duration kSpaceCheckInterval = absl::Milliseconds(50);
 
 // The order matches enum Family.
-constexpr const char* kFamilyNames[] = {"default", "events",     "streams",    "heads",
-                                        "ids",     "views",      "checkpoints", "audit"};
+constexpr const char* kFamilyNames[] = {"default", "events", "streams",     "heads",
+                                        "ids",     "views",  "checkpoints", "audit"};
 
 constexpr char kRestoreAdvice[] =
     "Stop and restore the data directory from a backup. To accept losing every event after the "
@@ -31,14 +32,16 @@ constexpr char kRestoreAdvice[] =
 absl::Status DescribeOpenCorruption(const std::string& path, const rocksdb::Status& s,
                                     const std::optional<WalDamage>& damage) {
   if (damage.has_value()) {
-    return absl::DataLossError(absl::StrCat(
-        "the write-ahead log ", damage->file, " is damaged at byte offset ", damage->offset, " (",
-        damage->reason, ") before its end, so acknowledged events may be lost; the event store "
-        "refuses to open rather than forget them (RocksDB: ", s.ToString(), "). ", kRestoreAdvice));
+    return absl::DataLossError(
+        absl::StrCat("the write-ahead log ", damage->file, " is damaged at byte offset ",
+                     damage->offset, " (", damage->reason,
+                     ") before its end, so acknowledged events may be lost; the event store "
+                     "refuses to open rather than forget them (RocksDB: ",
+                     s.ToString(), "). ", kRestoreAdvice));
   }
-  return absl::DataLossError(absl::StrCat("the event store at ", path,
-                                          " is damaged and cannot be opened (RocksDB: ",
-                                          s.ToString(), "). Restore the data directory from a backup."));
+  return absl::DataLossError(absl::StrCat(
+      "the event store at ", path, " is damaged and cannot be opened (RocksDB: ", s.ToString(),
+      "). Restore the data directory from a backup."));
 }
 
 // RocksDB's own recovery from a no-space error retries every 5 s and, while
@@ -139,7 +142,8 @@ absl::Status RocksDbDatabase::OpenDb() {
     opened = rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
   }
   if (opened.IsCorruption()) return DescribeOpenCorruption(options_.path, opened, std::nullopt);
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(opened, absl::StrCat("opening event store at ", options_.path)));
+  IOMHUB_RETURN_IF_ERROR(
+      FromRocksDb(opened, absl::StrCat("opening event store at ", options_.path)));
   db_.reset(raw);
   return absl::OkStatus();
 }
@@ -214,9 +218,10 @@ absl::Status RocksDbDatabase::WriteCarefully(rocksdb::WriteBatch* batch, bool sy
   if (rocksdb_no_space_) {
     if (!TryResume()) {
       if (!failure_.ok()) return failure_;
-      return absl::ResourceExhaustedError(
-          "the hub's disk is full: nothing was written; retry once space is freed (retries are "
-          "safe)");
+      return WithErrorInfo(absl::ResourceExhaustedError(
+                               "the hub's disk is full: nothing was written; retry once space "
+                               "is freed (retries are safe)"),
+                           "DISK_FULL");
     }
     rocksdb_no_space_ = false;
   }
@@ -231,16 +236,18 @@ absl::Status RocksDbDatabase::WriteCarefully(rocksdb::WriteBatch* batch, bool sy
   }
   if (low) {
     if (condition_ != StoreCondition::kDiskFull) {
-      LogLine(absl::StrCat("disk full: less than ", options_.min_free_disk_bytes,
-                           " bytes free in ", options_.path,
+      LogLine(absl::StrCat("disk full: less than ", options_.min_free_disk_bytes, " bytes free in ",
+                           options_.path,
                            ": appends are refused with RESOURCE_EXHAUSTED until space is freed; "
                            "reads and subscriptions go on (their audit records use the "
                            "reserve)"));
     }
     SetConditionLocked(StoreCondition::kDiskFull);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the hub's disk is full (less than ", options_.min_free_disk_bytes,
-        " bytes free): nothing was written; retry once space is freed (retries are safe)"));
+    return WithErrorInfo(
+        absl::ResourceExhaustedError(absl::StrCat(
+            "the hub's disk is full (less than ", options_.min_free_disk_bytes,
+            " bytes free): nothing was written; retry once space is freed (retries are safe)")),
+        "DISK_FULL", {{"min_free_disk_bytes", absl::StrCat(options_.min_free_disk_bytes)}});
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = sync;
@@ -259,15 +266,17 @@ absl::Status RocksDbDatabase::RecordWriteFailure(const rocksdb::Status& s) {
       rocksdb_no_space_ = true;
       failed_wal_ = CurrentWalNumber();
       last_resume_attempt_ = absl::Now();
-      LogLine(absl::StrCat(
-          "disk full: RocksDB could not write (", s.ToString(),
-          "): appends are refused with RESOURCE_EXHAUSTED until space is freed in ",
-          options_.path, "; reads and subscriptions go on"));
+      LogLine(
+          absl::StrCat("disk full: RocksDB could not write (", s.ToString(),
+                       "): appends are refused with RESOURCE_EXHAUSTED until space is freed in ",
+                       options_.path, "; reads and subscriptions go on"));
     }
     SetConditionLocked(StoreCondition::kDiskFull);
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the hub's disk is full: nothing was written; retry once space is freed (retries are "
-        "safe): ", s.ToString()));
+    return WithErrorInfo(absl::ResourceExhaustedError(absl::StrCat(
+                             "the hub's disk is full: nothing was written; retry once space is "
+                             "freed (retries are safe): ",
+                             s.ToString())),
+                         "DISK_FULL");
   }
   failure_ = absl::InternalError(
       absl::StrCat("event store write failed; restart the hub: ", s.ToString()));

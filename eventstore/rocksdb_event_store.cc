@@ -12,6 +12,7 @@
 #include "common/status_macros.h"
 #include "eventstore/append_checks.h"
 #include "eventstore/append_validation.h"
+#include "eventstore/error_info.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/record_codec.h"
 #include "eventstore/rocksdb_status.h"
@@ -36,8 +37,8 @@ constexpr uint64_t kReserveAhead = 1 << 16;
 // fields in any order), so the commit thread never re-serializes events.
 std::string StoreAssignedFields(uint64_t position, uint64_t version,
                                 const std::string& recorded_at_bytes) {
-  using google::protobuf::io::CodedOutputStream;
   using google::protobuf::internal::WireFormatLite;
+  using google::protobuf::io::CodedOutputStream;
   uint8_t buffer[64];
   uint8_t* p = buffer;
   p = CodedOutputStream::WriteTagToArray(
@@ -148,23 +149,24 @@ absl::Status RocksDbEventStore::RecoverPositions() {
   const bool accept_loss = options_.wal_recovery == WalRecovery::kPointInTime;
   if (marks.has_value() && marks->acknowledged_through > recovered && !accept_loss) {
     if (!options_.sync) {
-      LogLine(absl::StrCat("WARNING: the log ends at position ", recovered, " but position ",
-                           marks->acknowledged_through,
-                           " was acknowledged without fsync (unsafe_no_sync); those events are lost"));
+      LogLine(
+          absl::StrCat("WARNING: the log ends at position ", recovered, " but position ",
+                       marks->acknowledged_through,
+                       " was acknowledged without fsync (unsafe_no_sync); those events are lost"));
     } else {
       return absl::DataLossError(absl::StrCat(
           "the event log in ", options_.path, " ends at position ", recovered, " but position ",
           marks->acknowledged_through, " was acknowledged (", kPositionMarkerFile,
           "): a write-ahead log file is missing or was cut short, and acknowledged events are "
-          "lost. ", kRestoreAdvice));
+          "lost. ",
+          kRestoreAdvice));
     }
   }
-  if (accept_loss && (database_->recovered_with_loss() || (marks.has_value() &&
-                                                marks->acknowledged_through > recovered))) {
+  if (accept_loss && (database_->recovered_with_loss() ||
+                      (marks.has_value() && marks->acknowledged_through > recovered))) {
     if (!marks.has_value()) {
-      LogLine(absl::StrCat("WARNING: no ", kPositionMarkerFile,
-                           " file: positions after ", recovered,
-                           " that were lost may be given to new events"));
+      LogLine(absl::StrCat("WARNING: no ", kPositionMarkerFile, " file: positions after ",
+                           recovered, " that were lost may be given to new events"));
     } else {
       const uint64_t through = std::max(marks->acknowledged_through, marks->reserved_through);
       if (through > recovered) {
@@ -176,14 +178,15 @@ absl::Status RocksDbEventStore::RecoverPositions() {
             "recording lost positions"));
         lost_.push_back({recovered + 1, through});
         last_position_ = through;
-        LogLine(absl::StrCat("WARNING: accepted loss recorded: positions ", recovered + 1, "..",
-                             through, " are marked lost and will never be reused; the log "
-                             "continues at ", through + 1, ". At most ",
-                             marks->acknowledged_through > recovered
-                                 ? marks->acknowledged_through - recovered
-                                 : 0,
-                             " of them were known acknowledged; partners should re-send what "
-                             "they sent after position ", recovered, "."));
+        LogLine(absl::StrCat(
+            "WARNING: accepted loss recorded: positions ", recovered + 1, "..", through,
+            " are marked lost and will never be reused; the log "
+            "continues at ",
+            through + 1, ". At most ",
+            marks->acknowledged_through > recovered ? marks->acknowledged_through - recovered : 0,
+            " of them were known acknowledged; partners should re-send what "
+            "they sent after position ",
+            recovered, "."));
       }
     }
   }
@@ -192,8 +195,8 @@ absl::Status RocksDbEventStore::RecoverPositions() {
   committed_.store(last_position_, std::memory_order_release);
   watermark_.Advance(last_position_);
   marker_ = std::make_unique<PositionMarker>(database_->fs(), options_.path, kReserveAhead);
-  return marker_->Store({.acknowledged_through = last_position_,
-                         .reserved_through = last_position_ + kReserveAhead});
+  return marker_->Store(
+      {.acknowledged_through = last_position_, .reserved_through = last_position_ + kReserveAhead});
 }
 
 uint64_t RocksDbEventStore::SkipLost(uint64_t position) const {
@@ -266,8 +269,9 @@ void RocksDbEventStore::AppendAsync(std::string stream, Expected expected,
     case GroupCommitQueue<PendingAppend>::PushResult::kQueued:
       return;
     case GroupCommitQueue<PendingAppend>::PushResult::kFull:
-      std::move(pending.done)(
-          absl::ResourceExhaustedError("the commit queue is full; retry with backoff"));
+      std::move(pending.done)(WithErrorInfo(
+          absl::ResourceExhaustedError("the commit queue is full; retry with backoff"),
+          "OVERLOADED"));
       return;
     case GroupCommitQueue<PendingAppend>::PushResult::kClosed:
       std::move(pending.done)(absl::UnavailableError("the event store is shutting down"));
@@ -327,9 +331,8 @@ absl::Status RocksDbEventStore::WriteBatch(BatchState& state, size_t appends) {
     return written;
   }
   if (options_.commit_observer) {
-    options_.commit_observer(CommitStats{.events = last - last_position_,
-                                         .appends = appends,
-                                         .write_time = absl::Now() - started});
+    options_.commit_observer(CommitStats{
+        .events = last - last_position_, .appends = appends, .write_time = absl::Now() - started});
   }
   last_position_ = last;
   committed_.store(last_position_, std::memory_order_release);
@@ -400,10 +403,10 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
     PreparedEvent& event = append.events[i];
     const uint64_t position = state.next_position++;
     const std::string key = PositionKey(position);
-    state.batch.Put(events_cf_, key,
-                    EncodeRecordFromBytes(absl::StrCat(
-                        event.content, StoreAssignedFields(position, version,
-                                                           state.recorded_at_bytes))));
+    state.batch.Put(
+        events_cf_, key,
+        EncodeRecordFromBytes(absl::StrCat(
+            event.content, StoreAssignedFields(position, version, state.recorded_at_bytes))));
     state.batch.Put(streams_cf_, StreamVersionKey(stream, version), key);
     state.batch.Put(ids_cf_, event.id_key, key);
     state.ids[event.id_key] = {position, version, std::move(event.content)};
@@ -417,9 +420,8 @@ absl::StatusOr<AppendResult> RocksDbEventStore::Stage(PendingAppend& append, Bat
 
 absl::StatusOr<v1::Event> RocksDbEventStore::ReadAt(uint64_t position) {
   rocksdb::PinnableSlice value;
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(
-      db_->Get({}, events_cf_, PositionKey(position), &value),
-      absl::StrCat("reading the event at position ", position)));
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(db_->Get({}, events_cf_, PositionKey(position), &value),
+                                     absl::StrCat("reading the event at position ", position)));
   v1::Event event;
   IOMHUB_RETURN_IF_ERROR(DecodeRecord(View(value), position, &event));
   return event;
@@ -443,17 +445,19 @@ absl::StatusOr<std::optional<uint64_t>> RocksDbEventStore::PositionOfEvent(
   rocksdb::Status s = db_->Get({}, ids_cf_, EventIdKey(event_id), &value);
   if (s.IsNotFound()) return std::nullopt;
   IOMHUB_RETURN_IF_ERROR(FromRocksDb(s, "looking up an event id"));
-  if (value.size() != 8) return absl::DataLossError(absl::StrCat("malformed id entry of ", event_id));
+  if (value.size() != 8)
+    return absl::DataLossError(absl::StrCat("malformed id entry of ", event_id));
   return DecodeU64(value);
 }
 
-absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& requested,
-                                                        uint64_t from, bool backwards,
-                                                        size_t max_events, size_t max_bytes) {
+absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& requested, uint64_t from,
+                                                        bool backwards, size_t max_events,
+                                                        size_t max_bytes) {
   IOMHUB_RETURN_IF_ERROR(ValidateStreamId(requested));
   const std::string stream = CanonicalStreamId(requested);
   IOMHUB_ASSIGN_OR_RETURN(std::optional<uint64_t> head, StreamVersion(stream));
-  if (!head.has_value()) return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events"));
+  if (!head.has_value())
+    return absl::NotFoundError(absl::StrCat("stream ", stream, " has no events"));
   ReadBatch out;
   if (backwards) from = std::min(from, *head);
   if (!backwards && from > *head) {
@@ -472,8 +476,7 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::ReadStream(const std::string& reque
   uint64_t v = from;
   bool at_last = false;  // v is the stream's first (backwards) or last version
   uint64_t last = from;
-  while (out.events.size() < max_events && (out.events.empty() || bytes < max_bytes) &&
-         !at_last) {
+  while (out.events.size() < max_events && (out.events.empty() || bytes < max_bytes) && !at_last) {
     // Invariant: versions before v (after v, backwards) are in out.events.
     std::vector<std::string> keys;
     std::vector<uint64_t> versions;
@@ -552,9 +555,8 @@ absl::StatusOr<ReadBatch> RocksDbEventStore::VisitAll(uint64_t from, size_t max_
   IOMHUB_RETURN_IF_ERROR(
       FromRocksDb(it->status(), absl::StrCat("scanning the log at position ", expected)));
   if (out.next <= committed && !it->Valid()) {
-    return absl::DataLossError(
-        absl::StrCat("the log ends at position ", out.next - 1, " but ", committed,
-                     " is committed"));
+    return absl::DataLossError(absl::StrCat("the log ends at position ", out.next - 1, " but ",
+                                            committed, " is committed"));
   }
   out.end = out.next > committed;
   return out;
@@ -570,18 +572,16 @@ absl::StatusOr<AppendResult> EventStore::Append(std::string stream, Expected exp
                                                 std::vector<v1::Event> events) {
   absl::Notification done;
   absl::StatusOr<AppendResult> result;
-  AppendAsync(std::move(stream), expected, std::move(events),
-              [&](absl::StatusOr<AppendResult> r) {
-                result = std::move(r);
-                done.Notify();
-              });
+  AppendAsync(std::move(stream), expected, std::move(events), [&](absl::StatusOr<AppendResult> r) {
+    result = std::move(r);
+    done.Notify();
+  });
   done.WaitForNotification();
   return result;
 }
 
-absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events,
-                                               size_t max_bytes, size_t max_scan,
-                                               EventFilter filter) {
+absl::StatusOr<ReadBatch> EventStore::ReadAll(uint64_t from, size_t max_events, size_t max_bytes,
+                                              size_t max_scan, EventFilter filter) {
   std::vector<v1::Event> events;
   IOMHUB_ASSIGN_OR_RETURN(
       ReadBatch out,

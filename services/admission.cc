@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "eventstore/error_info.h"
 
 namespace iomhub::services {
 namespace {
@@ -79,14 +80,16 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
 
 absl::Status CheckAdmission(const v1::Actor& actor, Operation operation) {
   if (Allowed(actor.agency(), operation)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("principal ", actor.system(), " (",
-                                                  v1::AgencyKind_Name(actor.agency()),
-                                                  ") may not ", OperationName(operation)));
+  return WithErrorInfo(
+      absl::PermissionDeniedError(absl::StrCat("principal ", actor.system(), " (",
+                                               v1::AgencyKind_Name(actor.agency()), ") may not ",
+                                               OperationName(operation))),
+      "OPERATION_NOT_ALLOWED",
+      {{"principal", actor.system()}, {"agency", v1::AgencyKind_Name(actor.agency())}});
 }
 
 absl::StatusOr<v1::Actor> AdmitCaller(const Authenticator& auth,
-                                      const grpc::ServerContextBase& context,
-                                      Operation operation) {
+                                      const grpc::ServerContextBase& context, Operation operation) {
   absl::StatusOr<v1::Actor> actor = auth.Authenticate(context);
   if (!actor.ok()) return actor.status();
   absl::Status allowed = CheckAdmission(*actor, operation);
@@ -94,8 +97,8 @@ absl::StatusOr<v1::Actor> AdmitCaller(const Authenticator& auth,
     // A refused attempt: nothing was disclosed, so no audit record; the
     // caller counts it (iomhub_rejected_calls_total) and the log says who.
     LogLine(absl::StrCat("refused: ", actor->system(), " (user ", actor->user_id(), ", role ",
-                         v1::Role_Name(actor->role()), ", purpose ", actor->purpose(),
-                         ") from ", context.peer(), ": ", allowed.message()));
+                         v1::Role_Name(actor->role()), ", purpose ", actor->purpose(), ") from ",
+                         context.peer(), ": ", allowed.message()));
     return allowed;
   }
   return actor;

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "eventstore/error_info.h"
 #include "eventstore/event_peek.h"
+#include "eventstore/event_types.h"
 #include "eventstore/message_checks.h"
 #include "projections/case_view_projection.h"
 #include "projections/person_state.h"
@@ -122,8 +124,13 @@ absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
     if (request.events(i).payload_case() == v1::Event::PAYLOAD_NOT_SET) continue;
     absl::Status allowed = table->Check(actor, request.events(i));
     if (!allowed.ok()) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("events[", i, "]: ", allowed.message(), "; nothing was written"));
+      return WithErrorInfo(
+          absl::PermissionDeniedError(
+              absl::StrCat("events[", i, "]: ", allowed.message(), "; nothing was written")),
+          "PRODUCER_NOT_ALLOWED",
+          {{"event_index", absl::StrCat(i)},
+           {"event_type", std::string(eventstore::EventTypes::Get().NameForField(
+                              static_cast<int>(request.events(i).payload_case())))}});
     }
   }
   return absl::OkStatus();

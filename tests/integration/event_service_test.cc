@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/ids.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "tests/integration/mtls_hub_test.h"
 
 namespace iomhub::testing {
@@ -26,7 +29,8 @@ class EventServiceTest : public MtlsHubTest {
 
   // Appends `events` to `stream` as the police sergeant; returns the response.
   v1::AppendResponse MustAppend(const std::string& stream, const std::vector<v1::Event>& events) {
-    absl::StatusOr<v1::AppendResponse> r = CallAppend(*police_, MakeAppend(stream, events), kSergeant);
+    absl::StatusOr<v1::AppendResponse> r =
+        CallAppend(*police_, MakeAppend(stream, events), kSergeant);
     EXPECT_THAT(r, IsOk());
     return r.value_or(v1::AppendResponse());
   }
@@ -106,7 +110,8 @@ TEST_F(EventServiceTest, ReadStreamGoesForwardsBackwardsAndStopsAtTheLimit) {
     MustAppend(stream, {NewContactEvent(), NewContactEvent()});  // versions 2i, 2i+1
     MustAppend(other, {NewArrestEvent()});
   }
-  EXPECT_THAT(Versions(ReadStream(StreamRequest(stream))), ElementsAre(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u));
+  EXPECT_THAT(Versions(ReadStream(StreamRequest(stream))),
+              ElementsAre(0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u));
   EXPECT_THAT(Positions(ReadStream(StreamRequest(stream))),
               ElementsAre(P(1), P(2), P(4), P(5), P(7), P(8), P(10), P(11)));
 
@@ -141,9 +146,9 @@ TEST_F(EventServiceTest, ReadStreamOfAStreamWithoutEventsIsNotFound) {
 
 TEST_F(EventServiceTest, ReadAllFiltersByEventTypeFromAPositionWithALimit) {
   const std::string a = NewPersonStream(), b = NewPersonStream();
-  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R1")});      // 1, 2
-  MustAppend(b, {NewArrestEvent("CUS-R2"), NewContactEvent()});      // 3, 4
-  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R3")});      // 5, 6
+  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R1")});  // 1, 2
+  MustAppend(b, {NewArrestEvent("CUS-R2"), NewContactEvent()});  // 3, 4
+  MustAppend(a, {NewContactEvent(), NewArrestEvent("CUS-R3")});  // 5, 6
 
   v1::ReadAllRequest all;
   all.set_from_position(P(1));
@@ -353,6 +358,89 @@ TEST_F(EventServiceTest, RestartKeepsEveryPositionAndAppendsContinue) {
   EXPECT_EQ(r->first_position(), P(5));
   EXPECT_EQ(r->last_stream_version(), 3u);
   EXPECT_THAT(Positions(ReadStream(StreamRequest(a))), ElementsAre(P(1), P(2), P(4), P(5)));
+}
+
+}  // namespace
+}  // namespace iomhub::testing
+
+namespace iomhub::testing {
+namespace {
+
+// The google.rpc.ErrorInfo a refused Append carries in its
+// grpc-status-details-bin trailer (google.rpc.Status), and the code.
+struct Refusal {
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  std::string message;
+  google::rpc::ErrorInfo info;
+  bool has_info = false;
+};
+
+Refusal AppendRefusal(v1::EventService::Stub& stub, const v1::AppendRequest& request,
+                      const CallAs& as) {
+  auto context = NewCallContext(as);
+  v1::AppendResponse response;
+  const grpc::Status status = stub.Append(context.get(), request, &response);
+  Refusal out;
+  out.code = status.error_code();
+  out.message = status.error_message();
+  google::rpc::Status details;
+  if (!status.error_details().empty() && details.ParseFromString(status.error_details())) {
+    EXPECT_EQ(details.code(), static_cast<int>(status.error_code()));
+    EXPECT_EQ(details.message(), status.error_message());
+    for (const auto& any : details.details()) {
+      if (any.UnpackTo(&out.info)) out.has_info = true;
+    }
+  }
+  return out;
+}
+
+TEST_F(EventServiceTest, RefusalsCarryMachineReadableDetailsBesideTheMessage) {
+  auto police = StubFor(kPolice);
+  const std::string stream = NewPersonStream();
+  v1::Event first = NewContactEvent();
+  ASSERT_THAT(CallAppend(*police, MakeAppend(stream, {first}), kSergeant), IsOk());
+
+  v1::AppendRequest stale = MakeAppend(stream, {NewContactEvent()});
+  stale.set_expected_version(5);
+  Refusal r = AppendRefusal(*police, stale, kSergeant);
+  EXPECT_EQ(r.code, grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(r.has_info) << r.message;
+  EXPECT_EQ(r.info.reason(), "WRONG_EXPECTED_VERSION");
+  EXPECT_EQ(r.info.domain(), "iomhub.dev");
+  EXPECT_EQ(r.info.metadata().at("actual_version"), "0");
+  EXPECT_EQ(r.info.metadata().at("stream"), stream);
+  EXPECT_THAT(r.message, ::testing::HasSubstr("actual version is 0"));  // the message stays
+
+  v1::Event reused = NewContactEvent("another");
+  reused.set_event_id(first.event_id());
+  r = AppendRefusal(*police, MakeAppend(stream, {reused}), kSergeant);
+  EXPECT_EQ(r.code, grpc::StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(r.has_info) << r.message;
+  EXPECT_EQ(r.info.reason(), "EVENT_ID_REUSED");
+  EXPECT_EQ(r.info.metadata().at("event_id"), first.event_id());
+
+  std::vector<v1::Event> many(1001, NewContactEvent());
+  for (auto& e : many) e.set_event_id(NewUuid());
+  r = AppendRefusal(*police, MakeAppend(stream, many), kSergeant);
+  EXPECT_EQ(r.code, grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ASSERT_TRUE(r.has_info) << r.message;
+  EXPECT_EQ(r.info.reason(), "LIMIT_EXCEEDED");
+  EXPECT_EQ(r.info.metadata().at("limit"), "max_events_per_append");
+  EXPECT_EQ(r.info.metadata().at("max"), "1000");
+
+  auto auditor = StubFor(kAuditor);
+  r = AppendRefusal(*auditor, MakeAppend(stream, {NewContactEvent()}), kAuditorCall);
+  EXPECT_EQ(r.code, grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(r.has_info) << r.message;
+  EXPECT_EQ(r.info.reason(), "OPERATION_NOT_ALLOWED");
+  EXPECT_EQ(r.info.metadata().at("principal"), kAuditor);
+
+  auto housing = StubFor(kHousing);
+  r = AppendRefusal(*housing, MakeAppend(stream, {NewArrestEvent()}), kHousingOfficer);
+  EXPECT_EQ(r.code, grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(r.has_info) << r.message;
+  EXPECT_EQ(r.info.reason(), "PRODUCER_NOT_ALLOWED");
+  EXPECT_EQ(r.info.metadata().at("event_type"), "ArrestRecorded");
 }
 
 }  // namespace
