@@ -1,7 +1,7 @@
 #include "services/auth.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpc/grpc_security_constants.h"
 #include "projections/enum_words.h"
@@ -48,16 +48,34 @@ v1::Producer ProducerOf(const v1::Actor& actor) {
 }
 
 Authenticator::Authenticator(const v1::Principals& principals, bool insecure)
-    : insecure_(insecure) {
+    : insecure_(insecure), table_(MakeTable(principals)) {}
+
+std::shared_ptr<const Authenticator::Table> Authenticator::MakeTable(
+    const v1::Principals& principals) {
+  auto table = std::make_shared<Table>();
   for (const auto& p : principals.principal()) {
-    by_identity_[p.certificate_identity()] = p;
-    by_id_[p.id()] = p;
+    table->by_identity[p.certificate_identity()] = p;
+    table->by_id[p.id()] = p;
   }
+  return table;
 }
 
-const v1::Principal* Authenticator::FindPrincipal(absl::string_view id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : &it->second;
+std::shared_ptr<const Authenticator::Table> Authenticator::table() const {
+  absl::MutexLock lock(&mu_);
+  return table_;
+}
+
+void Authenticator::Reload(const v1::Principals& principals) {
+  std::shared_ptr<const Table> next = MakeTable(principals);
+  absl::MutexLock lock(&mu_);
+  table_ = std::move(next);
+}
+
+std::optional<v1::Principal> Authenticator::FindPrincipal(absl::string_view id) const {
+  const std::shared_ptr<const Table> t = table();
+  auto it = t->by_id.find(id);
+  if (it == t->by_id.end()) return std::nullopt;
+  return it->second;
 }
 
 std::vector<std::string> Authenticator::CertificateIdentities(
@@ -80,11 +98,11 @@ absl::StatusOr<v1::Actor> Authenticator::Authenticate(
   if (insecure_) {
     const std::string as = Metadata(context, kDevPrincipalMetadataKey);
     if (!as.empty()) {
-      const v1::Principal* named = FindPrincipal(as);
-      if (named == nullptr) {
-        return absl::UnauthenticatedError(absl::StrCat(
-            "call metadata \"", kDevPrincipalMetadataKey, "\" names \"", as,
-            "\", which is not a principal in the principals file"));
+      std::optional<v1::Principal> named = FindPrincipal(as);
+      if (!named.has_value()) {
+        return absl::UnauthenticatedError(
+            absl::StrCat("call metadata \"", kDevPrincipalMetadataKey, "\" names \"", as,
+                         "\", which is not a principal in the principals file"));
       }
       principal = *named;
     } else {
@@ -97,9 +115,10 @@ absl::StatusOr<v1::Actor> Authenticator::Authenticate(
     if (names.empty()) {
       return absl::UnauthenticatedError("no verified client certificate");
     }
+    const std::shared_ptr<const Table> t = table();
     const v1::Principal* found = nullptr;
     for (const auto& name : names) {
-      if (auto it = by_identity_.find(name); it != by_identity_.end()) {
+      if (auto it = t->by_identity.find(name); it != t->by_identity.end()) {
         found = &it->second;
         break;
       }
@@ -113,9 +132,9 @@ absl::StatusOr<v1::Actor> Authenticator::Authenticate(
   const std::string user_id = Metadata(context, kUserMetadataKey);
   const std::string role = Metadata(context, kRoleMetadataKey);
   const std::string purpose = Metadata(context, kPurposeMetadataKey);
-  for (const auto& [value, key] : {std::pair{&user_id, kUserMetadataKey},
-                                   std::pair{&role, kRoleMetadataKey},
-                                   std::pair{&purpose, kPurposeMetadataKey}}) {
+  for (const auto& [value, key] :
+       {std::pair{&user_id, kUserMetadataKey}, std::pair{&role, kRoleMetadataKey},
+        std::pair{&purpose, kPurposeMetadataKey}}) {
     if (value->empty()) {
       return absl::InvalidArgumentError(absl::StrCat("call metadata \"", key, "\" is missing"));
     }

@@ -6,12 +6,15 @@
 #ifndef IOMHUB_SERVICES_AUTH_H_
 #define IOMHUB_SERVICES_AUTH_H_
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "iomhub/v1/actor.pb.h"
 #include "iomhub/v1/config.pb.h"
@@ -51,13 +54,25 @@ class Authenticator {
   // SAN URIs, SAN DNS names, then the subject common name. For messages.
   static std::vector<std::string> CertificateIdentities(const grpc::ServerContextBase& context);
 
-  // The principal with this id, or nullptr.
-  const v1::Principal* FindPrincipal(absl::string_view id) const;
+  // The principal with this id, or nullopt.
+  std::optional<v1::Principal> FindPrincipal(absl::string_view id) const;
+
+  // Replaces the principals (SIGHUP): calls that start after it use the new
+  // set, calls under way keep the one they started with. REQUIRES:
+  // `principals` validated (ValidatePrincipals).
+  void Reload(const v1::Principals& principals);
 
  private:
-  bool insecure_;
-  absl::flat_hash_map<std::string, v1::Principal> by_identity_;
-  absl::flat_hash_map<std::string, v1::Principal> by_id_;
+  struct Table {
+    absl::flat_hash_map<std::string, v1::Principal> by_identity;
+    absl::flat_hash_map<std::string, v1::Principal> by_id;
+  };
+  static std::shared_ptr<const Table> MakeTable(const v1::Principals& principals);
+  std::shared_ptr<const Table> table() const;
+
+  const bool insecure_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const Table> table_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace iomhub::services

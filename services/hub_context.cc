@@ -11,6 +11,7 @@
 #include "projections/cohort_view.h"
 #include "projections/decisions_board.h"
 #include "projections/identifier_index.h"
+#include "services/config_loader.h"
 
 namespace iomhub::services {
 namespace {
@@ -18,19 +19,21 @@ namespace {
 constexpr int kReadThreads = 2;
 
 // The audit log's options from the config; nullopt when auditing is off.
-absl::StatusOr<std::optional<eventstore::AuditLogOptions>> AuditOptions(
-    const v1::HubConfig& config, Clock* clock) {
+absl::StatusOr<std::optional<eventstore::AuditLogOptions>> AuditOptions(const v1::HubConfig& config,
+                                                                        Clock* clock) {
   const v1::AuditConfig& audit = config.audit();
   if (audit.unsafe_disable()) {
-    LogLine("WARNING: audit.unsafe_disable: reads and subscriptions are served WITHOUT audit "
-            "records. Benchmarks only: DPA 2018 s62 requires the records.");
+    LogLine(
+        "WARNING: audit.unsafe_disable: reads and subscriptions are served WITHOUT audit "
+        "records. Benchmarks only: DPA 2018 s62 requires the records.");
     return std::nullopt;
   }
   std::error_code ignored;
   std::filesystem::create_directories(config.data_dir(), ignored);
-  const std::string path = audit.signing_key_file().empty()
-                               ? (std::filesystem::path(config.data_dir()) / "audit-signing.key").string()
-                               : audit.signing_key_file();
+  const std::string path =
+      audit.signing_key_file().empty()
+          ? (std::filesystem::path(config.data_dir()) / "audit-signing.key").string()
+          : audit.signing_key_file();
   absl::StatusOr<Ed25519Key> key = Ed25519Key::LoadOrCreate(path);
   if (!key.ok()) return key.status();
   LogLine(absl::StrCat("audit: checkpoints are signed with ", path, " (key id ", key->KeyId(),
@@ -72,40 +75,42 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
                           AuditOptions(config, hub->settings_.clock));
   IOMHUB_ASSIGN_OR_RETURN(
       hub->storage_,
-      eventstore::OpenStorage(eventstore::EventStoreOptions{
-          .path = config.data_dir(),
-          .sync = !config.unsafe_no_sync(),
-          .max_event_bytes = config.limits().max_event_bytes(),
-          .max_events_per_append = config.limits().max_events_per_append(),
-          .max_append_bytes = config.limits().max_append_bytes(),
-          .clock = hub->settings_.clock,
-          .commit_observer =
-              [metrics](const eventstore::CommitStats& c) {
-                metrics->RecordCommit(c.events, c.appends, absl::ToDoubleSeconds(c.write_time));
-              },
-          .condition_observer =
-              [metrics](eventstore::StoreCondition c) { metrics->SetStoreCondition(c); },
-          .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
-                              ? eventstore::WalRecovery::kPointInTime
-                              : eventstore::WalRecovery::kRefuseDamage,
-          .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
-      },
-      audit.has_value() ? &*audit : nullptr));
+      eventstore::OpenStorage(
+          eventstore::EventStoreOptions{
+              .path = config.data_dir(),
+              .sync = !config.unsafe_no_sync(),
+              .max_event_bytes = config.limits().max_event_bytes(),
+              .max_events_per_append = config.limits().max_events_per_append(),
+              .max_append_bytes = config.limits().max_append_bytes(),
+              .clock = hub->settings_.clock,
+              .commit_observer =
+                  [metrics](const eventstore::CommitStats& c) {
+                    metrics->RecordCommit(c.events, c.appends, absl::ToDoubleSeconds(c.write_time));
+                  },
+              .condition_observer =
+                  [metrics](eventstore::StoreCondition c) { metrics->SetStoreCondition(c); },
+              .wal_recovery = config.wal_recovery() == v1::WAL_RECOVERY_POINT_IN_TIME
+                                  ? eventstore::WalRecovery::kPointInTime
+                                  : eventstore::WalRecovery::kRefuseDamage,
+              .min_free_disk_bytes = config.limits().min_free_disk_bytes(),
+          },
+          audit.has_value() ? &*audit : nullptr));
   metrics->SetHeadPosition(hub->storage_.log->CommittedPosition());
   hub->audit_ = std::make_unique<AuditTrail>(
       hub->storage_.audit.get(), metrics, hub->settings_.clock,
       config.audit().retention_days() > 0 ? config.audit().retention_days() : 2192);
   hub->audit_->StartRetention();
-  hub->collection_ = std::make_unique<CollectionRecorder>(hub->storage_.log.get(), hub->audit_.get());
+  hub->collection_ =
+      std::make_unique<CollectionRecorder>(hub->storage_.log.get(), hub->audit_.get());
   hub->collection_->Start();
   hub->auth_ = std::make_unique<Authenticator>(hub->settings_.principals, config.insecure());
   hub->teams_ = std::make_unique<projections::TeamDirectory>(hub->settings_.teams);
   if (config.rules_file().empty()) {
     hub->rules_ = std::make_shared<projections::alert_rules::RuleConfig>();
   } else {
-    IOMHUB_ASSIGN_OR_RETURN(projections::alert_rules::RuleConfig rules,
-                            projections::alert_rules::RuleConfig::Load(config.rules_file(),
-                                                                       hub->settings_.teams));
+    IOMHUB_ASSIGN_OR_RETURN(
+        projections::alert_rules::RuleConfig rules,
+        projections::alert_rules::RuleConfig::Load(config.rules_file(), hub->settings_.teams));
     hub->rules_ = std::make_shared<projections::alert_rules::RuleConfig>(std::move(rules));
   }
   IOMHUB_ASSIGN_OR_RETURN(hub->sharing_,
@@ -116,12 +121,11 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
   hub->runner_ = std::make_unique<projections::ProjectionRunner>(
       hub->storage_.log.get(), hub->storage_.views.get(),
       projections::ProjectionRunner::Options{
-          .observer =
-              [metrics, log = hub->storage_.log.get(), observer](
-                  const projections::ViewStatus& status) {
-                metrics->ObserveView(status, log->CommittedPosition());
-                if (observer) observer(status);
-              }});
+          .observer = [metrics, log = hub->storage_.log.get(),
+                       observer](const projections::ViewStatus& status) {
+            metrics->ObserveView(status, log->CommittedPosition());
+            if (observer) observer(status);
+          }});
   for (auto& projection : HubProjections(hub->rules_, hub->teams_.get())) {
     hub->runner_->Add(std::move(projection));
   }
@@ -141,10 +145,18 @@ absl::StatusOr<std::unique_ptr<HubContext>> HubContext::Start(Settings settings)
               },
           .log = [](const std::string& line) { LogLine(line); }});
   hub->alerts_->Start();
-  hub->commands_ = std::make_unique<PersonCommands>(hub->storage_.log.get(),
-                                                    hub->storage_.views.get(), hub->runner_.get(),
-                                                    hub->executor_.get());
+  hub->commands_ = std::make_unique<PersonCommands>(
+      hub->storage_.log.get(), hub->storage_.views.get(), hub->runner_.get(), hub->executor_.get());
   return hub;
+}
+
+absl::Status HubContext::ReloadPrincipals() {
+  if (config().principals_file().empty()) return absl::OkStatus();
+  absl::StatusOr<v1::Principals> principals = LoadPrincipals(config().principals_file());
+  metrics_->RecordReload("principals", principals.ok());
+  if (!principals.ok()) return principals.status();
+  auth_->Reload(*principals);
+  return absl::OkStatus();
 }
 
 DeliveryDeps HubContext::delivery() {

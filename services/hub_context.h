@@ -66,6 +66,10 @@ class HubContext {
   AuditTrail& audit() { return *audit_; }
   CollectionRecorder& collection() { return *collection_; }
   const Authenticator& auth() const { return *auth_; }
+  // Re-reads HubConfig.principals_file (SIGHUP): a valid file replaces the
+  // principals for calls that start after it; an invalid one changes
+  // nothing and says why (file:line). OK at once when no file is configured.
+  absl::Status ReloadPrincipals();
   const projections::TeamDirectory& teams() const { return *teams_; }
   SharingConfig& sharing() { return *sharing_; }
   // What a DeliveryCursor needs, from this hub.

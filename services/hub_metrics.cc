@@ -93,6 +93,11 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
                        .Help("Audit records erased by retention (each erasure is itself recorded)")
                        .Register(*registry_)
                        .Add({});
+  reloads_ =
+      &prometheus::BuildCounter()
+           .Name("iomhub_reloads_total")
+           .Help("SIGHUP reloads by what was reloaded and result (refused: the old set stayed)")
+           .Register(*registry_);
   read_calls_ = &prometheus::BuildCounter()
                      .Name("iomhub_read_calls_total")
                      .Help("ReadStream, ReadAll and Subscribe calls admitted, by method")
@@ -222,6 +227,12 @@ void HubMetrics::SetHeadPosition(uint64_t position) {
 
 void HubMetrics::RecordSharingReload(bool applied) {
   (applied ? reloads_applied_ : reloads_refused_)->Increment();
+  RecordReload("sharing", applied);
+}
+
+void HubMetrics::RecordReload(absl::string_view what, bool applied) {
+  reloads_->Add({{"what", std::string(what)}, {"result", applied ? "applied" : "refused"}})
+      .Increment();
 }
 
 void HubMetrics::RecordAlertPass(const projections::alert_rules::AlertPass& pass) {

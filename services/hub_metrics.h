@@ -51,6 +51,8 @@ class HubMetrics {
   void ObserveView(const projections::ViewStatus& status, uint64_t head);
   // iomhub_sharing_reloads_total{result="applied"|"refused"}: SIGHUP reloads.
   void RecordSharingReload(bool applied);
+  // iomhub_reloads_total{what="principals"|"sharing",result="applied"|"refused"}.
+  void RecordReload(absl::string_view what, bool applied);
   // iomhub_alert_events_total{source="outbox"|"deadline"|"week"}: alert
   // events the alert rules appended; iomhub_alert_pass_seconds; and
   // iomhub_alert_outbox_pending, the decisions a pass could not append.
@@ -97,6 +99,7 @@ class HubMetrics {
   prometheus::Family<prometheus::Counter>* audit_refs_;
   prometheus::Histogram* audit_wait_seconds_;
   prometheus::Counter* audit_erased_;
+  prometheus::Family<prometheus::Counter>* reloads_;
   prometheus::Family<prometheus::Counter>* read_calls_;
   prometheus::Family<prometheus::Counter>* read_events_;
 };

@@ -141,6 +141,8 @@ absl::Status HubServer::ReloadSharing() {
   return status;
 }
 
+absl::Status HubServer::ReloadPrincipals() { return impl_->hub->ReloadPrincipals(); }
+
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig& raw_config,
                                                             const v1::Principals& principals,
                                                             const v1::TeamsConfig& teams) {

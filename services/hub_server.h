@@ -35,6 +35,8 @@ class HubServer {
   // Reloads the sharing agreements and the producer table (SIGHUP): applied
   // if valid, else the old ones stay and the error is returned.
   absl::Status ReloadSharing();
+  // Re-reads the principals file: see HubContext::ReloadPrincipals.
+  absl::Status ReloadPrincipals();
 
   // Graceful stop: ends subscriptions, stops accepting calls, lets in-flight
   // appends finish (up to `grace`, then cancels), then drains and flushes

@@ -20,10 +20,12 @@
 #include "services/config_loader.h"
 #include "services/hub_server.h"
 
-ABSL_FLAG(std::string, config, "", "Hub config file (protobuf text format, iomhub.v1.HubConfig). "
-                                   "Flags below override its fields.");
-ABSL_FLAG(std::string, listen, "", "gRPC listen address host:port (port 0 picks a free port). "
-                                   "Default 127.0.0.1:50051");
+ABSL_FLAG(std::string, config, "",
+          "Hub config file (protobuf text format, iomhub.v1.HubConfig). "
+          "Flags below override its fields.");
+ABSL_FLAG(std::string, listen, "",
+          "gRPC listen address host:port (port 0 picks a free port). "
+          "Default 127.0.0.1:50051");
 ABSL_FLAG(std::string, data_dir, "", "Event store directory. Default ./iomhub-data");
 ABSL_FLAG(std::string, principals, "", "Principals file (iomhub.v1.Principals text format)");
 ABSL_FLAG(std::string, teams, "",
@@ -48,8 +50,9 @@ ABSL_FLAG(bool, insecure, false,
           "Plaintext, no client certificates: a caller acts as the principal its "
           "iomhub-dev-principal metadata names (from --principals), else as a development hub "
           "admin. Loopback only; development only");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "Prometheus /metrics HTTP address (port 0 picks). Default 127.0.0.1:9464; 'off' disables");
+ABSL_FLAG(
+    std::string, metrics_listen, "",
+    "Prometheus /metrics HTTP address (port 0 picks). Default 127.0.0.1:9464; 'off' disables");
 ABSL_FLAG(bool, unsafe_no_sync, false,
           "Acknowledge appends before fsync (a machine crash can lose acknowledged events). "
           "Development and benchmarks only");
@@ -94,10 +97,12 @@ int Fail(const std::string& message) {
 }  // namespace
 
 constexpr char kUsage[] =
-    "iomhubd: the iomhub server: the durable, audited event hub for Integrated Offender Management.\n"
-      "  iomhubd --config=deploy/config/hub.textproto\n"
-      "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
-    "Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the sharing agreements and the "
+    "iomhubd: the iomhub server: the durable, audited event hub for Integrated Offender "
+    "Management.\n"
+    "  iomhubd --config=deploy/config/hub.textproto\n"
+    "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
+    "Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the principals, the sharing agreements "
+    "and the "
     "producer table.";
 
 int main(int argc, char** argv) {
@@ -139,9 +144,12 @@ int main(int argc, char** argv) {
   set_if(absl::GetFlag(FLAGS_agreements), [&](auto v) { config.set_agreements_dir(v); });
   set_if(absl::GetFlag(FLAGS_producers), [&](auto v) { config.set_producers_file(v); });
   set_if(absl::GetFlag(FLAGS_rules), [&](auto v) { config.set_rules_file(v); });
-  set_if(absl::GetFlag(FLAGS_tls_cert), [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
-  set_if(absl::GetFlag(FLAGS_tls_key), [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
-  set_if(absl::GetFlag(FLAGS_client_ca), [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
+  set_if(absl::GetFlag(FLAGS_tls_cert),
+         [&](auto v) { config.mutable_tls()->set_server_cert_file(v); });
+  set_if(absl::GetFlag(FLAGS_tls_key),
+         [&](auto v) { config.mutable_tls()->set_server_key_file(v); });
+  set_if(absl::GetFlag(FLAGS_client_ca),
+         [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_unsafe_no_sync)) config.set_unsafe_no_sync(true);
   if (absl::GetFlag(FLAGS_shutdown_drain_ms) >= 0) {
@@ -156,8 +164,8 @@ int main(int argc, char** argv) {
     Log("WARNING: --recover_wal=point_in_time: if the write-ahead log is damaged, every event "
         "after the damage will be given up (and logged)");
   } else if (!recover_wal.empty()) {
-    return Fail(absl::StrCat("--recover_wal must be point_in_time (or unset), not \"",
-                             recover_wal, "\""));
+    return Fail(
+        absl::StrCat("--recover_wal must be point_in_time (or unset), not \"", recover_wal, "\""));
   }
   const std::string metrics = absl::GetFlag(FLAGS_metrics_listen);
   if (metrics == "off") {
@@ -196,14 +204,14 @@ int main(int argc, char** argv) {
   auto server = iomhub::services::HubServer::Start(config, principals, teams);
   if (!server.ok()) return Fail(server.status().ToString());
   const auto effective = iomhub::services::WithDefaults(config);
-  Log(absl::StrCat("serving iomhub.v1 on ", (*server)->grpc_address(),
-                   config.insecure() ? " (INSECURE plaintext)" : " (mTLS, client certificates required)",
-                   "; data ", effective.data_dir(), "; durability ",
-                   config.unsafe_no_sync() ? "OS cache (unsafe)" : "fsync per group commit",
-                   "; metrics ",
-                   (*server)->metrics_address().empty()
-                       ? std::string("off")
-                       : absl::StrCat("http://", (*server)->metrics_address(), "/metrics")));
+  Log(absl::StrCat(
+      "serving iomhub.v1 on ", (*server)->grpc_address(),
+      config.insecure() ? " (INSECURE plaintext)" : " (mTLS, client certificates required)",
+      "; data ", effective.data_dir(), "; durability ",
+      config.unsafe_no_sync() ? "OS cache (unsafe)" : "fsync per group commit", "; metrics ",
+      (*server)->metrics_address().empty()
+          ? std::string("off")
+          : absl::StrCat("http://", (*server)->metrics_address(), "/metrics")));
 
   const std::string ready = absl::GetFlag(FLAGS_ready_file);
   if (!ready.empty()) {
@@ -223,6 +231,11 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &sig);
     if (sig != SIGHUP) break;
     // A valid set replaces the old one at once; an invalid one changes nothing.
+    absl::Status who = (*server)->ReloadPrincipals();
+    Log(who.ok() ? std::string("SIGHUP: principals reloaded")
+                 : absl::StrCat("SIGHUP: principals reload refused, the previous principals "
+                                "stay: ",
+                                who.message()));
     absl::Status reloaded = (*server)->ReloadSharing();
     Log(reloaded.ok() ? std::string("SIGHUP: sharing agreements and producer table reloaded")
                       : absl::StrCat("SIGHUP: reload refused, the previous agreements stay in "

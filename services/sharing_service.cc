@@ -5,9 +5,9 @@
 #include "eventstore/event_types.h"
 #include "eventstore/message_checks.h"
 #include "services/admission.h"
-#include "services/unary_call.h"
 #include "services/delivery_cursor.h"
 #include "services/grpc_status.h"
+#include "services/unary_call.h"
 #include "services/wire_batch.h"
 
 namespace iomhub::services {
@@ -45,8 +45,8 @@ absl::StatusOr<v1::Actor> ExplainedRecipient(const HubContext& hub, const v1::Ac
         "only hub administrators and auditors may ask about another recipient; leave system "
         "empty to ask about yourself");
   }
-  const v1::Principal* principal = hub.auth().FindPrincipal(request.system());
-  if (principal == nullptr) {
+  std::optional<v1::Principal> principal = hub.auth().FindPrincipal(request.system());
+  if (!principal.has_value()) {
     return absl::NotFoundError(
         absl::StrCat("no principal \"", request.system(), "\" in the principals file"));
   }
@@ -92,7 +92,8 @@ absl::Status FillExplanation(HubContext& hub, const v1::Actor& recipient, uint64
   for (const std::string& line : why) response->add_considered(line);
   response->set_purpose(recipient.purpose());
   if (!decision->delivered) {
-    response->set_reason(why.empty() ? "not delivered" : absl::StrCat("not delivered: ", why.back()));
+    response->set_reason(why.empty() ? "not delivered"
+                                     : absl::StrCat("not delivered: ", why.back()));
     return absl::OkStatus();
   }
   const projections::sharing::Rule& rule = *decision->rule;
@@ -169,10 +170,11 @@ grpc::ServerUnaryReactor* SharingServiceImpl::GetAgreement(grpc::CallbackServerC
   const auto policy = hub_->sharing().policy();
   const LoadedAgreement* found = policy->agreements().Find(request.id(), request.version(), today);
   if (found == nullptr) {
-    return FinishUnaryCall(context, absl::NotFoundError(absl::StrCat(
-                             "no agreement \"", request.id(), "\"",
-                             request.version() > 0 ? absl::StrCat(" version ", request.version())
-                                                   : std::string())));
+    return FinishUnaryCall(
+        context,
+        absl::NotFoundError(absl::StrCat(
+            "no agreement \"", request.id(), "\"",
+            request.version() > 0 ? absl::StrCat(" version ", request.version()) : std::string())));
   }
   v1::GetAgreementResponse response;
   *response.mutable_agreement() = ToProto(*found, today);

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -35,11 +34,14 @@ inline constexpr char kHealth[] = "cardiff-health";
 inline constexpr char kHubAdmin[] = "hub-admin";
 inline constexpr char kAuditor[] = "ico-auditor";
 
-inline const CallAs kSergeant{.user_id = "pc-4521", .role = "sergeant", .purpose = "iom_case_management"};
+inline const CallAs kSergeant{
+    .user_id = "pc-4521", .role = "sergeant", .purpose = "iom_case_management"};
 inline const CallAs kProbationOfficer{
     .user_id = "po-17", .role = "probation_officer", .purpose = "iom_case_management"};
-inline const CallAs kHousingOfficer{.user_id = "ho-3", .role = "housing_officer", .purpose = "iom_case_management"};
-inline const CallAs kHealthWorker{.user_id = "hw-9", .role = "health_worker", .purpose = "iom_case_management"};
+inline const CallAs kHousingOfficer{
+    .user_id = "ho-3", .role = "housing_officer", .purpose = "iom_case_management"};
+inline const CallAs kHealthWorker{
+    .user_id = "hw-9", .role = "health_worker", .purpose = "iom_case_management"};
 inline const CallAs kAdmin{.user_id = "ops-1", .role = "operator", .purpose = "operations"};
 inline const CallAs kAuditorCall{.user_id = "dpo-1", .role = "auditor", .purpose = "audit"};
 
@@ -64,13 +66,12 @@ class MtlsHubTest : public ::testing::Test {
   // it before stopping the hub.
   virtual void CloseClients() {}
 
-  HubOptions Options() const {
-    HubOptions options{.certs_dir = certs_dir_,
-                       .agreements_dir = agreements_dir_,
-                       .data_dir = dir_.Join("data")};
+  virtual HubOptions Options() const {
+    HubOptions options{
+        .certs_dir = certs_dir_, .agreements_dir = agreements_dir_, .data_dir = dir_.Join("data")};
     // The shipped areas and teams, as deploy/config/hub.textproto names them.
-    options.extra_args.push_back(absl::StrCat("--teams=", SourceDir(),
-                                              "/deploy/config/teams.textproto"));
+    options.extra_args.push_back(
+        absl::StrCat("--teams=", SourceDir(), "/deploy/config/teams.textproto"));
     // Stopping the metrics server (civetweb) costs up to 2 s.
     if (!serve_metrics_) options.metrics_listen = "off";
     return options;
@@ -110,12 +111,14 @@ class MtlsHubTest : public ::testing::Test {
   // when IomctlPath() is empty (iomctl not built).
   CommandResult Iomctl(absl::string_view system, const CallAs& as,
                        const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {
-        IomctlPath(), absl::StrCat("--hub=", hub_->grpc_address()),
-        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
-        absl::StrCat("--key=", certs_dir_, "/", system, ".key"), absl::StrCat("--user=", as.user_id),
-        absl::StrCat("--role=", as.role), absl::StrCat("--purpose=", as.purpose)};
+    std::vector<std::string> argv = {IomctlPath(),
+                                     absl::StrCat("--hub=", hub_->grpc_address()),
+                                     absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
+                                     absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+                                     absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
+                                     absl::StrCat("--user=", as.user_id),
+                                     absl::StrCat("--role=", as.role),
+                                     absl::StrCat("--purpose=", as.purpose)};
     argv.insert(argv.end(), args.begin(), args.end());
     absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
     EXPECT_THAT(r, IsOk());

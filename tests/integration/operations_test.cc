@@ -255,6 +255,71 @@ TEST(Startup, ATakenMetricsPortSaysSo) {
   EXPECT_THAT(clash.status().message(), ::testing::Not(HasSubstr("null context")));
 }
 
+// SIGHUP re-reads the principals: a valid file takes effect for the next
+// call; an invalid one is refused with file:line and the last good set stays.
+class PrincipalsReloadTest : public OperationsTest {
+ protected:
+  PrincipalsReloadTest() { serve_metrics_ = true; }
+  void SetUp() override {
+    principals_ = dir_.Join("principals.textproto");
+    original_ = ReadFileOrEmpty(DefaultPrincipalsFile());
+    ASSERT_FALSE(original_.empty());
+    ASSERT_THAT(WriteFile(principals_, original_), IsOk());
+    OperationsTest::SetUp();
+  }
+  HubOptions Options() const override {
+    HubOptions options = OperationsTest::Options();
+    options.principals_file = principals_;
+    return options;
+  }
+  // Sends SIGHUP; waits until the reload of the principals was counted.
+  void Reload(const std::string& result) {
+    const std::string series =
+        absl::StrCat(R"(iomhub_reloads_total{result=")", result, R"(",what="principals"})");
+    absl::StatusOr<std::string> before = HttpGet(hub_->metrics_address(), "/metrics");
+    ASSERT_THAT(before, IsOk());
+    const double count = MetricValue(*before, series).value_or(0);
+    ASSERT_EQ(::kill(hub_->pid(), SIGHUP), 0);
+    for (int i = 0; i < 200; ++i) {
+      absl::StatusOr<std::string> now = HttpGet(hub_->metrics_address(), "/metrics");
+      if (now.ok() && MetricValue(*now, series).value_or(0) > count) return;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    FAIL() << "the reload was not counted as " << result;
+  }
+  std::string principals_;
+  std::string original_;
+};
+
+TEST_F(PrincipalsReloadTest, AValidFileTakesEffectAndABadOneChangesNothing) {
+  auto police = StubFor(kPolice);
+  const std::string stream = NewPersonStream();
+  ASSERT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent()}), kSergeant), IsOk());
+  // Gwent Police's sergeants lose the right to act.
+  std::string narrowed = original_;
+  const std::string old_roles =
+      R"(area: "gwent"
+  allowed_roles: ["police_officer", "sergeant", "inspector"])";
+  ASSERT_NE(narrowed.find(old_roles), std::string::npos);
+  narrowed.replace(narrowed.find(old_roles), old_roles.size(),
+                   "area: \"gwent\"\n  allowed_roles: [\"police_officer\"]");
+  ASSERT_THAT(WriteFile(principals_, narrowed), IsOk());
+  Reload("applied");
+  EXPECT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent()}), kSergeant),
+              StatusIs(absl::StatusCode::kPermissionDenied, "may not act as role \"sergeant\""));
+  // A broken file: refused, naming where; the narrowed set stays.
+  ASSERT_THAT(WriteFile(principals_, narrowed + "\nprincipal { id: }\n"), IsOk());
+  Reload("refused");
+  EXPECT_THAT(hub_->StderrText(), HasSubstr("principals reload refused"));
+  EXPECT_THAT(hub_->StderrText(), HasSubstr("principals.textproto:"));
+  EXPECT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent()}), kSergeant),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  auto probation = StubFor(kProbation);
+  v1::ReadStreamRequest read;
+  read.set_stream(stream);
+  EXPECT_THAT(CallReadStream(*probation, read, kProbationOfficer), IsOk());
+}
+
 TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
   std::vector<std::string> binaries = {IomhubdPath()};
   if (!IomctlPath().empty()) binaries.push_back(IomctlPath());
