@@ -14,6 +14,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "services/access_log.h"
 #include "services/admin_service.h"
 #include "services/alert_service.h"
 #include "services/audit_service.h"
@@ -120,6 +121,7 @@ class HubServer::Impl {
   std::unique_ptr<AlertServiceImpl> alert_service;
   std::unique_ptr<DecisionServiceImpl> decision_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
+  std::unique_ptr<AccessLog> access_log;  // before `server`: it outlives it
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<OpsHttp> ops_http;
   std::shared_ptr<ProcessMetrics> process_metrics = std::make_shared<ProcessMetrics>();
@@ -196,6 +198,12 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (!config.access_log().empty()) {
+    IOMHUB_ASSIGN_OR_RETURN(impl->access_log, AccessLog::Open(config.access_log()));
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(impl->access_log->Interceptors(&hub->auth()));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   int port = 0;
   builder.AddListeningPort(config.listen_address(), credentials, &port);
   // gRPC sets SO_REUSEPORT by default: a second hub on a taken port would

@@ -57,6 +57,9 @@ ABSL_FLAG(bool, unsafe_no_sync, false,
           "Acknowledge appends before fsync (a machine crash can lose acknowledged events). "
           "Development and benchmarks only");
 ABSL_FLAG(int, heartbeat_ms, 0, "Default subscription heartbeat interval. Default 5000");
+ABSL_FLAG(std::string, access_log, "",
+          "One JSON line per call: \"-\" for stderr, else a file appended to (config "
+          "access_log). Default: none.");
 ABSL_FLAG(int, shutdown_drain_ms, -1,
           "On SIGTERM, report NOT_SERVING (gRPC health, /readyz) and keep serving this long "
           "before stopping, so load balancers drain first. Default 0 (config shutdown_drain_ms).");
@@ -152,6 +155,8 @@ int main(int argc, char** argv) {
          [&](auto v) { config.mutable_tls()->set_client_ca_file(v); });
   if (absl::GetFlag(FLAGS_insecure)) config.set_insecure(true);
   if (absl::GetFlag(FLAGS_unsafe_no_sync)) config.set_unsafe_no_sync(true);
+  if (!absl::GetFlag(FLAGS_access_log).empty())
+    config.set_access_log(absl::GetFlag(FLAGS_access_log));
   if (absl::GetFlag(FLAGS_shutdown_drain_ms) >= 0) {
     config.set_shutdown_drain_ms(static_cast<uint32_t>(absl::GetFlag(FLAGS_shutdown_drain_ms)));
   }

@@ -9,9 +9,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "tests/integration/mtls_hub_test.h"
@@ -318,6 +321,80 @@ TEST_F(PrincipalsReloadTest, AValidFileTakesEffectAndABadOneChangesNothing) {
   v1::ReadStreamRequest read;
   read.set_stream(stream);
   EXPECT_THAT(CallReadStream(*probation, read, kProbationOfficer), IsOk());
+}
+
+class AccessLogTest : public OperationsTest {
+ protected:
+  HubOptions Options() const override {
+    HubOptions options = OperationsTest::Options();
+    options.extra_args.push_back(absl::StrCat("--access_log=", dir_.Join("access.log")));
+    return options;
+  }
+  // The access log's lines, each parsed as a JSON object.
+  std::vector<google::protobuf::Struct> Lines() {
+    std::vector<google::protobuf::Struct> out;
+    for (absl::string_view line :
+         absl::StrSplit(ReadFileOrEmpty(dir_.Join("access.log")), '\n', absl::SkipEmpty())) {
+      google::protobuf::Struct object;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(std::string(line), &object).ok())
+          << line;
+      out.push_back(object);
+    }
+    return out;
+  }
+  static std::string Field(const google::protobuf::Struct& s, const std::string& key) {
+    auto it = s.fields().find(key);
+    if (it == s.fields().end()) return "";
+    if (it->second.has_number_value()) return absl::StrCat(it->second.number_value());
+    return it->second.string_value();
+  }
+};
+
+TEST_F(AccessLogTest, EveryCallIsOneJsonLineWithWhoWhatAndHowItEnded) {
+  auto police = StubFor(kPolice);
+  const std::string stream = NewPersonStream();
+  ASSERT_THAT(CallAppend(*police, MakeAppend(stream, {NewContactEvent()}), kSergeant), IsOk());
+  v1::ReadStreamRequest read;
+  read.set_stream(stream);
+  ASSERT_THAT(CallReadStream(*police, read, kSergeant), IsOk());
+  auto auditor = StubFor(kAuditor);
+  EXPECT_THAT(CallAppend(*auditor, MakeAppend(stream, {NewContactEvent()}), kAuditorCall),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  police.reset();
+  auditor.reset();
+  CloseClients();
+  StopHub();  // the lines are flushed as written; stopping makes the set final
+
+  bool append = false, read_seen = false, refused = false;
+  for (const google::protobuf::Struct& line : Lines()) {
+    EXPECT_FALSE(Field(line, "time").empty());
+    EXPECT_FALSE(Field(line, "peer").empty());
+    const std::string method = Field(line, "method");
+    if (method == "/iomhub.v1.EventService/Append" && Field(line, "principal") == kPolice) {
+      append = true;
+      EXPECT_EQ(Field(line, "code"), "OK");
+      EXPECT_EQ(Field(line, "user"), kSergeant.user_id);
+      EXPECT_EQ(Field(line, "role"), "sergeant");
+      EXPECT_EQ(Field(line, "purpose"), "iom_case_management");
+      EXPECT_EQ(Field(line, "agency"), "police");
+      EXPECT_EQ(Field(line, "messages_in"), "1");
+      EXPECT_EQ(Field(line, "messages_out"), "1");
+      EXPECT_FALSE(Field(line, "duration_ms").empty());
+    }
+    if (method == "/iomhub.v1.EventService/ReadStream") {
+      read_seen = true;
+      EXPECT_EQ(Field(line, "code"), "OK");
+      EXPECT_EQ(Field(line, "messages_out"), "1");
+    }
+    if (method == "/iomhub.v1.EventService/Append" && Field(line, "principal") == kAuditor) {
+      refused = true;
+      EXPECT_EQ(Field(line, "code"), "PERMISSION_DENIED");
+      EXPECT_THAT(Field(line, "message"), HasSubstr("may not append events"));
+    }
+  }
+  EXPECT_TRUE(append);
+  EXPECT_TRUE(read_seen);
+  EXPECT_TRUE(refused);
 }
 
 TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
