@@ -7,7 +7,8 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize bench clean
+.PHONY: all deps configure build demo test test-sanitize bench install clean
+PREFIX ?= /usr/local
 
 all: build
 
@@ -43,6 +44,11 @@ test-sanitize:
 bench:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-release BUILD_TYPE=Release build
 	@bash bench/run.sh build-release
+
+# iomhubd, iomctl, the systemd unit, example config and docs under $(PREFIX)
+# (DESTDIR works too). See docs/operations.md "Installing".
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
 	rm -rf build build-asan build-release *.configure.log

@@ -1,0 +1,36 @@
+# `make install`'s layout, checked: installs BUILD_DIR into a fresh PREFIX,
+# expects every file an operator needs, and runs the installed binaries.
+file(REMOVE_RECURSE "${PREFIX}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${PREFIX}"
+                RESULT_VARIABLE installed OUTPUT_QUIET)
+if(NOT installed EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed (${installed})")
+endif()
+foreach(path
+    bin/iomhubd bin/iomctl lib/systemd/system/iomhubd.service
+    share/doc/iomhub/LICENSE share/doc/iomhub/CHANGELOG.md share/doc/iomhub/README.md
+    share/doc/iomhub/operations.md share/doc/iomhub/audit.md
+    share/doc/iomhub/examples/config/hub.textproto
+    share/doc/iomhub/examples/config/principals.textproto
+    share/doc/iomhub/examples/config/agreements/housing.textproto)
+  if(NOT EXISTS "${PREFIX}/${path}")
+    message(FATAL_ERROR "make install did not install ${path}")
+  endif()
+endforeach()
+foreach(binary iomhubd iomctl)
+  execute_process(COMMAND "${PREFIX}/bin/${binary}" --version
+                  OUTPUT_VARIABLE version RESULT_VARIABLE ran)
+  if(NOT ran EQUAL 0 OR NOT version MATCHES "^${binary} [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ")
+    message(FATAL_ERROR "installed ${binary} --version: exit ${ran}, \"${version}\"")
+  endif()
+endforeach()
+file(READ "${PREFIX}/lib/systemd/system/iomhubd.service" unit)
+foreach(line "ExecReload=/bin/kill -HUP $MAINPID" "NoNewPrivileges=yes" "ProtectSystem=strict"
+        "StateDirectory=iomhub" "Restart=on-failure")
+  string(FIND "${unit}" "${line}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the systemd unit lacks ${line}")
+  endif()
+endforeach()
+file(REMOVE_RECURSE "${PREFIX}")
+message(STATUS "install layout checked")
