@@ -18,6 +18,7 @@
 #include "common/cli_help.h"
 #include "google/protobuf/stubs/logging.h"
 #include "services/config_loader.h"
+#include "services/grpc_log.h"
 #include "services/hub_server.h"
 
 ABSL_FLAG(std::string, config, "",
@@ -206,6 +207,7 @@ int main(int argc, char** argv) {
     Log("WARNING: --unsafe_no_sync: appends are acknowledged before fsync.");
   }
 
+  iomhub::services::InstallGrpcLog();
   auto server = iomhub::services::HubServer::Start(config, principals, teams);
   if (!server.ok()) return Fail(server.status().ToString());
   const auto effective = iomhub::services::WithDefaults(config);

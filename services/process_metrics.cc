@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "services/grpc_log.h"
 
 namespace iomhub::services {
 namespace {
@@ -90,6 +91,10 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
     out.push_back(One("process_open_fds", "Open file descriptors", prometheus::MetricType::Gauge,
                       open - 1));  // not the one reading
   }
+  out.push_back(One("iomhub_tls_handshakes_refused_total",
+                    "TLS handshakes the hub refused (no client certificate, an unknown CA, a "
+                    "key that does not match)",
+                    prometheus::MetricType::Counter, static_cast<double>(RefusedHandshakes())));
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
     out.push_back(One("process_max_fds", "The most file descriptors the process may open",

@@ -1,12 +1,12 @@
 #include "clients/iomctl/command_env.h"
 
-#include "iomhub/v1/envelope.pb.h"
-
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "iomhub/v1/envelope.pb.h"
 
 namespace iomhub::iomctl {
 
@@ -16,6 +16,17 @@ absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewCallContext(const Comman
 
 int ReportRpcError(const CommandEnv& env, const grpc::Status& status) {
   const absl::Status converted = clients::FromGrpcStatus(status);
+  const std::string& text = status.error_message();
+  if (env.tls && status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      (absl::StrContains(text, "Socket closed") || absl::StrContains(text, "andshake") ||
+       absl::StrContains(text, "SSL") || absl::StrContains(text, "ssl"))) {
+    *env.err
+        << "iomctl: UNAVAILABLE: the hub refused the TLS handshake: check --cert and --key "
+           "(a certificate the hub's client CA signed, and its own key) and --ca/--server_name "
+           "for the hub's certificate (gRPC said: "
+        << text << ")" << std::endl;
+    return kExitRpcError;
+  }
   *env.err << "iomctl: " << absl::StatusCodeToString(converted.code()) << ": "
            << converted.message() << std::endl;
   return kExitRpcError;
@@ -32,8 +43,8 @@ absl::Status PrintJsonLine(const google::protobuf::Message& message, std::ostrea
   options.add_whitespace = false;  // one object per line
   const auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot print ", message.GetTypeName(), " as JSON: ", status.message().as_string()));
+    return absl::InvalidArgumentError(absl::StrCat("cannot print ", message.GetTypeName(),
+                                                   " as JSON: ", status.message().as_string()));
   }
   out << json << '\n';
   out.flush();
@@ -46,7 +57,8 @@ void OutputTally::Print(const google::protobuf::Message& message) {
   ++unprintable_;
   std::string where;
   if (const auto* event = dynamic_cast<const v1::Event*>(&message)) {
-    where = absl::StrCat(" (event at position ", event->position(), ", id ", event->event_id(), ")");
+    where =
+        absl::StrCat(" (event at position ", event->position(), ", id ", event->event_id(), ")");
   }
   *env_.err << "iomctl: " << printed.message() << where << std::endl;
 }

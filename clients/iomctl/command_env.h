@@ -36,6 +36,7 @@ struct CommandEnv {
   absl::Duration timeout = absl::ZeroDuration();
   std::ostream* out = nullptr;  // results: one JSON object per line
   std::ostream* err = nullptr;  // errors and progress
+  bool tls = false;             // mTLS (not --insecure): explain handshake failures
 };
 
 // A context for one call carrying env.identity and env.timeout.
@@ -43,7 +44,8 @@ struct CommandEnv {
 absl::StatusOr<std::unique_ptr<grpc::ClientContext>> NewCallContext(const CommandEnv& env);
 
 // Prints "iomctl: <CODE_NAME>: <message>" (e.g. "iomctl: NOT_FOUND: ...")
-// and returns kExitRpcError.
+// and returns kExitRpcError. Over mTLS, a connection the hub closed during
+// the handshake is explained in one line (what to check) instead.
 int ReportRpcError(const CommandEnv& env, const grpc::Status& status);
 
 // Prints "iomctl: <message>" and returns kExitUsage.

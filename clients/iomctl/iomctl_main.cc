@@ -29,6 +29,7 @@
 #include "clients/iomctl/subscribe_command.h"
 #include "clients/iomctl/usage.h"
 #include "common/cli_help.h"
+#include "grpc/support/log.h"
 
 namespace {
 
@@ -374,7 +375,13 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                         "--help)"));
 }
 
+// gRPC core's own log lines ("E1206 ... ssl_transport_security.cc ...
+// Handshake failed") repeat what iomctl explains in one line; they show
+// only when GRPC_VERBOSITY asks for them.
+void QuietGrpcLog(gpr_log_func_args* /*args*/) {}
+
 int Main(int argc, char** argv) {
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(QuietGrpcLog);
   absl::SetProgramUsageMessage(kUsage);
   CommandEnv env{.out = &std::cout, .err = &std::cerr};
   if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
@@ -445,6 +452,7 @@ int Main(int argc, char** argv) {
                                .server_name_override = absl::GetFlag(FLAGS_server_name)});
   if (!channel.ok()) return ReportUsageError(env, channel.status().message());
   env.channel = *std::move(channel);
+  env.tls = !absl::GetFlag(FLAGS_insecure);
   return Run(command, env);
 }
 

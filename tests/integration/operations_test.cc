@@ -16,6 +16,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "tests/integration/mtls_hub_test.h"
 
@@ -395,6 +396,40 @@ TEST_F(AccessLogTest, EveryCallIsOneJsonLineWithWhoWhatAndHowItEnded) {
   EXPECT_TRUE(append);
   EXPECT_TRUE(read_seen);
   EXPECT_TRUE(refused);
+}
+
+// A client without a certificate: gRPC closes the connection during the
+// handshake (clients see UNAVAILABLE); the hub logs it readably and counts
+// it, and iomctl says in one line what to check.
+TEST_F(MetricsTest, ARefusedHandshakeIsLoggedCountedAndExplained) {
+  grpc::SslCredentialsOptions no_certificate;
+  no_certificate.pem_root_certs = ReadFileOrEmpty(absl::StrCat(certs_dir_, "/ca.pem"));
+  auto stub = v1::EventService::NewStub(
+      NewHubChannel(hub_->grpc_address(), grpc::SslCredentials(no_certificate)));
+  v1::ReadAllRequest read;
+  EXPECT_THAT(CallReadAll(*stub, read, kSergeant, absl::Seconds(5)),
+              StatusIs(absl::StatusCode::kUnavailable));
+  std::optional<double> refused;
+  for (int i = 0; i < 100 && refused.value_or(0) < 1; ++i) {
+    absl::StatusOr<std::string> metrics = HttpGet(hub_->metrics_address(), "/metrics");
+    ASSERT_THAT(metrics, IsOk());
+    refused = MetricValue(*metrics, "iomhub_tls_handshakes_refused_total");
+    if (refused.value_or(0) < 1) absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_GE(refused.value_or(0), 1.0);
+  EXPECT_THAT(hub_->StderrText(), HasSubstr("refused a TLS handshake: peer did not return a "
+                                            "certificate"));
+  if (IomctlPath().empty()) return;
+  absl::StatusOr<CommandResult> r =
+      RunCommand({IomctlPath(), absl::StrCat("--hub=", hub_->grpc_address()),
+                  absl::StrCat("--ca=", certs_dir_, "/ca.pem"), "--user=u", "--role=sergeant",
+                  "--purpose=p", "--timeout=5", "views"},
+                 absl::Seconds(30));
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status.exit_code, 1);
+  EXPECT_THAT(r->stderr_text,
+              HasSubstr("the hub refused the TLS handshake: check --cert and --key"));
+  EXPECT_THAT(r->stderr_text, ::testing::Not(HasSubstr("ssl_transport_security")));
 }
 
 TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
