@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/files.h"
 #include "common/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -33,22 +34,21 @@ std::string Where(const std::string& path, const TextFormat::ParseInfoTree* tree
   const auto* descriptor = message.GetDescriptor()->FindFieldByName(field);
   if (tree != nullptr && descriptor != nullptr) {
     auto location = tree->GetLocation(descriptor, index);
-    if (location.line >= 0) return absl::StrCat(path, ":", location.line + 1, ":", location.column + 1);
+    if (location.line >= 0)
+      return absl::StrCat(path, ":", location.line + 1, ":", location.column + 1);
   }
   return path;
 }
 
 template <typename Message>
 absl::Status ParseFile(const std::string& path, Message* out, TextFormat::ParseInfoTree* tree) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open file"));
-  std::stringstream text;
-  text << in.rdbuf();
+  absl::StatusOr<std::string> text = ReadWholeFile(path, "the file");
+  if (!text.ok()) return text.status();
   TextFormat::Parser parser;
   CollectFirstError errors;
   parser.RecordErrorsTo(&errors);
   parser.WriteLocationsTo(tree);
-  if (!parser.ParseFromString(text.str(), out)) {
+  if (!parser.ParseFromString(*text, out)) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", errors.first()));
   }
   return absl::OkStatus();
@@ -60,13 +60,14 @@ absl::Status ValidatePrincipalsAt(const v1::Principals& principals, const std::s
   for (int i = 0; i < principals.principal_size(); ++i) {
     const v1::Principal& p = principals.principal(i);
     const TextFormat::ParseInfoTree* sub =
-        tree == nullptr ? nullptr
-                        : tree->GetTreeForNested(
-                              v1::Principals::descriptor()->FindFieldByName("principal"), i);
+        tree == nullptr
+            ? nullptr
+            : tree->GetTreeForNested(v1::Principals::descriptor()->FindFieldByName("principal"), i);
     const std::string at = Where(path, tree, principals, "principal", i);
     const std::string name = p.id().empty() ? absl::StrCat("principal #", i + 1)
                                             : absl::StrCat("principal \"", p.id(), "\"");
-    if (p.id().empty()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": id is required"));
+    if (p.id().empty())
+      return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": id is required"));
     if (!ids.insert(p.id()).second) {
       return absl::InvalidArgumentError(
           absl::StrCat(Where(path, sub, p, "id"), ": ", name, ": id is used twice"));
@@ -76,10 +77,9 @@ absl::Status ValidatePrincipalsAt(const v1::Principals& principals, const std::s
           absl::StrCat(at, ": ", name, ": certificate_identity is required"));
     }
     if (!identities.insert(p.certificate_identity()).second) {
-      return absl::InvalidArgumentError(absl::StrCat(Where(path, sub, p, "certificate_identity"),
-                                                     ": ", name, ": certificate_identity \"",
-                                                     p.certificate_identity(),
-                                                     "\" is already mapped"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Where(path, sub, p, "certificate_identity"), ": ", name, ": certificate_identity \"",
+          p.certificate_identity(), "\" is already mapped"));
     }
     if (p.agency() == v1::AGENCY_KIND_UNSPECIFIED) {
       return absl::InvalidArgumentError(absl::StrCat(at, ": ", name, ": agency is required"));
@@ -123,7 +123,8 @@ absl::Status ValidateTeamsAt(const v1::TeamsConfig& teams, const std::string& pa
           absl::StrCat(Where(path, sub, a, "id"), ": area \"", a.id(), "\" is defined twice"));
     }
     if (a.name().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(at, ": area \"", a.id(), "\": name is required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(at, ": area \"", a.id(), "\": name is required"));
     }
   }
   for (int i = 0; i < teams.team_size(); ++i) {
@@ -191,13 +192,12 @@ absl::StatusOr<v1::HubConfig> LoadHubConfig(const std::string& path) {
   IOMHUB_RETURN_IF_ERROR(ParseFile(path, &config, &tree));
   if (config.has_tls() && !config.insecure()) {
     const auto& tls = config.tls();
-    for (const auto& [value, field] :
-         {std::pair{tls.server_cert_file(), "server_cert_file"},
-          std::pair{tls.server_key_file(), "server_key_file"},
-          std::pair{tls.client_ca_file(), "client_ca_file"}}) {
+    for (const auto& [value, field] : {std::pair{tls.server_cert_file(), "server_cert_file"},
+                                       std::pair{tls.server_key_file(), "server_key_file"},
+                                       std::pair{tls.client_ca_file(), "client_ca_file"}}) {
       if (value.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(Where(path, &tree, config, "tls"),
-                                                       ": tls.", field, " is required"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(Where(path, &tree, config, "tls"), ": tls.", field, " is required"));
       }
     }
   }

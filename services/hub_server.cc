@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/files.h"
 #include "common/status_macros.h"
 #include "eventstore/event_store.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -34,11 +35,9 @@ namespace iomhub::services {
 namespace {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
-  std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  absl::StatusOr<std::string> text = ReadWholeFile(path, what);
+  if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
+  return text;
 }
 
 // A bind failure as an operator reads it: what, where, and why.
@@ -170,6 +169,9 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
     IOMHUB_ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.server_key_file(), "server key"));
     IOMHUB_ASSIGN_OR_RETURN(pair.cert_chain,
                             ReadFile(tls.server_cert_file(), "server certificate"));
+    // Else gRPC would only say it cannot listen.
+    IOMHUB_RETURN_IF_ERROR(CheckKeyMatchesCertificate(
+        pair.cert_chain, pair.private_key, tls.server_cert_file(), tls.server_key_file()));
     ssl.pem_key_cert_pairs.push_back(std::move(pair));
     credentials = grpc::SslServerCredentials(ssl);
   }

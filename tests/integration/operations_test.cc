@@ -432,6 +432,33 @@ TEST_F(MetricsTest, ARefusedHandshakeIsLoggedCountedAndExplained) {
   EXPECT_THAT(r->stderr_text, ::testing::Not(HasSubstr("ssl_transport_security")));
 }
 
+TEST(Startup, AServerKeyThatIsNotTheCertificatesSaysSo) {
+  absl::StatusOr<std::string> certs = DevCertsDir();
+  ASSERT_THAT(certs, IsOk());
+  TempDir dir("iomhub-keys");
+  HubOptions options{.certs_dir = *certs, .data_dir = dir.Join("data")};
+  // A partner's key where the server's belongs (later flags win).
+  options.extra_args.push_back(absl::StrCat("--tls_key=", *certs, "/", kPolice, ".key"));
+  absl::StatusOr<std::unique_ptr<HubProcess>> hub = HubProcess::Start(options);
+  ASSERT_FALSE(hub.ok());
+  EXPECT_THAT(hub.status().message(), HasSubstr("does not match the server certificate"));
+  EXPECT_THAT(hub.status().message(), ::testing::Not(HasSubstr("cannot listen")));
+}
+
+TEST(Startup, ARelativePathNotFoundNamesTheAbsolutePathTried) {
+  absl::StatusOr<std::string> certs = DevCertsDir();
+  ASSERT_THAT(certs, IsOk());
+  TempDir dir("iomhub-paths");
+  HubOptions options{.certs_dir = *certs, .data_dir = dir.Join("data")};
+  options.extra_args.push_back("--teams=no/such/teams.textproto");
+  absl::StatusOr<std::unique_ptr<HubProcess>> hub = HubProcess::Start(options);
+  ASSERT_FALSE(hub.ok());
+  EXPECT_THAT(hub.status().message(), HasSubstr("no/such/teams.textproto: No such file"));
+  EXPECT_THAT(std::string(hub.status().message()),
+              ::testing::ContainsRegex("looked for /[^ ]*/no/such/teams.textproto, relative "
+                                       "to the working directory /"));
+}
+
 TEST(Version, EveryBinaryPrintsItsVersionAndCommitAndExitsZero) {
   std::vector<std::string> binaries = {IomhubdPath()};
   if (!IomctlPath().empty()) binaries.push_back(IomctlPath());
