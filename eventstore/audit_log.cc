@@ -224,7 +224,8 @@ class AuditLog::Impl {
     // The anchor first, durably: the remaining chain must always be provable.
     rocksdb::WriteBatch batch;
     AddCheckpoint(last, anchor[0].hash(), &batch);
-    IOMHUB_RETURN_IF_ERROR(database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
+    IOMHUB_RETURN_IF_ERROR(
+        database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
     rocksdb::WriteBatch erase;
     std::vector<uint64_t> sequences;
     for (const auto& t : times) sequences.push_back(t.first);
@@ -250,7 +251,8 @@ class AuditLog::Impl {
         erase.Delete(cf_, it->key());
       }
     }
-    IOMHUB_RETURN_IF_ERROR(database_->Write(&erase, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
+    IOMHUB_RETURN_IF_ERROR(
+        database_->Write(&erase, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse));
     erased.first = *std::min_element(sequences.begin(), sequences.end());
     erased.last = last;
     erased.count = sequences.size();
@@ -288,7 +290,8 @@ class AuditLog::Impl {
   void WriteHeadCheckpoint() {
     rocksdb::WriteBatch batch;
     AddCheckpoint(head_sequence_, head_hash_, &batch);
-    absl::Status written = database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
+    absl::Status written =
+        database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
     if (!written.ok()) {
       LogLine(absl::StrCat("audit: could not write a checkpoint at ", head_sequence_, ": ",
                            written.ToString()));
@@ -356,7 +359,8 @@ class AuditLog::Impl {
     }
     const bool checkpoint = sequence - checkpointed_ >= options_.checkpoint_every_records;
     if (checkpoint) AddCheckpoint(sequence, hash, &batch);
-    absl::Status written = database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
+    absl::Status written =
+        database_->Write(&batch, /*sync=*/true, RocksDbDatabase::Reserve::kMayUse);
     if (written.ok()) {
       {
         absl::MutexLock lock(&head_mu_);
@@ -466,6 +470,21 @@ absl::StatusOr<std::optional<std::string>> AuditLog::GetMeta(absl::string_view n
 }
 absl::StatusOr<AuditErased> AuditLog::EraseBefore(absl::Time cutoff) {
   return impl_->EraseBefore(cutoff);
+}
+
+absl::StatusOr<AuditChainVerifier> VerifyAuditLog(AuditLog& log,
+                                                  const std::string& public_key_raw) {
+  AuditChainVerifier verifier(public_key_raw);
+  IOMHUB_RETURN_IF_ERROR(log.ReadCheckpoints(0, UINT64_MAX, [&](const v1::AuditCheckpoint& c) {
+    verifier.AddCheckpoint({c.sequence(), c.hash(), c.time().seconds(), c.signature()});
+    return true;
+  }));
+  IOMHUB_RETURN_IF_ERROR(log.ReadEntries(0, SIZE_MAX, [&](const v1::AuditEntry& e) {
+    verifier.AddEntry(e.sequence(), e.record(), e.hash());
+    return true;
+  }));
+  verifier.Finish();
+  return verifier;
 }
 
 }  // namespace iomhub::eventstore

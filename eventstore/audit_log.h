@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/audit_chain.h"
 #include "common/clock.h"
 #include "common/ed25519.h"
 #include "iomhub/v1/audit_service.pb.h"
@@ -126,6 +127,12 @@ class AuditLog {
   explicit AuditLog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Walks the whole stored chain and every checkpoint of `log` against
+// `public_key_raw` (common/audit_chain.h), as `iomctl audit verify` does over
+// gRPC: the verifier says whether it holds and, if not, the first bad
+// sequence. Errors only for storage failures.
+absl::StatusOr<AuditChainVerifier> VerifyAuditLog(AuditLog& log, const std::string& public_key_raw);
 
 }  // namespace iomhub::eventstore
 

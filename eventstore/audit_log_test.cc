@@ -62,23 +62,9 @@ class AuditLogTest : public ::testing::Test {
 
   // Verifies the whole stored chain as iomctl does.
   AuditChainVerifier Verify() {
-    AuditChainVerifier verifier(key_->PublicKeyRaw());
-    EXPECT_THAT(
-        audit().ReadCheckpoints(
-            0, UINT64_MAX,
-            [&](const v1::AuditCheckpoint& c) {
-              verifier.AddCheckpoint({c.sequence(), c.hash(), c.time().seconds(), c.signature()});
-              return true;
-            }),
-        IsOk());
-    EXPECT_THAT(audit().ReadEntries(0, SIZE_MAX,
-                                    [&](const v1::AuditEntry& e) {
-                                      verifier.AddEntry(e.sequence(), e.record(), e.hash());
-                                      return true;
-                                    }),
-                IsOk());
-    verifier.Finish();
-    return verifier;
+    absl::StatusOr<AuditChainVerifier> verifier = VerifyAuditLog(audit(), key_->PublicKeyRaw());
+    EXPECT_THAT(verifier, IsOk());
+    return verifier.ok() ? *std::move(verifier) : AuditChainVerifier("");
   }
 
   ScopedTempDir dir_;

@@ -208,24 +208,11 @@ TEST_F(AuditQueriesTest, RetentionErasesOldRecordsAndRecordsThatItDid) {
   ASSERT_EQ(erase.size(), 1u);
   EXPECT_THAT(erase[0].note(), HasSubstr("erased audit records 1..3 (3 records)"));
   // The chain that remains still verifies from its signed anchor.
-  AuditChainVerifier verifier(key_->PublicKeyRaw());
-  ASSERT_THAT(
-      log().ReadCheckpoints(
-          0, UINT64_MAX,
-          [&](const v1::AuditCheckpoint& c) {
-            verifier.AddCheckpoint({c.sequence(), c.hash(), c.time().seconds(), c.signature()});
-            return true;
-          }),
-      IsOk());
-  ASSERT_THAT(log().ReadEntries(0, SIZE_MAX,
-                                [&](const v1::AuditEntry& e) {
-                                  verifier.AddEntry(e.sequence(), e.record(), e.hash());
-                                  return true;
-                                }),
-              IsOk());
-  verifier.Finish();
-  EXPECT_TRUE(verifier.ok()) << verifier.problem();
-  EXPECT_EQ(verifier.first_sequence(), 4u);
+  absl::StatusOr<AuditChainVerifier> verifier =
+      eventstore::VerifyAuditLog(log(), key_->PublicKeyRaw());
+  ASSERT_THAT(verifier, IsOk());
+  EXPECT_TRUE(verifier->ok()) << verifier->problem();
+  EXPECT_EQ(verifier->first_sequence(), 4u);
   // A second pass erases nothing.
   EXPECT_THAT(trail_->EnforceRetention(), ::iomhub::testing::IsOkAndHolds(0u));
 }

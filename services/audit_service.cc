@@ -158,55 +158,54 @@ grpc::ServerWriteReactor<v1::QueryAuditResponse>* AuditServiceImpl::QueryAudit(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* AuditServiceImpl::SubjectAccessReport(
-    grpc::CallbackServerContext* context, const v1::SubjectAccessReportRequest* request,
-    v1::SubjectAccessReportResponse* response) {
+template <typename Response, typename Compute, typename Describe>
+grpc::ServerUnaryReactor* AuditServiceImpl::AnswerRead(grpc::CallbackServerContext* context,
+                                                       const char* method, Response* response,
+                                                       Compute compute, Describe describe) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<v1::Actor> auditor = Admit(context, "SubjectAccessReport");
+  absl::StatusOr<v1::Actor> auditor = Admit(context, method);
   if (!auditor.ok()) {
     reactor->Finish(ToGrpcStatus(auditor.status()));
     return reactor;
   }
-  hub_->executor().Schedule([this, reactor, request, response, auditor = *auditor,
-                             channel = ChannelOf(*context,
-                                                 absl::StrCat(kService, "SubjectAccessReport"))] {
-    absl::StatusOr<v1::SubjectAccessReportResponse> report =
-        services::SubjectAccessReport(*hub_->audit().log(), *request);
-    absl::Status status = report.status();
+  hub_->executor().Schedule([this, reactor, response, auditor = *auditor,
+                             channel = ChannelOf(*context, absl::StrCat(kService, method)),
+                             compute = std::move(compute), describe = std::move(describe)] {
+    absl::StatusOr<Response> answer = compute();
+    absl::Status status = answer.status();
     if (status.ok()) {
-      status = RecordRead(auditor, channel, request->person_id(),
-                          absl::StrCat("subject access report: ", report->rows_size(), " rows"));
+      const auto [person, note] = describe(*answer);
+      status = RecordRead(auditor, channel, person, note);
     }
-    if (status.ok()) *response = std::move(*report);
+    if (status.ok()) *response = *std::move(answer);
     reactor->Finish(ToGrpcStatus(status));
   });
   return reactor;
 }
 
+grpc::ServerUnaryReactor* AuditServiceImpl::SubjectAccessReport(
+    grpc::CallbackServerContext* context, const v1::SubjectAccessReportRequest* request,
+    v1::SubjectAccessReportResponse* response) {
+  return AnswerRead(
+      context, "SubjectAccessReport", response,
+      [this, request] { return services::SubjectAccessReport(*hub_->audit().log(), *request); },
+      [request](const v1::SubjectAccessReportResponse& report) {
+        return std::make_pair(request->person_id(),
+                              absl::StrCat("subject access report: ", report.rows_size(), " rows"));
+      });
+}
+
 grpc::ServerUnaryReactor* AuditServiceImpl::DisclosureSummary(
     grpc::CallbackServerContext* context, const v1::DisclosureSummaryRequest* request,
     v1::DisclosureSummaryResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<v1::Actor> auditor = Admit(context, "DisclosureSummary");
-  if (!auditor.ok()) {
-    reactor->Finish(ToGrpcStatus(auditor.status()));
-    return reactor;
-  }
-  hub_->executor().Schedule(
-      [this, reactor, request, response, auditor = *auditor,
-       channel = ChannelOf(*context, absl::StrCat(kService, "DisclosureSummary"))] {
-        absl::StatusOr<v1::DisclosureSummaryResponse> summary =
-            services::DisclosureSummary(*hub_->audit().log(), *request);
-        absl::Status status = summary.status();
-        // Counts only: no person is named, so the record names none.
-        if (status.ok()) {
-          status = RecordRead(auditor, channel, "",
+  return AnswerRead(
+      context, "DisclosureSummary", response,
+      [this, request] { return services::DisclosureSummary(*hub_->audit().log(), *request); },
+      // Counts only: no person is named, so the record names none.
+      [request](const v1::DisclosureSummaryResponse&) {
+        return std::make_pair(std::string(),
                               absl::StrCat("disclosure summary for ", request->agreement()));
-        }
-        if (status.ok()) *response = std::move(*summary);
-        reactor->Finish(ToGrpcStatus(status));
       });
-  return reactor;
 }
 
 grpc::ServerWriteReactor<v1::ReadChainResponse>* AuditServiceImpl::ReadChain(

@@ -33,6 +33,11 @@ class AuditServiceImpl final : public v1::AuditService::CallbackService {
  private:
   // The auditor, or why not (counted as a refusal of `method`).
   absl::StatusOr<v1::Actor> Admit(grpc::CallbackServerContext* context, const char* method);
+  // Admits the auditor, computes the answer on the executor, records the
+  // read (person, note) and only then finishes the call with the answer.
+  template <typename Response, typename Compute, typename Describe>
+  grpc::ServerUnaryReactor* AnswerRead(grpc::CallbackServerContext* context, const char* method,
+                                       Response* response, Compute compute, Describe describe);
   // Records the auditor's read before its answer leaves.
   absl::Status RecordRead(const v1::Actor& auditor, const v1::AuditChannel& channel,
                           const std::string& person, std::string note);
