@@ -22,8 +22,13 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-# Runs the hub with its embedded store, dev certificates and demo data.
-demo: build
+# Runs the hub with its embedded store, dev certificates and demo data. The
+# build is quiet (its log is $(BUILD_DIR).build.log, shown if it fails), so
+# the walkthrough is what you read.
+demo: configure
+	@echo "make demo: building (log: $(BUILD_DIR).build.log) ..."
+	@cmake --build $(BUILD_DIR) -j$(JOBS) > $(BUILD_DIR).build.log 2>&1 \
+	  || (tail -n 60 $(BUILD_DIR).build.log; exit 1)
 	@bash deploy/demo.sh $(BUILD_DIR)
 
 # Every test: unit tests, integration tests against the real binaries, crash tests.
