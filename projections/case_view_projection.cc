@@ -5,9 +5,7 @@
 
 namespace iomhub::projections {
 
-std::string PersonIdOf(absl::string_view stream) {
-  return std::string(stream.substr(std::string_view("person-").size()));
-}
+std::string PersonIdOf(absl::string_view stream) { return std::string(PersonIdIn(stream)); }
 
 absl::Status CaseViewProjection::Apply(const v1::Event& event, ViewTxn& txn) const {
   absl::StatusOr<v1::PersonState*> state = txn.Mutable<v1::PersonState>(PersonIdOf(event.stream()));
@@ -25,8 +23,8 @@ absl::StatusOr<v1::PersonState> ReadPersonState(eventstore::ViewStore& views,
   }
   v1::PersonState state;
   if (!state.ParseFromString(**stored)) {
-    return absl::DataLossError(absl::StrCat("the case view of person ", person_id,
-                                            " does not parse"));
+    return absl::DataLossError(
+        absl::StrCat("the case view of person ", person_id, " does not parse"));
   }
   return state;
 }

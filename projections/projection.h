@@ -48,6 +48,10 @@ class Projection {
 // True for "person-<uuid>" streams.
 bool IsPersonStream(absl::string_view stream);
 
+// The uuid of a "person-<uuid>" stream, as a view into `stream`; empty for
+// any other stream (no copy: delivery paths call it per event).
+absl::string_view PersonIdIn(absl::string_view stream);
+
 }  // namespace iomhub::projections
 
 #endif  // IOMHUB_PROJECTIONS_PROJECTION_H_

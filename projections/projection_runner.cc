@@ -8,8 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "eventstore/event_peek.h"
 #include "common/sha256.h"
+#include "eventstore/event_peek.h"
 
 namespace iomhub::projections {
 namespace {
@@ -27,7 +27,13 @@ bool Projection::Wants(const eventstore::EventPeek& event) const {
   return IsPersonStream(event.stream);
 }
 
-bool IsPersonStream(absl::string_view stream) { return absl::StartsWith(stream, "person-"); }
+constexpr absl::string_view kPersonPrefix = "person-";
+
+bool IsPersonStream(absl::string_view stream) { return absl::StartsWith(stream, kPersonPrefix); }
+
+absl::string_view PersonIdIn(absl::string_view stream) {
+  return IsPersonStream(stream) ? stream.substr(kPersonPrefix.size()) : absl::string_view();
+}
 
 std::string StateName(ViewStatus::State state) {
   switch (state) {
@@ -261,8 +267,9 @@ void ProjectionRunner::RunLive(Slot* slot) {
   }
   if (bulk) {
     absl::Status dropped = views_->Drop(bulk_view);
-    BatchResult folded = dropped.ok() ? BulkFold(slot, bulk_view, log_->CommittedPosition())
-                                      : BatchResult{.failure = absl::OkStatus(), .commit_error = dropped};
+    BatchResult folded = dropped.ok()
+                             ? BulkFold(slot, bulk_view, log_->CommittedPosition())
+                             : BatchResult{.failure = absl::OkStatus(), .commit_error = dropped};
     absl::MutexLock lock(&slot->mu);
     if (!folded.failure.ok()) {
       slot->failed = true;
@@ -281,12 +288,10 @@ void ProjectionRunner::RunLive(Slot* slot) {
       absl::MutexLock lock(&slot->mu);
       while (slot->pause_requested && !stopping()) {
         slot->paused = true;
-        slot->mu.AwaitWithTimeout(absl::Condition(
-                                      +[](Slot* s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                        return !s->pause_requested;
-                                      },
-                                      slot),
-                                  options_.idle_wait);
+        slot->mu.AwaitWithTimeout(
+            absl::Condition(
+                +[](Slot* s) ABSL_NO_THREAD_SAFETY_ANALYSIS { return !s->pause_requested; }, slot),
+            options_.idle_wait);
       }
       slot->paused = false;
       if (slot->failed) break;
@@ -340,9 +345,8 @@ absl::Status ProjectionRunner::Rebuild(absl::string_view name) {
   {
     absl::MutexLock lock(&slot->mu);
     if (slot->rebuilding) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("view ", name, " is already being rebuilt (at position ",
-                       slot->rebuild_checkpoint, ")"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "view ", name, " is already being rebuilt (at position ", slot->rebuild_checkpoint, ")"));
     }
     slot->rebuilding = true;
     slot->rebuild_checkpoint = 0;
@@ -376,8 +380,8 @@ void ProjectionRunner::RunRebuild(Slot* slot, uint64_t generation) {
   if (options_.bulk_fold && slot->projection->PartitionedByStream()) {
     BatchResult bulk = BulkFold(slot, physical, log_->CommittedPosition());
     if (!bulk.failure.ok()) {
-      return abandon(absl::StrCat("failed at position ", bulk.failed_position, ": ",
-                                  bulk.failure.message()));
+      return abandon(
+          absl::StrCat("failed at position ", bulk.failed_position, ": ", bulk.failure.message()));
     }
     if (!bulk.commit_error.ok()) return abandon(std::string(bulk.commit_error.message()));
     checkpoint = bulk.checkpoint;
@@ -444,8 +448,8 @@ void ProjectionRunner::RunRebuild(Slot* slot, uint64_t generation) {
     absl::MutexLock lock(&slot->mu);
     slot->to_drop.emplace_back(old_physical, absl::Now() + options_.drop_grace);
   }
-  finish(absl::StrCat("generation ", generation, " swapped in at position ", checkpoint,
-                      " after ", absl::FormatDuration(absl::Now() - started)));
+  finish(absl::StrCat("generation ", generation, " swapped in at position ", checkpoint, " after ",
+                      absl::FormatDuration(absl::Now() - started)));
 }
 
 void ProjectionRunner::Report(Slot* slot) {
@@ -510,12 +514,12 @@ absl::StatusOr<std::string> ProjectionRunner::Digest(absl::string_view name) {
   absl::StatusOr<std::string> physical = PhysicalView(name);
   if (!physical.ok()) return physical.status();
   Sha256 sha;
-  absl::Status scanned = views_->Scan(*physical, "", [&](absl::string_view key,
-                                                         absl::string_view value) {
-    sha.UpdateFramed(key);
-    sha.UpdateFramed(value);
-    return true;
-  });
+  absl::Status scanned =
+      views_->Scan(*physical, "", [&](absl::string_view key, absl::string_view value) {
+        sha.UpdateFramed(key);
+        sha.UpdateFramed(value);
+        return true;
+      });
   if (!scanned.ok()) return scanned;
   return sha.FinishHex();
 }

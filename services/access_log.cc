@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -35,28 +36,6 @@ std::string Json(absl::string_view text) {
     }
   }
   return out + "\"";
-}
-
-const char* CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  const int c = static_cast<int>(code);
-  return c >= 0 && c < 17 ? kNames[c] : "UNKNOWN";
 }
 
 class Interceptor : public grpc::experimental::Interceptor {
@@ -97,7 +76,9 @@ class Interceptor : public grpc::experimental::Interceptor {
         absl::StrAppend(&line, ",\"identity_error\":", Json(actor.status().message()));
       }
     }
-    absl::StrAppend(&line, ",\"code\":", Json(CodeName(status.error_code())));
+    absl::StrAppend(
+        &line, ",\"code\":",
+        Json(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))));
     if (!status.ok()) absl::StrAppend(&line, ",\"message\":", Json(status.error_message()));
     absl::StrAppend(&line, ",\"duration_ms\":",
                     absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(absl::Now() - start_)),

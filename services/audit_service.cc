@@ -17,16 +17,6 @@ constexpr size_t kChainPage = 1000;
 // A message stays well under gRPC's 4 MiB default limit.
 constexpr size_t kPageBytes = 1 << 20;
 
-template <typename Reactor>
-Reactor* Refused(const absl::Status& status) {
-  class Done : public Reactor {
-   public:
-    explicit Done(const absl::Status& s) { this->Finish(ToGrpcStatus(s)); }
-    void OnDone() override { delete this; }
-  };
-  return new Done(status);
-}
-
 absl::Status Disabled() {
   return absl::FailedPreconditionError(
       "this hub runs with audit.unsafe_disable: it keeps no audit log");
@@ -60,12 +50,7 @@ absl::StatusOr<v1::Actor> AuditServiceImpl::Admit(grpc::CallbackServerContext* c
 
 absl::Status AuditServiceImpl::RecordRead(const v1::Actor& auditor, const v1::AuditChannel& channel,
                                           const std::string& person, std::string note) {
-  v1::AuditRecord record;
-  record.set_operation(v1::AUDIT_OPERATION_CONSULT);
-  *record.mutable_actor() = auditor;
-  record.add_recipients(absl::StrCat("auditor:", auditor.system()));
-  record.set_justification(auditor.purpose());
-  *record.mutable_channel() = channel;
+  v1::AuditRecord record = NewAuditRecord(v1::AUDIT_OPERATION_CONSULT, auditor, channel);
   record.set_note(std::move(note));
   if (!person.empty()) {
     v1::AuditSubject* subject = record.add_subjects();
@@ -111,7 +96,7 @@ grpc::ServerWriteReactor<v1::QueryAuditResponse>* AuditServiceImpl::QueryAudit(
       auditor = valid;
     }
   }
-  if (!auditor.ok()) return Refused<Reactor>(auditor.status());
+  if (!auditor.ok()) return RefusedReactor<Reactor>(auditor.status());
   struct Cursor {
     v1::QueryAuditRequest request;
     v1::Actor auditor;
@@ -212,7 +197,7 @@ grpc::ServerWriteReactor<v1::ReadChainResponse>* AuditServiceImpl::ReadChain(
     grpc::CallbackServerContext* context, const v1::ReadChainRequest* request) {
   using Reactor = grpc::ServerWriteReactor<v1::ReadChainResponse>;
   absl::StatusOr<v1::Actor> auditor = Admit(context, "ReadChain");
-  if (!auditor.ok()) return Refused<Reactor>(auditor.status());
+  if (!auditor.ok()) return RefusedReactor<Reactor>(auditor.status());
   struct Cursor {
     v1::Actor auditor;
     v1::AuditChannel channel;

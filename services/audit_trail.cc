@@ -1,5 +1,6 @@
 #include "services/audit_trail.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -17,11 +18,18 @@ size_t RefsIn(const v1::AuditRecord& record) {
   return refs;
 }
 
-std::string Recipient(const v1::Actor& actor) {
-  return absl::StrCat(projections::AgencyName(actor.agency()), ":", actor.system());
-}
-
 }  // namespace
+
+v1::AuditRecord NewAuditRecord(v1::AuditOperation operation, const v1::Actor& actor,
+                               const v1::AuditChannel& channel) {
+  v1::AuditRecord record;
+  record.set_operation(operation);
+  *record.mutable_actor() = actor;
+  record.add_recipients(absl::StrCat(projections::AgencyName(actor.agency()), ":", actor.system()));
+  record.set_justification(actor.purpose());
+  *record.mutable_channel() = channel;
+  return record;
+}
 
 std::string OperationLabel(v1::AuditOperation operation) {
   std::string name = v1::AuditOperation_Name(operation);
@@ -93,12 +101,8 @@ std::shared_ptr<AuditTicket> AuditTrail::RecordDeliveryAsync(DeliveryCursor& cur
     return AuditTicket::Done();
   }
   if (cursor.disclosed().empty()) return AuditTicket::Done();
-  v1::AuditRecord record;
-  record.set_operation(v1::AUDIT_OPERATION_DISCLOSE);
-  *record.mutable_actor() = cursor.recipient();
-  record.add_recipients(Recipient(cursor.recipient()));
-  record.set_justification(cursor.recipient().purpose());
-  *record.mutable_channel() = channel;
+  v1::AuditRecord record =
+      NewAuditRecord(v1::AUDIT_OPERATION_DISCLOSE, cursor.recipient(), channel);
   cursor.disclosed().TakeInto(&record);
   return RecordAsync(std::move(record));
 }
@@ -118,17 +122,12 @@ absl::Status AuditTrail::RecordConsultation(const v1::Actor& actor, const v1::Au
   if (people.empty() && (cursor == nullptr || cursor->disclosed().empty())) {
     return absl::OkStatus();  // nothing personal shown
   }
-  v1::AuditRecord record;
-  record.set_operation(v1::AUDIT_OPERATION_CONSULT);
-  *record.mutable_actor() = actor;
-  record.add_recipients(Recipient(actor));
-  record.set_justification(actor.purpose());
-  *record.mutable_channel() = channel;
+  v1::AuditRecord record = NewAuditRecord(v1::AUDIT_OPERATION_CONSULT, actor, channel);
   if (cursor != nullptr) cursor->disclosed().TakeInto(&record, views);
+  absl::flat_hash_set<std::string> named;
+  for (const v1::AuditSubject& s : record.subjects()) named.insert(s.person_id());
   for (const std::string& person : people) {
-    bool named = false;
-    for (const v1::AuditSubject& s : record.subjects()) named |= s.person_id() == person;
-    if (named) continue;
+    if (!named.insert(person).second) continue;
     v1::AuditSubject* subject = record.add_subjects();
     subject->set_person_id(person);
     for (const std::string& view : views) subject->add_views(view);

@@ -97,6 +97,11 @@ class AuditTrail {
 // peer.
 v1::AuditChannel ChannelOf(const grpc::CallbackServerContext& context, absl::string_view method);
 
+// A record of `operation` by or to `actor` over `channel`: the actor, its
+// "agency:system" as the recipient, its purpose as the justification.
+v1::AuditRecord NewAuditRecord(v1::AuditOperation operation, const v1::Actor& actor,
+                               const v1::AuditChannel& channel);
+
 // The operation's lower-case name ("disclose"), for metrics and reports.
 std::string OperationLabel(v1::AuditOperation operation);
 

@@ -3,7 +3,6 @@
 #include <map>
 #include <tuple>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -11,7 +10,8 @@
 #include "common/status_macros.h"
 #include "eventstore/event_types.h"
 #include "projections/alert_rules/command_rules.h"
-#include "projections/sharing/policy.h"
+#include "projections/projection.h"
+#include "services/auth.h"
 #include "services/disclosure_ledger.h"
 
 namespace iomhub::services {
@@ -31,10 +31,9 @@ v1::Actor ActorOf(const v1::Producer& producer) {
   actor.set_area(producer.area());
   actor.set_system(producer.system());
   actor.set_user_id(producer.user_id());
-  v1::Role role = v1::ROLE_UNSPECIFIED;
-  if (v1::Role_Parse(absl::StrCat("ROLE_", absl::AsciiStrToUpper(producer.role())), &role)) {
-    actor.set_role(role);
-  }
+  // The producer's role as the caller asserted it (unknown: left unset).
+  absl::StatusOr<v1::Role> role = RoleFromName(producer.role());
+  if (role.ok()) actor.set_role(*role);
   actor.set_purpose(producer.purpose());
   return actor;
 }
@@ -90,7 +89,7 @@ absl::StatusOr<uint64_t> CollectionRecorder::CatchUp() {
         record.set_justification(p.purpose());
         record.mutable_channel()->set_method("iomhub.v1.EventService/Append");
       }
-      absl::string_view person = DisclosureLedger::PersonOf(event.stream());
+      absl::string_view person = projections::PersonIdIn(event.stream());
       v1::AuditSubject* subject = nullptr;
       if (!record.subjects().empty() &&
           record.subjects(record.subjects_size() - 1).person_id() == person) {
@@ -99,8 +98,7 @@ absl::StatusOr<uint64_t> CollectionRecorder::CatchUp() {
         subject = record.add_subjects();
         subject->set_person_id(std::string(person));  // "" for hub records
       }
-      AddRef(subject, event.position(),
-             types.NameForField(static_cast<int>(event.payload_case())));
+      AddRef(subject, event.position(), types.NameForField(static_cast<int>(event.payload_case())));
       done = event.position();
     }
     // The checkpoint travels with the last record of the run.

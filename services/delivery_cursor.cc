@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "eventstore/event_peek.h"
@@ -19,8 +18,6 @@ using projections::sharing::SharingFacts;
 // A cache of people's facts is dropped whole past this many (a long read of
 // a large log): reading a person's state again costs one point read.
 constexpr size_t kMaxCachedPeople = 100000;
-
-constexpr absl::string_view kPersonPrefix = "person-";
 
 }  // namespace
 
@@ -43,10 +40,11 @@ class DeliveryCursor::Input final : public projections::sharing::EventInput {
     const google::protobuf::FieldDescriptor* field =
         v1::Event::descriptor()->FindFieldByNumber(peek_.payload_field);
     if (field == nullptr ||
-        !event->GetReflection()->MutableMessage(event.get(), field)->ParseFromArray(
-            peek_.payload.data(), static_cast<int>(peek_.payload.size()))) {
-      return absl::DataLossError(
-          absl::StrCat("the payload of the stored event at position ", position_, " does not parse"));
+        !event->GetReflection()
+             ->MutableMessage(event.get(), field)
+             ->ParseFromArray(peek_.payload.data(), static_cast<int>(peek_.payload.size()))) {
+      return absl::DataLossError(absl::StrCat("the payload of the stored event at position ",
+                                              position_, " does not parse"));
     }
     payload_only_ = std::move(event);
     return payload_only_.get();
@@ -115,9 +113,8 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Offer(uint64_t position,
 }
 
 absl::StatusOr<bool> DeliveryCursor::OfferInto(uint64_t position, absl::string_view bytes,
-                                               const eventstore::EventPeek& peek,
-                                               WireBatch* batch, uint64_t* blocked_at,
-                                               std::string* scratch) {
+                                               const eventstore::EventPeek& peek, WireBatch* batch,
+                                               uint64_t* blocked_at, std::string* scratch) {
   IOMHUB_ASSIGN_OR_RETURN(Verdict verdict, Offer(position, bytes, peek, scratch));
   switch (verdict) {
     case Verdict::kSkip:
@@ -154,11 +151,10 @@ absl::StatusOr<DeliveryCursor::Verdict> DeliveryCursor::Decide(Input& input) {
       facts_watermark_->position() < input.position()) {
     return Verdict::kWaitForFacts;
   }
-  IOMHUB_ASSIGN_OR_RETURN(Decision decision,
-                          policy_->Decide(*plan_, input, deps_.clock->Now()));
+  IOMHUB_ASSIGN_OR_RETURN(Decision decision, policy_->Decide(*plan_, input, deps_.clock->Now()));
   if (!decision.delivered) return Verdict::kSkip;
-  disclosed_.Note(input.position(), input.peek().stream, input.peek().payload_field,
-                  decision.rule, /*trimmed=*/!decision.whole());
+  disclosed_.Note(input.position(), input.peek().stream, input.peek().payload_field, decision.rule,
+                  /*trimmed=*/!decision.whole());
   if (decision.whole()) return Verdict::kForward;
   IOMHUB_ASSIGN_OR_RETURN(v1::Event * event, input.Mutable());
   projections::sharing::TrimForDelivery(decision, event);  // in place for a parsed offer
@@ -177,8 +173,8 @@ absl::StatusOr<Decision> DeliveryCursor::Explain(uint64_t position, absl::string
 
 absl::StatusOr<const SharingFacts*> DeliveryCursor::FactsFor(absl::string_view stream,
                                                              uint64_t position) {
-  if (!absl::StartsWith(stream, kPersonPrefix)) return nullptr;
-  const std::string person(stream.substr(kPersonPrefix.size()));
+  if (!projections::IsPersonStream(stream)) return nullptr;
+  const std::string person(projections::PersonIdIn(stream));
   auto it = facts_.find(person);
   if (it != facts_.end() && it->second.reflects_position >= position) return &it->second;
   // The checkpoint first, then the state: the state reflects at least it.
@@ -194,14 +190,13 @@ absl::StatusOr<const SharingFacts*> DeliveryCursor::FactsFor(absl::string_view s
   if (facts_.size() >= kMaxCachedPeople) facts_.clear();
   SharingFacts& facts = facts_[person];
   // Not in the view: no event of the person folded yet, so nothing holds.
-  facts = projections::sharing::DeriveSharingFacts(state.ok() ? *state : v1::PersonState(),
-                                                   checkpoint);
+  facts =
+      projections::sharing::DeriveSharingFacts(state.ok() ? *state : v1::PersonState(), checkpoint);
   return &facts;
 }
 
 absl::Status DeliveryCursor::FactsViewHealthy() const {
-  absl::StatusOr<projections::ViewStatus> status =
-      deps_.runner->Status(projections::kCaseView);
+  absl::StatusOr<projections::ViewStatus> status = deps_.runner->Status(projections::kCaseView);
   if (!status.ok()) return status.status();
   if (status->state == projections::ViewStatus::State::kFailed) {
     return absl::UnavailableError(absl::StrCat(
@@ -216,10 +211,11 @@ absl::Status DeliveryCursor::WaitForFacts(uint64_t position, absl::Time deadline
   while (!facts_watermark_->WaitFor(position, std::min(deadline, absl::Now() + absl::Seconds(1)))) {
     IOMHUB_RETURN_IF_ERROR(FactsViewHealthy());
     if (absl::Now() >= deadline) {
-      return absl::UnavailableError(absl::StrCat(
-          "the case view has not reached position ", position, " (it is at ",
-          facts_watermark_->position(), "): deliveries that depend on a person's state wait "
-          "for it; retry"));
+      return absl::UnavailableError(
+          absl::StrCat("the case view has not reached position ", position, " (it is at ",
+                       facts_watermark_->position(),
+                       "): deliveries that depend on a person's state wait "
+                       "for it; retry"));
     }
   }
   return absl::OkStatus();

@@ -3,22 +3,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "eventstore/event_types.h"
+#include "projections/projection.h"
 
 namespace iomhub::services {
-namespace {
-
-constexpr absl::string_view kPersonPrefix = "person-";
-
-}  // namespace
-
-absl::string_view DisclosureLedger::PersonOf(absl::string_view stream) {
-  if (!absl::StartsWith(stream, kPersonPrefix)) return {};
-  return stream.substr(kPersonPrefix.size());
-}
-
 std::string AgreementLabel(const projections::sharing::Rule* rule) {
   if (rule == nullptr || rule->agreement == nullptr) return "";
   const v1::Agreement& agreement = rule->agreement->agreement;
@@ -35,7 +24,7 @@ void AddRef(v1::AuditSubject* subject, uint64_t position, absl::string_view type
 
 void DisclosureLedger::Note(uint64_t position, absl::string_view stream, int payload_field,
                             const projections::sharing::Rule* rule, bool trimmed) {
-  const absl::string_view person = PersonOf(stream);
+  const absl::string_view person = projections::PersonIdIn(stream);
   if (person.empty()) return;
   auto it = person_index_.find(person);
   if (it == person_index_.end()) {

@@ -35,10 +35,6 @@ class DisclosureLedger {
   // Leaves the ledger empty.
   void TakeInto(v1::AuditRecord* record, const std::vector<std::string>& views = {});
 
-  // The person id of a person's stream ("person-<uuid>" → "<uuid>"), or
-  // empty for any other stream.
-  static absl::string_view PersonOf(absl::string_view stream);
-
  private:
   struct Note_ {
     uint64_t position;

@@ -52,17 +52,6 @@ absl::Status CheckAppendRequest(const v1::AppendRequest& request) {
   return absl::OkStatus();
 }
 
-// A reactor that is already finished with `status`.
-template <typename Reactor>
-Reactor* Refuse(const absl::Status& status) {
-  class Refused : public Reactor {
-   public:
-    explicit Refused(const absl::Status& s) { this->Finish(ToGrpcStatus(s)); }
-    void OnDone() override { delete this; }
-  };
-  return new Refused(status);
-}
-
 // Offers a parsed stored event; true if it is delivered (trimmed in place
 // when it must be), waiting for the person's facts when the decision needs
 // them.
@@ -237,7 +226,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadStream(
   if (allowed.ok()) allowed = eventstore::CheckFieldValues(request);
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadStream", allowed.code());
-    return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
+    return RefusedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
   metrics_->RecordReadCall("ReadStream");
   const bool backwards = request.direction() == v1::READ_DIRECTION_BACKWARDS;
@@ -339,7 +328,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventServiceImpl::ReadAll(
   if (allowed.ok()) allowed = ValidateEventTypes(request.event_types());
   if (!allowed.ok()) {
     metrics_->RecordRejected("ReadAll", allowed.code());
-    return Refuse<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
+    return RefusedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
   metrics_->RecordReadCall("ReadAll");
   struct Cursor {

@@ -57,6 +57,18 @@ class ReadReactor : public grpc::ServerWriteReactor<Response> {
   std::atomic<bool> cancelled_{false};
 };
 
+// A server-streaming reactor already finished with `status`: a call refused
+// before it starts (deletes itself when gRPC is done with it).
+template <typename Reactor>
+Reactor* RefusedReactor(const absl::Status& status) {
+  class Refused : public Reactor {
+   public:
+    explicit Refused(const absl::Status& s) { this->Finish(ToGrpcStatus(s)); }
+    void OnDone() override { delete this; }
+  };
+  return new Refused(status);
+}
+
 }  // namespace iomhub::services
 
 #endif  // IOMHUB_SERVICES_READ_REACTOR_H_

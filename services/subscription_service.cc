@@ -1,26 +1,21 @@
 #include "services/subscription_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/ids.h"
 #include "common/status_macros.h"
-#include "absl/time/clock.h"
 #include "eventstore/append_validation.h"
 #include "eventstore/message_checks.h"
 #include "services/admission.h"
 #include "services/event_service.h"
 #include "services/grpc_status.h"
+#include "services/read_reactor.h"
 #include "services/wire_batch.h"
 
 namespace iomhub::services {
 namespace {
 
 constexpr absl::Duration kMinHeartbeat = absl::Milliseconds(100);
-
-class RefusedSubscription : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
- public:
-  explicit RefusedSubscription(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
-  void OnDone() override { delete this; }
-};
 
 absl::Status ValidateRequest(const v1::SubscribeRequest& request) {
   IOMHUB_RETURN_IF_ERROR(eventstore::CheckFieldValues(request));
@@ -34,8 +29,8 @@ absl::Status ValidateRequest(const v1::SubscribeRequest& request) {
 }  // namespace
 
 SubscriptionServiceImpl::SubscriptionServiceImpl(eventstore::EventStore* store,
-                                                 const Authenticator* auth,
-                                                 ReadExecutor* executor, HubMetrics* metrics,
+                                                 const Authenticator* auth, ReadExecutor* executor,
+                                                 HubMetrics* metrics,
                                                  absl::Duration default_heartbeat,
                                                  DeliveryDeps delivery, AuditTrail* audit)
     : store_(store),
@@ -66,7 +61,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* SubscriptionServiceImpl::Subscribe(
   if (allowed.ok()) allowed = ValidateRequest(*request);
   if (!allowed.ok()) {
     metrics_->RecordRejected("Subscribe", allowed.code());
-    return new RefusedSubscription(allowed);
+    return RefusedReactor<grpc::ServerWriteReactor<grpc::ByteBuffer>>(allowed);
   }
   metrics_->RecordReadCall("Subscribe");
   uint64_t after = 0;
