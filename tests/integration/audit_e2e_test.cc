@@ -26,6 +26,7 @@
 namespace iomhub::testing {
 namespace {
 
+using ::iomhub::testing::StatusIs;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -246,6 +247,45 @@ TEST_F(AuditTest, OnlyTheAuditorReadsTheAuditAndItsReadsAreRecorded) {
   EXPECT_EQ(reads[0].record().channel().method(), "iomhub.v1.AuditService/SubjectAccessReport");
   EXPECT_EQ(reads[0].record().operation(), v1::AUDIT_OPERATION_CONSULT);
   EXPECT_EQ(reads[1].record().channel().method(), "iomhub.v1.AuditService/QueryAudit");
+}
+
+// Bad questions to the audit: INVALID_ARGUMENT saying what is wrong, and
+// nothing recorded (no answer left, so no read to record).
+TEST_F(AuditTest, BadAuditQuestionsAreRefusedAndRecordNothing) {
+  auto head = [&] {
+    v1::GetAuditInfoResponse info;
+    auto context = NewCallContext(kAuditorCall);
+    EXPECT_THAT(FromGrpc(auditor_->GetAuditInfo(context.get(), {}, &info)), IsOk());
+    return info.head_sequence();
+  };
+  // The hub's own start-up records (the agreements) settle first.
+  uint64_t before = head();
+  for (int i = 0; i < 50; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    const uint64_t now = head();
+    if (now == before) break;
+    before = now;
+  }
+  v1::SubjectAccessReportRequest sar;
+  sar.set_person_id("not-a-uuid");
+  v1::SubjectAccessReportResponse report;
+  auto context = NewCallContext(kAuditorCall);
+  EXPECT_THAT(
+      FromGrpc(auditor_->SubjectAccessReport(context.get(), sar, &report)),
+      StatusIs(absl::StatusCode::kInvalidArgument, "person_id \"not-a-uuid\" is not a UUID"));
+  v1::DisclosureSummaryResponse summary;
+  context = NewCallContext(kAuditorCall);
+  EXPECT_THAT(FromGrpc(auditor_->DisclosureSummary(context.get(), {}, &summary)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "agreement: say which"));
+  v1::QueryAuditRequest query;
+  query.set_page_size(5000);
+  context = NewCallContext(kAuditorCall);
+  auto reader = auditor_->QueryAudit(context.get(), query);
+  v1::QueryAuditResponse page;
+  EXPECT_FALSE(reader->Read(&page));
+  EXPECT_THAT(FromGrpc(reader->Finish()),
+              StatusIs(absl::StatusCode::kInvalidArgument, "page_size: at most 1000"));
+  EXPECT_EQ(head(), before);
 }
 
 TEST_F(AuditTest, TheSubjectAccessReportShowsWhatEachRecipientReceived) {
