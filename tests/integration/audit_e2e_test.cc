@@ -17,6 +17,7 @@
 #include "eventstore/testing/audit_tamper.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "iomhub/v1/alert_service.grpc.pb.h"
 #include "iomhub/v1/audit_service.grpc.pb.h"
 #include "iomhub/v1/case_service.grpc.pb.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
@@ -206,6 +207,50 @@ TEST_F(AuditTest, CaseQueriesAreRecordedAsConsultationsOfTheView) {
   // The case view is folded from the person's events: the record names them.
   EXPECT_FALSE(Named(records).empty());
   for (uint64_t p : Named(records)) EXPECT_TRUE(appended_.contains(p)) << p;
+}
+
+TEST_F(AuditTest, CohortListsAndAlertListsAreRecordedAsConsultations) {
+  PutOnIom();
+  auto cases = v1::CaseService::NewStub(ChannelFor(kProbation));
+  v1::ListCohortRequest cohort;
+  cohort.set_team_id("gwent-newport");
+  cohort.set_min_position(*appended_.rbegin());
+  v1::ListCohortResponse members;
+  auto context = NewCallContext(kProbationOfficer);
+  ASSERT_THAT(FromGrpc(cases->ListCohort(context.get(), cohort, &members)), IsOk());
+  // An arrest of a person on IOM raises ARREST_OR_CHARGE for probation.
+  appended_.insert(MustAppend(*police_, kSergeant, stream_, {NewArrestEvent("NWP-7")}));
+  auto alerts = v1::AlertService::NewStub(ChannelFor(kProbation));
+  v1::ListAlertsRequest list;
+  list.set_person_id(person_);
+  list.set_state(v1::ALERT_STATE_ALL);
+  v1::ListAlertsResponse listed;
+  for (int i = 0; i < 100 && listed.alerts().empty(); ++i) {
+    context = NewCallContext(kProbationOfficer);
+    ASSERT_THAT(FromGrpc(alerts->ListAlerts(context.get(), list, &listed)), IsOk());
+    if (listed.alerts().empty()) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_FALSE(listed.alerts().empty()) << "the arrest raised no alert";
+
+  v1::QueryAuditRequest query;
+  query.set_person_id(person_);
+  query.set_operation(v1::AUDIT_OPERATION_CONSULT);
+  query.set_system(kProbation);
+  std::map<std::string, std::vector<std::string>> views_by_method;
+  for (const auto& e : Query(query)) {
+    for (const auto& subject : e.record().subjects()) {
+      if (subject.person_id() != person_) continue;
+      for (const auto& view : subject.views()) {
+        views_by_method[e.record().channel().method()].push_back(view);
+      }
+    }
+  }
+  EXPECT_THAT(views_by_method["iomhub.v1.CaseService/ListCohort"],
+              ElementsAreArray({"cohort_view"}));
+  // Each list that showed the person's alerts left a record; the empty
+  // ones while the alert was on its way showed nobody and left none.
+  EXPECT_THAT(views_by_method["iomhub.v1.AlertService/ListAlerts"],
+              ::testing::ElementsAre("alerts"));
 }
 
 TEST_F(AuditTest, RefusedReadsRecordNothingButAreCountedAndLogged) {
