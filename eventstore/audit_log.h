@@ -124,6 +124,8 @@ class AuditLog {
   class Impl;
 
  private:
+  friend absl::StatusOr<AuditChainVerifier> VerifyAuditLog(AuditLog& log,
+                                                           const std::string& public_key_raw);
   explicit AuditLog(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

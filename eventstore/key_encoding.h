@@ -31,6 +31,10 @@ struct StreamVersion {
 };
 std::optional<StreamVersion> DecodeStreamVersionKey(absl::string_view key);
 
+// In the `default` family, one key per range of positions lost in an
+// accepted recovery: kLostRangePrefix ‖ BE64(first) → BE64(last).
+inline constexpr char kLostRangePrefix[] = "lost-positions/";
+
 // `ids` key: the event id in lower case, so ids differing only in case collide.
 std::string EventIdKey(absl::string_view event_id);
 

@@ -124,6 +124,18 @@ absl::Status RocksDbDatabase::OpenDb() {
   }
 
   rocksdb::DB* raw = nullptr;
+  if (read_only_) {
+    const rocksdb::Status s =
+        rocksdb::DB::OpenForReadOnly(db_options, options_.path, descriptors, &handles_, &raw);
+    if (s.IsCorruption()) {
+      absl::StatusOr<std::optional<WalDamage>> damage = FindWalDamage(options_.path);
+      return DescribeOpenCorruption(options_.path, s, damage.ok() ? *damage : std::nullopt);
+    }
+    IOMHUB_RETURN_IF_ERROR(
+        FromRocksDb(s, absl::StrCat("opening the event store at ", options_.path, " read-only")));
+    db_.reset(raw);
+    return absl::OkStatus();
+  }
   rocksdb::Status opened =
       rocksdb::DB::Open(db_options, options_.path, descriptors, &handles_, &raw);
   if (opened.IsCorruption()) {
@@ -157,7 +169,7 @@ RocksDbDatabase::~RocksDbDatabase() {
   }
   // A WAL writer that saw an error aborts the process if used again, so an
   // unhealthy database closes without flushing: the next open replays it.
-  if (!hooks_.simulate_crash_on_shutdown && healthy) {
+  if (!hooks_.simulate_crash_on_shutdown && healthy && !read_only_) {
     if (!options_.sync) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
     FlushAll();
   }
@@ -170,6 +182,21 @@ void RocksDbDatabase::FlushAll() {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   db_->Flush(flush, handles_).PermitUncheckedError();
+}
+
+absl::StatusOr<std::shared_ptr<RocksDbDatabase>> RocksDbDatabase::OpenReadOnly(
+    const EventStoreOptions& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("event store path is empty");
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ec)) {
+    return absl::NotFoundError(absl::StrCat("no iomhub data directory at ",
+                                            std::filesystem::absolute(options.path).string(),
+                                            " (no RocksDB CURRENT file there)"));
+  }
+  std::shared_ptr<RocksDbDatabase> database(new RocksDbDatabase(options, RocksDbHooks{}));
+  database->read_only_ = true;
+  IOMHUB_RETURN_IF_ERROR(database->OpenDb());
+  return database;
 }
 
 StoreCondition RocksDbDatabase::condition() {
@@ -194,6 +221,10 @@ bool RocksDbDatabase::LowOnSpace(bool fresh) {
 }
 
 absl::Status RocksDbDatabase::Write(rocksdb::WriteBatch* batch, bool sync, Reserve reserve) {
+  if (read_only_) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the event store at ", options_.path, " is open read-only"));
+  }
   rocksdb::Status failed;
   {
     absl::ReaderMutexLock lock(&mu_);

@@ -59,6 +59,12 @@ class RocksDbDatabase {
  public:
   static absl::StatusOr<std::shared_ptr<RocksDbDatabase>> Open(const EventStoreOptions& options,
                                                                RocksDbHooks hooks = {});
+  // Opens an existing database without changing a byte of it (RocksDB's
+  // read-only mode: the WAL is replayed in memory), for verifying a stopped
+  // hub's data directory or a backup. Every Write is FAILED_PRECONDITION.
+  // NOT_FOUND when options.path holds no database.
+  static absl::StatusOr<std::shared_ptr<RocksDbDatabase>> OpenReadOnly(
+      const EventStoreOptions& options);
   // Flushes every family (unless simulating a crash, or a write failed) and
   // closes. REQUIRES: no other thread uses the database.
   ~RocksDbDatabase();
@@ -72,6 +78,7 @@ class RocksDbDatabase {
   const RocksDbHooks& hooks() const { return hooks_; }
   // Open used point-in-time recovery (options.wal_recovery accepted a loss).
   bool recovered_with_loss() const { return recovered_with_loss_; }
+  bool read_only() const { return read_only_; }
 
   // Whether a write may use the free-space reserve (min_free_disk_bytes):
   // audit records may, so reads go on (and are recorded) while appends are
@@ -109,17 +116,17 @@ class RocksDbDatabase {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; closed in dtor
   bool recovered_with_loss_ = false;
+  bool read_only_ = false;
 
   absl::Mutex mu_;
   std::optional<StoreCondition> condition_ ABSL_GUARDED_BY(mu_);  // last reported
   bool rocksdb_no_space_ ABSL_GUARDED_BY(mu_) = false;  // RocksDB refused a write: no space
-  absl::Status failure_ ABSL_GUARDED_BY(mu_);  // once set, every write fails with it
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);           // once set, every write fails with it
   uint64_t failed_wal_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time last_resume_attempt_ ABSL_GUARDED_BY(mu_);
   // Set by the event listener when a WAL write failed: that WAL file's
   // writer must never be used again.
-  std::shared_ptr<std::atomic<bool>> wal_write_failed_ =
-      std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<std::atomic<bool>> wal_write_failed_ = std::make_shared<std::atomic<bool>>(false);
   std::atomic<int64_t> space_checked_at_ns_{0};
   std::atomic<bool> low_on_space_{false};
 };

@@ -26,8 +26,6 @@ constexpr char kEventsCf[] = "events";
 constexpr char kStreamsCf[] = "streams";
 constexpr char kHeadsCf[] = "heads";
 constexpr char kIdsCf[] = "ids";
-// In the default family: BE64(first) → BE64(last) of each lost range.
-constexpr char kLostRangePrefix[] = "lost-positions/";
 // How many positions IOMHUB-POSITIONS reserves ahead of the log.
 constexpr uint64_t kReserveAhead = 1 << 16;
 

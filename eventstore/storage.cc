@@ -16,6 +16,7 @@ absl::StatusOr<Storage> OpenStorage(const EventStoreOptions& options,
   if (audit != nullptr) {
     IOMHUB_ASSIGN_OR_RETURN(storage.audit, AuditLog::OpenOver(database, *audit));
   }
+  storage.maintenance = MakeStorageMaintenance(database);
   storage.views = std::make_unique<RocksDbViewStore>(std::move(database));
   return storage;
 }

@@ -10,7 +10,8 @@ namespace iomhub::eventstore {
 Storage MakeInMemoryStorage(const EventStoreOptions& options) {
   return Storage{.log = std::make_unique<InMemoryEventStore>(options),
                  .views = std::make_unique<InMemoryViewStore>(),
-                 .audit = nullptr};
+                 .audit = nullptr,
+                 .maintenance = nullptr};
 }
 
 }  // namespace iomhub::eventstore
