@@ -21,6 +21,8 @@ const char* OperationName(Operation op) {
       return "read the status of the views";
     case Operation::kAdministerViews:
       return "rebuild views";
+    case Operation::kAdministerStorage:
+      return "back up or verify the store";
     case Operation::kReadAgreements:
       return "read the sharing agreements";
     case Operation::kExplain:
@@ -65,6 +67,7 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
     case Operation::kDecide:
       return agency == v1::AGENCY_KIND_POLICE || agency == v1::AGENCY_KIND_PROBATION;
     case Operation::kAdministerViews:
+    case Operation::kAdministerStorage:
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadAudit:
       return agency == v1::AGENCY_KIND_AUDITOR;

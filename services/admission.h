@@ -17,17 +17,18 @@
 namespace iomhub::services {
 
 enum class Operation {
-  kAppend,           // EventService.Append
-  kReadLog,          // EventService.ReadStream / ReadAll
-  kSubscribe,        // SubscriptionService.Subscribe
-  kQueryCases,       // CaseService: case views, cohort lists, identifier lookups
-  kReadViewStatus,   // AdminService.ListViews: checkpoints and states, no personal data
-  kAdministerViews,  // AdminService.RebuildView
-  kReadAgreements,   // SharingService.ListAgreements / GetAgreement: no personal data
-  kExplain,          // SharingService.Explain: names fields and agreements, never content
-  kReadRules,        // AlertService.ListAlertRules: the rules' configuration, no personal data
-  kDecide,           // DecisionService: the joint breach decision (police and probation)
-  kReadAudit,        // AuditService: the disclosure audit (the auditor only)
+  kAppend,             // EventService.Append
+  kReadLog,            // EventService.ReadStream / ReadAll
+  kSubscribe,          // SubscriptionService.Subscribe
+  kQueryCases,         // CaseService: case views, cohort lists, identifier lookups
+  kReadViewStatus,     // AdminService.ListViews: checkpoints and states, no personal data
+  kAdministerViews,    // AdminService.RebuildView
+  kAdministerStorage,  // AdminService.BackupStorage / VerifyStorage
+  kReadAgreements,     // SharingService.ListAgreements / GetAgreement: no personal data
+  kExplain,            // SharingService.Explain: names fields and agreements, never content
+  kReadRules,          // AlertService.ListAlertRules: the rules' configuration, no personal data
+  kDecide,             // DecisionService: the joint breach decision (police and probation)
+  kReadAudit,          // AuditService: the disclosure audit (the auditor only)
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.
@@ -36,8 +37,7 @@ absl::Status CheckAdmission(const v1::Actor& actor, Operation operation);
 // Authenticates the caller and checks it may perform `operation`: the actor,
 // or the status of the first check that failed.
 absl::StatusOr<v1::Actor> AdmitCaller(const Authenticator& auth,
-                                      const grpc::ServerContextBase& context,
-                                      Operation operation);
+                                      const grpc::ServerContextBase& context, Operation operation);
 
 }  // namespace iomhub::services
 

@@ -48,19 +48,22 @@ TEST(Admission, OnlyPoliceProbationAndAdminsSeeViewStatus) {
   }
 }
 
-TEST(Admission, OnlyHubAdminsMayRebuildViews) {
-  EXPECT_TRUE(CheckAdmission(As(v1::AGENCY_KIND_HUB_ADMIN), Operation::kAdministerViews).ok());
-  for (auto agency : {v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_PROBATION, v1::AGENCY_KIND_HOUSING}) {
-    EXPECT_EQ(CheckAdmission(As(agency), Operation::kAdministerViews).code(),
-              absl::StatusCode::kPermissionDenied);
+TEST(Admission, OnlyHubAdminsMayRebuildViewsOrBackUpAndVerifyTheStore) {
+  for (auto op : {Operation::kAdministerViews, Operation::kAdministerStorage}) {
+    EXPECT_TRUE(CheckAdmission(As(v1::AGENCY_KIND_HUB_ADMIN), op).ok());
+    for (auto agency : {v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_PROBATION, v1::AGENCY_KIND_HOUSING,
+                        v1::AGENCY_KIND_AUDITOR}) {
+      EXPECT_EQ(CheckAdmission(As(agency), op).code(), absl::StatusCode::kPermissionDenied);
+    }
   }
 }
 
 TEST(Admission, AuditorsMayNotTouchTheEventLogOrTheViewsButMayReadAgreements) {
   EXPECT_TRUE(CheckAdmission(As(v1::AGENCY_KIND_AUDITOR), Operation::kReadAgreements).ok());
   EXPECT_TRUE(CheckAdmission(As(v1::AGENCY_KIND_AUDITOR), Operation::kExplain).ok());
-  for (auto op : {Operation::kAppend, Operation::kReadLog, Operation::kSubscribe,
-                  Operation::kQueryCases, Operation::kReadViewStatus, Operation::kAdministerViews}) {
+  for (auto op :
+       {Operation::kAppend, Operation::kReadLog, Operation::kSubscribe, Operation::kQueryCases,
+        Operation::kReadViewStatus, Operation::kAdministerViews}) {
     EXPECT_EQ(CheckAdmission(As(v1::AGENCY_KIND_AUDITOR), op).code(),
               absl::StatusCode::kPermissionDenied);
   }

@@ -30,10 +30,7 @@ absl::StatusOr<std::optional<eventstore::AuditLogOptions>> AuditOptions(const v1
   }
   std::error_code ignored;
   std::filesystem::create_directories(config.data_dir(), ignored);
-  const std::string path =
-      audit.signing_key_file().empty()
-          ? (std::filesystem::path(config.data_dir()) / "audit-signing.key").string()
-          : audit.signing_key_file();
+  const std::string path = AuditSigningKeyPath(config);
   absl::StatusOr<Ed25519Key> key = Ed25519Key::LoadOrCreate(path);
   if (!key.ok()) return key.status();
   LogLine(absl::StrCat("audit: checkpoints are signed with ", path, " (key id ", key->KeyId(),
@@ -62,7 +59,17 @@ std::vector<std::unique_ptr<projections::Projection>> HubProjections(
   return out;
 }
 
+std::string AuditSigningKeyPath(const v1::HubConfig& config) {
+  return config.audit().signing_key_file().empty()
+             ? (std::filesystem::path(config.data_dir()) / "audit-signing.key").string()
+             : config.audit().signing_key_file();
+}
+
 HubContext::HubContext(Settings settings) : settings_(std::move(settings)) {}
+
+std::string HubContext::AuditPublicKey() const {
+  return storage_.audit != nullptr ? storage_.audit->signing_key().PublicKeyRaw() : "";
+}
 
 HubContext::~HubContext() { Stop(); }
 

@@ -40,6 +40,10 @@ std::vector<std::unique_ptr<projections::Projection>> HubProjections(
     std::shared_ptr<const projections::alert_rules::RuleConfig> rules,
     const projections::TeamDirectory* teams);
 
+// Where the audit signing key is kept: HubConfig.audit.signing_key_file,
+// else <data_dir>/audit-signing.key.
+std::string AuditSigningKeyPath(const v1::HubConfig& config);
+
 class HubContext {
  public:
   struct Settings {
@@ -62,6 +66,10 @@ class HubContext {
   HubMetrics& metrics() { return *metrics_; }
   eventstore::EventStore& log() { return *storage_.log; }
   eventstore::ViewStore& views() { return *storage_.views; }
+  // Backup and verification of the store; null for in-memory storage.
+  eventstore::StorageMaintenance* maintenance() { return storage_.maintenance.get(); }
+  // The raw public half of the audit signing key; empty when the audit is off.
+  std::string AuditPublicKey() const;
   // The disclosure audit (off only with HubConfig.audit.unsafe_disable).
   AuditTrail& audit() { return *audit_; }
   CollectionRecorder& collection() { return *collection_; }

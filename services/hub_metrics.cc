@@ -98,6 +98,16 @@ HubMetrics::HubMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
            .Name("iomhub_reloads_total")
            .Help("SIGHUP reloads by what was reloaded and result (refused: the old set stayed)")
            .Register(*registry_);
+  storage_checks_ = &prometheus::BuildCounter()
+                         .Name("iomhub_storage_checks_total")
+                         .Help(
+                             "Backups and verifications of the store (AdminService), by "
+                             "operation and result (faults: verification found damage)")
+                         .Register(*registry_);
+  storage_check_seconds_ = &prometheus::BuildGauge()
+                                .Name("iomhub_storage_check_last_seconds")
+                                .Help("Seconds the last backup or verification took")
+                                .Register(*registry_);
   read_calls_ = &prometheus::BuildCounter()
                      .Name("iomhub_read_calls_total")
                      .Help("ReadStream, ReadAll and Subscribe calls admitted, by method")
@@ -233,6 +243,13 @@ void HubMetrics::RecordSharingReload(bool applied) {
 void HubMetrics::RecordReload(absl::string_view what, bool applied) {
   reloads_->Add({{"what", std::string(what)}, {"result", applied ? "applied" : "refused"}})
       .Increment();
+}
+
+void HubMetrics::RecordStorageCheck(absl::string_view operation, absl::string_view result,
+                                    double seconds) {
+  storage_checks_->Add({{"operation", std::string(operation)}, {"result", std::string(result)}})
+      .Increment();
+  storage_check_seconds_->Add({{"operation", std::string(operation)}}).Set(seconds);
 }
 
 void HubMetrics::RecordAlertPass(const projections::alert_rules::AlertPass& pass) {

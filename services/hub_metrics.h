@@ -53,6 +53,9 @@ class HubMetrics {
   void RecordSharingReload(bool applied);
   // iomhub_reloads_total{what="principals"|"sharing",result="applied"|"refused"}.
   void RecordReload(absl::string_view what, bool applied);
+  // iomhub_storage_checks_total{operation="backup"|"verify",result="ok"|"faults"|"failed"}
+  // and the seconds the last one took.
+  void RecordStorageCheck(absl::string_view operation, absl::string_view result, double seconds);
   // iomhub_alert_events_total{source="outbox"|"deadline"|"week"}: alert
   // events the alert rules appended; iomhub_alert_pass_seconds; and
   // iomhub_alert_outbox_pending, the decisions a pass could not append.
@@ -100,6 +103,8 @@ class HubMetrics {
   prometheus::Histogram* audit_wait_seconds_;
   prometheus::Counter* audit_erased_;
   prometheus::Family<prometheus::Counter>* reloads_;
+  prometheus::Family<prometheus::Counter>* storage_checks_;
+  prometheus::Family<prometheus::Gauge>* storage_check_seconds_;
   prometheus::Family<prometheus::Counter>* read_calls_;
   prometheus::Family<prometheus::Counter>* read_events_;
 };

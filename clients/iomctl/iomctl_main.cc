@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/hub_client.h"
+#include "clients/iomctl/admin_command.h"
 #include "clients/iomctl/alert_command.h"
 #include "clients/iomctl/append_command.h"
 #include "clients/iomctl/audit_command.h"
@@ -115,6 +116,8 @@ ABSL_FLAG(std::string, system, "",
 ABSL_FLAG(std::string, as_role, "", "explain: the role the recipient calls with.");
 ABSL_FLAG(std::string, as_purpose, "", "explain: the purpose the recipient calls for.");
 ABSL_FLAG(uint64_t, position, 0, "explain: the log position of the event.");
+ABSL_FLAG(bool, skip_verify, false,
+          "admin backup: put the backup in place without verifying it first.");
 ABSL_FLAG(bool, digests, false, "views: also print each view's content digest (scans it).");
 ABSL_FLAG(std::string, state, "", "alerts: open (default) | resolved | all.");
 ABSL_FLAG(std::string, rule, "",
@@ -162,6 +165,7 @@ namespace {
 // The step of `iomctl decide STEP` or `iomctl audit ACTION` (a positional
 // argument).
 std::string g_step;
+std::string g_argument;  // `iomctl admin backup DIR`: DIR
 
 // --help and friends are not registered flags; absl::ParseCommandLine
 // handles them.
@@ -264,7 +268,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   const bool query = command == "case" || command == "cohort" || command == "find" ||
                      command == "alerts" || command == "decide" || command == "board" ||
                      command == "views" || command == "rebuild" || command == "agreements" ||
-                     command == "explain" || command == "audit";
+                     command == "explain" || command == "audit" || command == "admin";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
   if (command == "case") {
     return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
@@ -363,6 +367,12 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                           .format = absl::GetFlag(FLAGS_format),
                           .public_key_file = absl::GetFlag(FLAGS_public_key)});
   }
+  if (command == "admin") {
+    if (timeout < 0) env.timeout = absl::Hours(1);  // a backup or verify reads the whole store
+    return RunAdmin(env, {.action = g_step,
+                          .argument = g_argument,
+                          .skip_verify = absl::GetFlag(FLAGS_skip_verify)});
+  }
   if (command == "rebuild") {
     return RunRebuild(env, {.view = absl::GetFlag(FLAGS_view), .wait = absl::GetFlag(FLAGS_wait)});
   }
@@ -370,7 +380,7 @@ int Run(const std::string& command, const CommandEnv& env_in) {
       env, absl::StrCat("unknown command \"", command,
                         "\" (want append, read-stream, read-all, subscribe, "
                         "case, cohort, alerts, decide, board, find, views, rebuild, agreements, "
-                        "explain or audit; see "
+                        "explain, audit or admin; see "
                         "iomctl "
                         "--help)"));
 }
@@ -403,6 +413,11 @@ int Main(int argc, char** argv) {
              absl::GetFlag(FLAGS_id).empty()) {
     absl::SetFlag(&FLAGS_id, positional[2]);
     positional.pop_back();
+  } else if ((positional.size() == 3 || positional.size() == 4) &&
+             std::string(positional[1]) == "admin") {
+    g_step = positional[2];  // `iomctl admin backup DIR`, `iomctl admin verify`
+    if (positional.size() == 4) g_argument = positional[3];
+    positional.resize(2);
   } else if (positional.size() == 3 &&
              (std::string(positional[1]) == "decide" || std::string(positional[1]) == "audit")) {
     g_step = positional[2];  // `iomctl decide open ...`, `iomctl audit verify`

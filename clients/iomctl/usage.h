@@ -85,6 +85,15 @@ Commands:
                    --agreement --operation --since --until --limit]
                  audit summary --agreement=ID [--since --until]
                  audit key: the public key checkpoints are signed with
+  admin        The store (AdminService; hub admins):
+                 admin backup DIR [--skip_verify]: a consistent backup of
+                   the running hub (log, views, audit log) into DIR, a new
+                   absolute path on the hub's machine; verified first
+                 admin verify: check the running hub's store (CRCs, gapless
+                   positions and versions, indexes, audit chain); exit 1
+                   on any fault
+               Restore, and verifying a stopped hub's directory, run on
+               the hub's machine: iomhubd --restore_from / --verify.
 
 Connection and identity (all commands):
   --hub=HOST:PORT (127.0.0.1:50051)  --insecure | --ca=F --cert=F --key=F
@@ -117,6 +126,7 @@ Examples:
       --consideration=bc-1 --action=breach --rationale="third missed appointment"
   iomctl --insecure board --team=gwent-newport --summary
   iomctl --insecure rebuild case_view --wait
+  iomctl --insecure admin backup /var/backups/iomhub/2026-12-06
   iomctl --insecure agreements --summary
   iomctl --insecure agreements waspi-dda-iom-housing --summary
   iomctl --insecure --as_principal=ico-auditor --role=auditor audit sar \
