@@ -68,4 +68,27 @@ absl::Status CheckKeyMatchesCertificate(const std::string& cert_pem, const std::
   return status;
 }
 
+absl::StatusOr<std::string> DescribeCertificate(const std::string& pem, const std::string& path) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  if (cert == nullptr) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a PEM certificate (want -----BEGIN CERTIFICATE-----)"));
+  }
+  char subject[256] = {0};
+  X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+  std::string until = "?";
+  BIO* out = BIO_new(BIO_s_mem());
+  if (ASN1_TIME_print(out, X509_get0_notAfter(cert)) == 1) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(out, &data);
+    until.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(out);
+  X509_free(cert);
+  return absl::StrCat("subject ", subject, ", valid until ", until);
+}
+
 }  // namespace iomhub

@@ -25,6 +25,11 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path, const std::st
 absl::Status CheckKeyMatchesCertificate(const std::string& cert_pem, const std::string& key_pem,
                                         const std::string& cert_path, const std::string& key_path);
 
+// The first certificate of the PEM bundle `pem` (read from `path`) as
+// "subject <name>, valid until <date>", e.g. for a log line; INVALID_ARGUMENT
+// naming `path` when it holds no PEM certificate.
+absl::StatusOr<std::string> DescribeCertificate(const std::string& pem, const std::string& path);
+
 }  // namespace iomhub
 
 #endif  // IOMHUB_COMMON_FILES_H_

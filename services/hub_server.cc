@@ -1,6 +1,7 @@
 #include "services/hub_server.h"
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -30,15 +31,10 @@
 #include "services/process_metrics.h"
 #include "services/sharing_service.h"
 #include "services/subscription_service.h"
+#include "services/tls_files.h"
 
 namespace iomhub::services {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path, const char* what) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path, what);
-  if (!text.ok()) return absl::InvalidArgumentError(text.status().message());
-  return text;
-}
 
 // A bind failure as an operator reads it: what, where, and why.
 absl::Status CannotListen(const std::string& what, const std::string& address,
@@ -121,6 +117,7 @@ class HubServer::Impl {
   std::unique_ptr<DecisionServiceImpl> decision_service;
   std::unique_ptr<AuditServiceImpl> audit_service;
   std::unique_ptr<AccessLog> access_log;  // before `server`: it outlives it
+  std::unique_ptr<TlsFiles> tls_files;    // null when insecure
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<OpsHttp> ops_http;
   std::shared_ptr<ProcessMetrics> process_metrics = std::make_shared<ProcessMetrics>();
@@ -144,11 +141,21 @@ absl::Status HubServer::ReloadSharing() {
 
 absl::Status HubServer::ReloadPrincipals() { return impl_->hub->ReloadPrincipals(); }
 
+absl::StatusOr<std::string> HubServer::ReloadTls() {
+  if (impl_->tls_files == nullptr) {
+    return absl::FailedPreconditionError("insecure mode: no TLS files to reload");
+  }
+  absl::StatusOr<std::string> reloaded = impl_->tls_files->Reload();
+  impl_->hub->metrics().RecordReload("tls", reloaded.ok());
+  return reloaded;
+}
+
 absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig& raw_config,
                                                             const v1::Principals& principals,
                                                             const v1::TeamsConfig& teams) {
   const v1::HubConfig config = WithDefaults(raw_config);
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  std::unique_ptr<TlsFiles> tls_files;
   if (config.insecure()) {
     if (!IsLoopbackAddress(config.listen_address())) {
       return absl::InvalidArgumentError(
@@ -162,21 +169,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
       return absl::InvalidArgumentError(
           "TLS needs a server certificate, key and client CA (or --insecure on loopback)");
     }
-    grpc::SslServerCredentialsOptions ssl(
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    IOMHUB_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(tls.client_ca_file(), "client CA"));
-    grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-    IOMHUB_ASSIGN_OR_RETURN(pair.private_key, ReadFile(tls.server_key_file(), "server key"));
-    IOMHUB_ASSIGN_OR_RETURN(pair.cert_chain,
-                            ReadFile(tls.server_cert_file(), "server certificate"));
-    // Else gRPC would only say it cannot listen.
-    IOMHUB_RETURN_IF_ERROR(CheckKeyMatchesCertificate(
-        pair.cert_chain, pair.private_key, tls.server_cert_file(), tls.server_key_file()));
-    ssl.pem_key_cert_pairs.push_back(std::move(pair));
-    credentials = grpc::SslServerCredentials(ssl);
+    IOMHUB_ASSIGN_OR_RETURN(
+        tls_files,
+        TlsFiles::Start(tls, (std::filesystem::path(config.data_dir()) / ".tls").string()));
+    credentials = tls_files->credentials();
   }
 
   auto impl = std::make_unique<Impl>();
+  impl->tls_files = std::move(tls_files);
   IOMHUB_ASSIGN_OR_RETURN(
       impl->hub, HubContext::Start({.config = config,
                                     .principals = principals,

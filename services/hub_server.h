@@ -37,6 +37,11 @@ class HubServer {
   absl::Status ReloadSharing();
   // Re-reads the principals file: see HubContext::ReloadPrincipals.
   absl::Status ReloadPrincipals();
+  // Re-reads the TLS certificate, key and client CA (tls_files.h): a valid
+  // set is used by new handshakes within about a second (the description
+  // of the new certificate is returned); an invalid one changes nothing.
+  // FAILED_PRECONDITION in insecure mode.
+  absl::StatusOr<std::string> ReloadTls();
 
   // Graceful stop: ends subscriptions, stops accepting calls, lets in-flight
   // appends finish (up to `grace`, then cancels), then drains and flushes

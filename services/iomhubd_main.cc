@@ -116,9 +116,8 @@ constexpr char kUsage[] =
     "  iomhubd --insecure --data_dir=/tmp/iomhub --listen=127.0.0.1:0 --ready_file=/tmp/ready\n"
     "  iomhubd --verify --data_dir=/var/lib/iomhub          (offline check, then exit)\n"
     "  iomhubd --restore_from=/backups/monday --data_dir=/var/lib/iomhub-restored\n"
-    "Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the principals, the sharing agreements "
-    "and the "
-    "producer table.";
+    "Stops gracefully on SIGTERM or SIGINT; SIGHUP reloads the principals, the TLS certificate, "
+    "key and client CA, the sharing agreements and the producer table.";
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
@@ -262,6 +261,13 @@ int main(int argc, char** argv) {
                  : absl::StrCat("SIGHUP: principals reload refused, the previous principals "
                                 "stay: ",
                                 who.message()));
+    if (!config.insecure()) {
+      absl::StatusOr<std::string> tls = (*server)->ReloadTls();
+      Log(tls.ok() ? absl::StrCat("SIGHUP: TLS files reloaded (new handshakes within 1 s): ", *tls)
+                   : absl::StrCat("SIGHUP: TLS reload refused, the previous certificate, key and "
+                                  "client CA stay in use: ",
+                                  tls.status().message()));
+    }
     absl::Status reloaded = (*server)->ReloadSharing();
     Log(reloaded.ok() ? std::string("SIGHUP: sharing agreements and producer table reloaded")
                       : absl::StrCat("SIGHUP: reload refused, the previous agreements stay in "
