@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize bench install clean
+.PHONY: all deps configure build demo test test-sanitize test-container bench install clean
 PREFIX ?= /usr/local
 
 all: build
@@ -44,6 +44,12 @@ test-sanitize:
 	@cmake --build build-asan -j$(JOBS) --target $(UNIT_TESTS)
 	@cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
+
+# Opt-in: the container image's build steps from scratch (a Release build of
+# iomhubd and iomctl), as deploy/container/Dockerfile runs them, without a
+# container engine. See tests/container_check.sh.
+test-container: deps
+	@bash tests/container_check.sh --full .
 
 # Opt-in benchmarks that print figures (see docs/benchmarks.md).
 bench:

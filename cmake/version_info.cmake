@@ -4,7 +4,10 @@
 # only when its content changes, so nothing rebuilds needlessly.
 set(commit "unknown")
 find_program(GIT git)
-if(GIT)
+if(NOT "$ENV{IOMHUB_GIT_COMMIT}" STREQUAL "" AND NOT "$ENV{IOMHUB_GIT_COMMIT}" STREQUAL "unknown")
+  # A build without .git (a container build, a source tarball) names it.
+  set(commit "$ENV{IOMHUB_GIT_COMMIT}")
+elseif(GIT)
   execute_process(COMMAND ${GIT} -C ${SOURCE_DIR} rev-parse --short=12 HEAD
                   OUTPUT_VARIABLE head OUTPUT_STRIP_TRAILING_WHITESPACE
                   RESULT_VARIABLE head_failed ERROR_QUIET)

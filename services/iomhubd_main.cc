@@ -21,6 +21,7 @@
 #include "services/grpc_log.h"
 #include "services/hub_server.h"
 #include "services/store_tools.h"
+#include "services/systemd_notify.h"
 
 ABSL_FLAG(std::string, config, "",
           "Hub config file (protobuf text format, iomhub.v1.HubConfig). "
@@ -251,10 +252,13 @@ int main(int argc, char** argv) {
     if (ec) return Fail(absl::StrCat("cannot write ready file ", ready, ": ", ec.message()));
   }
 
+  const std::string status = absl::StrCat("STATUS=serving on ", (*server)->grpc_address());
+  iomhub::services::SystemdNotify(absl::StrCat("READY=1\n", status));
   int sig = 0;
   for (;;) {
     sigwait(&stop_signals, &sig);
     if (sig != SIGHUP) break;
+    iomhub::services::SystemdNotify("RELOADING=1\nSTATUS=reloading (SIGHUP)");
     // A valid set replaces the old one at once; an invalid one changes nothing.
     absl::Status who = (*server)->ReloadPrincipals();
     Log(who.ok() ? std::string("SIGHUP: principals reloaded")
@@ -273,7 +277,9 @@ int main(int argc, char** argv) {
                       : absl::StrCat("SIGHUP: reload refused, the previous agreements stay in "
                                      "force:\n",
                                      reloaded.message()));
+    iomhub::services::SystemdNotify(absl::StrCat("READY=1\n", status));
   }
+  iomhub::services::SystemdNotify("STOPPING=1\nSTATUS=draining and stopping");
   Log(absl::StrCat("received ", sig == SIGTERM ? "SIGTERM" : "SIGINT",
                    "; draining in-flight appends and stopping"));
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));

@@ -11,6 +11,7 @@ foreach(path
     share/doc/iomhub/LICENSE share/doc/iomhub/CHANGELOG.md share/doc/iomhub/README.md
     share/doc/iomhub/operations.md share/doc/iomhub/audit.md
     share/doc/iomhub/examples/config/hub.textproto
+    share/doc/iomhub/examples/production/hub.textproto
     share/doc/iomhub/examples/config/principals.textproto
     share/doc/iomhub/examples/config/agreements/housing.textproto)
   if(NOT EXISTS "${PREFIX}/${path}")
@@ -26,7 +27,7 @@ foreach(binary iomhubd iomctl)
 endforeach()
 file(READ "${PREFIX}/lib/systemd/system/iomhubd.service" unit)
 foreach(line "ExecReload=/bin/kill -HUP $MAINPID" "NoNewPrivileges=yes" "ProtectSystem=strict"
-        "StateDirectory=iomhub" "Restart=on-failure")
+        "StateDirectory=iomhub" "Restart=on-failure" "Type=notify")
   string(FIND "${unit}" "${line}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "the systemd unit lacks ${line}")
