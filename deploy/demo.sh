@@ -30,14 +30,20 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 bash deploy/dev-certs.sh "$CERTS" >/dev/null
 RUN=$(mktemp -d)
 "$BIN/iomhubd" --config=deploy/config/hub.textproto --data_dir="$DATA" --listen="$LISTEN" \
-  --metrics_listen="$METRICS" --ready_file="$RUN/ready" --heartbeat_ms=2000 2> >(sed 's/^/[hub] /' >&2) &
+  --metrics_listen="$METRICS" --ready_file="$RUN/ready" --heartbeat_ms=2000 \
+  2> >(trap '' INT; exec sed -u 's/^/[hub] /' >&2) &
 HUB=$!
+# Ctrl-C reaches the whole process group: the hub drains and stops on its
+# own SIGINT; the script waits for it (and for its last log lines, which the
+# prefixing sed, deaf to SIGINT, passes on) and exits 0.
 cleanup() {
   kill -TERM "$HUB" 2>/dev/null || true
   wait "$HUB" 2>/dev/null || true
+  wait 2>/dev/null || true
   rm -rf "$RUN"
 }
 trap cleanup EXIT
+trap 'exit 0' INT TERM
 for _ in $(seq 1 100); do
   [ -f "$RUN/ready" ] && break
   kill -0 "$HUB" 2>/dev/null || { echo "demo: iomhubd failed to start" >&2; exit 1; }
