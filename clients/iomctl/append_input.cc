@@ -7,10 +7,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "clients/iomctl/json_text.h"
+#include "clients/json_text.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace iomhub::iomctl {
+
+using clients::FormatLocatedError;
+using clients::HasTopLevelKey;
+using clients::JsonObjectSpan;
+using clients::ProtobufJsonErrorOffset;
+using clients::ProtobufJsonErrorSummary;
+using clients::SplitJsonObjects;
 namespace {
 
 // Parses one object into `message`; on failure, an error located in `text`.

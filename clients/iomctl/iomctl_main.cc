@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/connection_flags.h"
 #include "clients/hub_client.h"
 #include "clients/iomctl/admin_command.h"
 #include "clients/iomctl/alert_command.h"
@@ -24,50 +25,16 @@
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
 #include "clients/iomctl/decision_command.h"
-#include "clients/iomctl/profile.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/sharing_command.h"
 #include "clients/iomctl/subscribe_command.h"
 #include "clients/iomctl/usage.h"
+#include "clients/profile.h"
 #include "common/cli_help.h"
 #include "grpc/support/log.h"
 
-namespace {
+using iomhub::clients::EnvOr;
 
-std::string EnvOr(const char* name, const char* fallback = "") {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : fallback;
-}
-
-}  // namespace
-
-// Connection and identity (every command).
-ABSL_FLAG(std::string, profile, EnvOr("IOMCTL_PROFILE"),
-          "Take connection and identity flags not given otherwise from this profile "
-          "(~/.config/iomctl/NAME.profile; see docs/api.md). Default: $IOMCTL_PROFILE.");
-ABSL_FLAG(std::string, hub, EnvOr("IOMHUB_HUB", "127.0.0.1:50051"),
-          "Hub address, host:port. Default: $IOMHUB_HUB, else 127.0.0.1:50051.");
-ABSL_FLAG(bool, insecure, EnvOr("IOMHUB_INSECURE") == "true" || EnvOr("IOMHUB_INSECURE") == "1",
-          "Plaintext, no TLS (a hub started with --insecure). Default: $IOMHUB_INSECURE.");
-ABSL_FLAG(std::string, ca, EnvOr("IOMHUB_CA"),
-          "PEM file of the CA that signed the hub's certificate. Default: $IOMHUB_CA.");
-ABSL_FLAG(std::string, cert, EnvOr("IOMHUB_CERT"),
-          "PEM client certificate naming this partner system (mTLS). Default: $IOMHUB_CERT.");
-ABSL_FLAG(std::string, key, EnvOr("IOMHUB_KEY"),
-          "PEM private key of --cert. Default: $IOMHUB_KEY.");
-ABSL_FLAG(std::string, server_name, EnvOr("IOMHUB_SERVER_NAME"),
-          "Verify the hub's certificate for this name instead of --hub's host "
-          "(e.g. for development certificates). Default: $IOMHUB_SERVER_NAME.");
-ABSL_FLAG(std::string, user, EnvOr("IOMHUB_USER"),
-          "User id asserted for the call (metadata iomhub-user-id). Default: $IOMHUB_USER.");
-ABSL_FLAG(std::string, role, EnvOr("IOMHUB_ROLE"),
-          "Role asserted for the call (metadata iomhub-role). Default: $IOMHUB_ROLE.");
-ABSL_FLAG(std::string, purpose, EnvOr("IOMHUB_PURPOSE"),
-          "Purpose asserted for the call (metadata iomhub-purpose). Default: $IOMHUB_PURPOSE.");
-ABSL_FLAG(std::string, as_principal, EnvOr("IOMHUB_DEV_PRINCIPAL"),
-          "With --insecure only: the principal id to act as (metadata iomhub-dev-principal), "
-          "e.g. gwent-police-niche; without it an insecure hub treats you as its hub admin. "
-          "Default: $IOMHUB_DEV_PRINCIPAL.");
 ABSL_FLAG(double, timeout, -1,
           "Deadline in seconds for append and read calls; 0 means none. "
           "Unset: 30 for append, none for reads. Not applied to subscribe.");
@@ -166,52 +133,6 @@ namespace {
 // argument).
 std::string g_step;
 std::string g_argument;  // `iomctl admin backup DIR`: DIR
-
-// --help and friends are not registered flags; absl::ParseCommandLine
-// handles them.
-bool IsUsageFlag(absl::string_view name) {
-  return name == "help" || name == "helpfull" || name == "helpshort" || name == "helppackage" ||
-         name == "helpmatch" || name == "version" || name == "only_check_args";
-}
-
-// absl::ParseCommandLine exits with status 1 on a flag it cannot parse,
-// but iomctl promises 2 for usage errors: so check every flag first.
-// Returns the problem, or "" when all flags parse.
-// Flags given on the command line (a profile does not override them).
-std::set<std::string> g_given;
-
-std::string CheckFlags(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--") break;
-    if (!absl::StartsWith(arg, "-") || arg == "-") continue;
-    arg.remove_prefix(absl::StartsWith(arg, "--") ? 2 : 1);
-    const size_t equals = arg.find('=');
-    const absl::string_view name = arg.substr(0, equals);
-    if (IsUsageFlag(name)) continue;  // absl handles these itself
-    g_given.insert(std::string(
-        absl::StartsWith(name, "no") && !absl::FindCommandLineFlag(name) ? name.substr(2) : name));
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr && absl::StartsWith(name, "no") && equals == absl::string_view::npos) {
-      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
-      if (negated != nullptr && negated->IsOfType<bool>()) continue;
-    }
-    if (flag == nullptr) return absl::StrCat("unknown flag --", name);
-    std::string value;
-    if (equals != absl::string_view::npos) {
-      value = std::string(arg.substr(equals + 1));
-    } else if (flag->IsOfType<bool>()) {
-      continue;
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return absl::StrCat("flag --", name, " needs a value");
-    }
-    std::string error;
-    if (!flag->ParseFrom(value, &error)) return absl::StrCat("--", name, "=", value, ": ", error);
-  }
-  return "";
-}
 
 absl::StatusOr<uint64_t> FromFlag() {
   const std::string from = absl::GetFlag(FLAGS_from);
@@ -399,7 +320,7 @@ int Main(int argc, char** argv) {
     iomhub::PrintHelp(std::cout, absl::StrCat("iomctl: ", kUsage), "iomctl_main");
     return kExitOk;
   }
-  if (std::string problem = CheckFlags(argc, argv); !problem.empty()) {
+  if (std::string problem = clients::CheckCommandLine(argc, argv); !problem.empty()) {
     return ReportUsageError(env, absl::StrCat(problem, " (see iomctl --help)"));
   }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
@@ -436,38 +357,11 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
 
-  if (const std::string profile = absl::GetFlag(FLAGS_profile); !profile.empty()) {
-    absl::StatusOr<std::map<std::string, std::string>> values = LoadProfile(profile);
-    if (!values.ok()) return ReportUsageError(env, values.status().message());
-    for (const auto& [key, value] : *values) {
-      // The command line and the environment win over the profile.
-      if (g_given.contains(key) || std::getenv(ProfileEnvVar(key).c_str()) != nullptr) continue;
-      std::string error;
-      if (!absl::FindCommandLineFlag(key)->ParseFrom(value, &error)) {
-        return ReportUsageError(
-            env, absl::StrCat(ProfilePath(profile), ": ", key, " = ", value, ": ", error));
-      }
-    }
-  }
-  env.identity = {.user_id = absl::GetFlag(FLAGS_user),
-                  .role = absl::GetFlag(FLAGS_role),
-                  .purpose = absl::GetFlag(FLAGS_purpose),
-                  .dev_principal = absl::GetFlag(FLAGS_as_principal)};
-  if (absl::Status s = clients::CallMetadata(env.identity).status(); !s.ok()) {
-    return ReportUsageError(env, absl::StrCat(s.message(),
-                                              ": set --user, --role and --purpose (or "
-                                              "IOMHUB_USER, IOMHUB_ROLE, IOMHUB_PURPOSE)"));
-  }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-      clients::MakeHubChannel({.address = absl::GetFlag(FLAGS_hub),
-                               .insecure = absl::GetFlag(FLAGS_insecure),
-                               .ca_file = absl::GetFlag(FLAGS_ca),
-                               .cert_file = absl::GetFlag(FLAGS_cert),
-                               .key_file = absl::GetFlag(FLAGS_key),
-                               .server_name_override = absl::GetFlag(FLAGS_server_name)});
-  if (!channel.ok()) return ReportUsageError(env, channel.status().message());
-  env.channel = *std::move(channel);
-  env.tls = !absl::GetFlag(FLAGS_insecure);
+  absl::StatusOr<clients::Connection> connection = clients::ConnectionFromFlags();
+  if (!connection.ok()) return ReportUsageError(env, connection.status().message());
+  env.identity = connection->identity;
+  env.channel = connection->channel;
+  env.tls = !connection->options.insecure;
   return Run(command, env);
 }
 

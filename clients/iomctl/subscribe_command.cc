@@ -2,10 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "clients/iomctl/subscription_cursor.h"
+#include "clients/subscription_cursor.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
 
 namespace iomhub::iomctl {
+
+using clients::ReconnectBackoff;
+using clients::SubscriptionCursor;
 namespace {
 
 // A subscription has no natural end, so a stream that ends, is cancelled by

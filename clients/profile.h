@@ -6,8 +6,8 @@
 // cert, key, server_name, insecure, user, role, purpose, as_principal.
 // Precedence: a flag on the command line, then its environment variable
 // (IOMHUB_HUB, IOMHUB_CA, ...), then the profile, then the default.
-#ifndef IOMHUB_CLIENTS_IOMCTL_PROFILE_H_
-#define IOMHUB_CLIENTS_IOMCTL_PROFILE_H_
+#ifndef IOMHUB_CLIENTS_PROFILE_H_
+#define IOMHUB_CLIENTS_PROFILE_H_
 
 #include <map>
 #include <string>
@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 
 // The profile file for `name`.
 std::string ProfilePath(absl::string_view name);
@@ -32,6 +32,6 @@ absl::StatusOr<std::map<std::string, std::string>> LoadProfile(absl::string_view
 // The environment variable that sets the flag `key` ("IOMHUB_HUB" for hub).
 std::string ProfileEnvVar(absl::string_view key);
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients
 
-#endif  // IOMHUB_CLIENTS_IOMCTL_PROFILE_H_
+#endif  // IOMHUB_CLIENTS_PROFILE_H_

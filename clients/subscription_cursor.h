@@ -2,8 +2,8 @@
 // disconnect it resumes exactly after the last position the hub examined for
 // it: nothing lost, nothing repeated. ReconnectBackoff: the delays between
 // reconnect attempts. Both are thread-compatible value types.
-#ifndef IOMHUB_CLIENTS_IOMCTL_SUBSCRIPTION_CURSOR_H_
-#define IOMHUB_CLIENTS_IOMCTL_SUBSCRIPTION_CURSOR_H_
+#ifndef IOMHUB_CLIENTS_SUBSCRIPTION_CURSOR_H_
+#define IOMHUB_CLIENTS_SUBSCRIPTION_CURSOR_H_
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "absl/time/time.h"
 #include "iomhub/v1/subscription_service.pb.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 
 class SubscriptionCursor {
  public:
@@ -57,6 +57,6 @@ class ReconnectBackoff {
   absl::Duration next_;
 };
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients
 
-#endif  // IOMHUB_CLIENTS_IOMCTL_SUBSCRIPTION_CURSOR_H_
+#endif  // IOMHUB_CLIENTS_SUBSCRIPTION_CURSOR_H_

@@ -1,4 +1,4 @@
-#include "clients/iomctl/profile.h"
+#include "clients/profile.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 namespace {
 
 constexpr const char* kKeys[] = {"hub",      "ca",   "cert", "key",     "server_name",
@@ -79,4 +79,4 @@ absl::StatusOr<std::map<std::string, std::string>> LoadProfile(absl::string_view
   return ParseProfile(text.str(), path);
 }
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

@@ -1,12 +1,13 @@
-#include "clients/iomctl/subscription_cursor.h"
+#include "clients/subscription_cursor.h"
 
 #include "clients/iomctl/subscribe_command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 namespace {
 
+using iomctl::MakeSubscribeRequest;
 using ::testing::ElementsAre;
 using ::testing::Optional;
 
@@ -88,4 +89,4 @@ TEST(ReconnectBackoff, DoublesFrom100MillisecondsUpTo5Seconds) {
 }
 
 }  // namespace
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

@@ -1,11 +1,11 @@
-#include "clients/iomctl/profile.h"
+#include "clients/profile.h"
 
 #include "common/status_macros.h"  // status_matchers.h needs its CONCAT macro
 #include "common/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 namespace {
 
 using ::iomhub::testing::IsOk;
@@ -45,4 +45,4 @@ TEST(Profile, AMissingProfileSaysWhichFileWasTried) {
 }
 
 }  // namespace
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

@@ -1,9 +1,9 @@
-#include "clients/iomctl/subscription_cursor.h"
+#include "clients/subscription_cursor.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 
 SubscriptionCursor::SubscriptionCursor(v1::SubscribeRequest initial)
     : initial_(std::move(initial)) {
@@ -46,4 +46,4 @@ absl::Duration ReconnectBackoff::Next() {
   return delay;
 }
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

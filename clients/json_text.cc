@@ -1,4 +1,4 @@
-#include "clients/iomctl/json_text.h"
+#include "clients/json_text.h"
 
 #include <algorithm>
 #include <functional>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 namespace {
 
 constexpr size_t kNpos = absl::string_view::npos;
@@ -341,4 +341,4 @@ absl::string_view ProtobufJsonErrorSummary(absl::string_view message) {
   return message.substr(0, message.find('\n'));
 }
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

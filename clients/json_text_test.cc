@@ -1,4 +1,4 @@
-#include "clients/iomctl/json_text.h"
+#include "clients/json_text.h"
 
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "iomhub/v1/event_service.pb.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 namespace {
 
 using ::iomhub::testing::IsOk;
@@ -181,4 +181,4 @@ TEST(ProtobufJsonErrorSummary, DropsTheParsersOwnExcerpt) {
 }
 
 }  // namespace
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients

@@ -4,8 +4,8 @@
 // protobuf JSON parser, and turn any error back into a line and column of
 // the original input. Values themselves are checked by the protobuf parser.
 // All functions are pure.
-#ifndef IOMHUB_CLIENTS_IOMCTL_JSON_TEXT_H_
-#define IOMHUB_CLIENTS_IOMCTL_JSON_TEXT_H_
+#ifndef IOMHUB_CLIENTS_JSON_TEXT_H_
+#define IOMHUB_CLIENTS_JSON_TEXT_H_
 
 #include <cstddef>
 #include <string>
@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace iomhub::iomctl {
+namespace iomhub::clients {
 
 // A position in a text: 1-based line, and 1-based column counted in UTF-8
 // characters (a tab counts as one).
@@ -66,6 +66,6 @@ size_t ProtobufJsonErrorOffset(absl::string_view json, absl::string_view message
 // dropped, since FormatLocatedError prints ours).
 absl::string_view ProtobufJsonErrorSummary(absl::string_view message);
 
-}  // namespace iomhub::iomctl
+}  // namespace iomhub::clients
 
-#endif  // IOMHUB_CLIENTS_IOMCTL_JSON_TEXT_H_
+#endif  // IOMHUB_CLIENTS_JSON_TEXT_H_
