@@ -1,0 +1,62 @@
+#include "clients/adapters/adapter_main.h"
+
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "clients/connection_flags.h"
+#include "common/cli_help.h"
+
+ABSL_FLAG(std::string, checkpoint, "",
+          "Keep progress in this file and resume from it: a restart skips what the hub already "
+          "acknowledged (replays are safe without it, only slower).");
+ABSL_FLAG(std::string, rejects, "",
+          "Append each rejected message here as one JSON line (file, line, reason, detail, "
+          "message), for correction and replay.");
+ABSL_FLAG(int, parallel, 8, "Appends in flight (each person's messages stay in order).");
+
+namespace iomhub::adapters {
+
+int AdapterMain(int argc, char** argv, const AdapterSpec& spec) {
+  absl::SetProgramUsageMessage(spec.usage);
+  if (PrintVersionIfAsked(argc, argv)) return 0;
+  if (WantsHelp(argc, argv)) {
+    PrintHelp(std::cout, spec.usage, "adapter");
+    return 0;
+  }
+  if (std::string problem = clients::CheckCommandLine(argc, argv); !problem.empty()) {
+    std::cerr << spec.program << ": " << problem << " (see --help)\n";
+    return 2;
+  }
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  FeedOptions options;
+  options.source = spec.source;
+  options.checkpoint_file = absl::GetFlag(FLAGS_checkpoint);
+  options.rejects_file = absl::GetFlag(FLAGS_rejects);
+  options.parallel = std::max(1, absl::GetFlag(FLAGS_parallel));
+  for (size_t i = 1; i < positional.size(); ++i) options.inputs.push_back(positional[i]);
+  if (options.inputs.empty()) options.inputs.push_back("-");
+  absl::StatusOr<Mapper> mapper = spec.make_mapper();
+  if (!mapper.ok()) {
+    std::cerr << spec.program << ": " << mapper.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<clients::Connection> connection = clients::ConnectionFromFlags();
+  if (!connection.ok()) {
+    std::cerr << spec.program << ": " << connection.status().message() << "\n";
+    return 2;
+  }
+  FeedRunner runner(connection->channel, connection->identity, std::move(options),
+                    *std::move(mapper), &std::cerr);
+  absl::StatusOr<FeedSummary> summary = runner.Run();
+  if (!summary.ok()) {
+    std::cerr << spec.program << ": stopped: " << summary.status().message() << "\n";
+    return 1;
+  }
+  std::cerr << spec.program << ": " << summary->ToString() << std::endl;
+  return summary->rejected_total() > 0 ? 1 : 0;
+}
+
+}  // namespace iomhub::adapters
