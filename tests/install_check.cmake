@@ -7,7 +7,8 @@ if(NOT installed EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${installed})")
 endif()
 foreach(path
-    bin/iomhubd bin/iomctl lib/systemd/system/iomhubd.service
+    bin/iomhubd bin/iomctl bin/iomhub-probation-feed bin/iomhub-police-feed
+    lib/systemd/system/iomhubd.service
     share/doc/iomhub/LICENSE share/doc/iomhub/CHANGELOG.md share/doc/iomhub/README.md
     share/doc/iomhub/operations.md share/doc/iomhub/audit.md
     share/doc/iomhub/examples/config/hub.textproto
@@ -18,7 +19,7 @@ foreach(path
     message(FATAL_ERROR "make install did not install ${path}")
   endif()
 endforeach()
-foreach(binary iomhubd iomctl)
+foreach(binary iomhubd iomctl iomhub-probation-feed iomhub-police-feed)
   execute_process(COMMAND "${PREFIX}/bin/${binary}" --version
                   OUTPUT_VARIABLE version RESULT_VARIABLE ran)
   if(NOT ran EQUAL 0 OR NOT version MATCHES "^${binary} [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ")

@@ -17,10 +17,10 @@
 namespace iomhub::adapters {
 
 struct FeedMessage {
-  std::string file;    // as given, or "<stdin>"
-  int line = 0;        // 1-based line of the message's first character
-  size_t index = 0;    // 0-based position of the message in its file
-  std::string text;    // the JSON object; empty when malformed
+  std::string file;       // as given, or "<stdin>"
+  int line = 0;           // 1-based line of the message's first character
+  size_t index = 0;       // 0-based position of the message in its file
+  std::string text;       // the JSON object; empty when malformed
   std::string malformed;  // why the text at `line` is not a JSON object
 };
 

@@ -69,9 +69,9 @@ uint64_t FeedSummary::rejected_total() const {
 std::string FeedSummary::ToString() const {
   uint64_t skipped_total = 0;
   for (const auto& [reason, n] : skipped) skipped_total += n;
-  std::string s = absl::StrCat("read ", read, ", appended ", appended, " (", events,
-                               " events), replayed ", replayed, ", skipped ", skipped_total,
-                               ", rejected ", rejected_total());
+  std::string s =
+      absl::StrCat("read ", read, ", appended ", appended, " (", events, " events), replayed ",
+                   replayed, ", skipped ", skipped_total, ", rejected ", rejected_total());
   for (const auto& [reason, n] : skipped) absl::StrAppend(&s, "\n  skipped ", n, ": ", reason);
   for (const auto& [reason, n] : rejected) absl::StrAppend(&s, "\n  rejected ", n, ": ", reason);
   return s;
@@ -222,7 +222,8 @@ class FeedRunner::Impl {
       return absl::OkStatus();
     }
     absl::MutexLock lock(&mu_);
-    Reject(*items[begin].message, absl::StrCat("refused by the hub (", CodeName(status->error_code()), ")"),
+    Reject(*items[begin].message,
+           absl::StrCat("refused by the hub (", CodeName(status->error_code()), ")"),
            status->error_message());
     return absl::OkStatus();
   }
@@ -239,9 +240,9 @@ class FeedRunner::Impl {
       grpc::Status status = events_->Append(context->get(), request, response);
       if (!Transient(status.error_code()) || absl::Now() > give_up) {
         if (Transient(status.error_code())) {
-          return absl::UnavailableError(absl::StrCat(
-              "the hub stayed unreachable (", status.error_message(),
-              "); rerun to resume from the checkpoint"));
+          return absl::UnavailableError(absl::StrCat("the hub stayed unreachable (",
+                                                     status.error_message(),
+                                                     "); rerun to resume from the checkpoint"));
         }
         return status;
       }
@@ -268,9 +269,9 @@ class FeedRunner::Impl {
         return response.person_id();
       }
       if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
-        return absl::UnavailableError(absl::StrCat("finding the person for ", KindName(id.kind()),
-                                                   " ", id.value(), ": ", CodeName(status.error_code()),
-                                                   ": ", status.error_message()));
+        return absl::UnavailableError(
+            absl::StrCat("finding the person for ", KindName(id.kind()), " ", id.value(), ": ",
+                         CodeName(status.error_code()), ": ", status.error_message()));
       }
       absl::StrAppend(&tried, tried.empty() ? "" : ", ", KindName(id.kind()), " ", id.value());
     }
@@ -282,8 +283,8 @@ class FeedRunner::Impl {
   // or with mu_ held.
   void Reject(const FeedMessage& m, const std::string& reason, absl::string_view detail) {
     ++summary_.rejected[reason];
-    *r_.err_ << m.file << ":" << m.line << ": rejected: " << reason
-             << (detail.empty() ? "" : ": ") << detail << "\n";
+    *r_.err_ << m.file << ":" << m.line << ": rejected: " << reason << (detail.empty() ? "" : ": ")
+             << detail << "\n";
     if (!rejects_.is_open()) return;
     google::protobuf::Struct line;
     auto& fields = *line.mutable_fields();

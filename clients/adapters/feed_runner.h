@@ -40,7 +40,9 @@ class Mapped {
   enum class Kind { kAppend, kSkip, kReject };
   static Mapped Skip(std::string reason) { return Make(Kind::kSkip, std::move(reason), ""); }
   static Mapped Reject(std::string reason) { return Make(Kind::kReject, std::move(reason), ""); }
-  static Mapped Append(std::string source_id) { return Make(Kind::kAppend, "", std::move(source_id)); }
+  static Mapped Append(std::string source_id) {
+    return Make(Kind::kAppend, "", std::move(source_id));
+  }
 
   Kind kind = Kind::kReject;
   // kSkip / kReject: why, as a short stable phrase (the summary counts by
@@ -80,10 +82,10 @@ struct FeedOptions {
 };
 
 struct FeedSummary {
-  uint64_t read = 0;         // messages read (after the checkpoint)
-  uint64_t appended = 0;     // messages whose events were newly stored
-  uint64_t events = 0;       // events newly stored
-  uint64_t replayed = 0;     // messages already stored (idempotent replay)
+  uint64_t read = 0;                         // messages read (after the checkpoint)
+  uint64_t appended = 0;                     // messages whose events were newly stored
+  uint64_t events = 0;                       // events newly stored
+  uint64_t replayed = 0;                     // messages already stored (idempotent replay)
   std::map<std::string, uint64_t> skipped;   // by reason
   std::map<std::string, uint64_t> rejected;  // by reason
   uint64_t rejected_total() const;

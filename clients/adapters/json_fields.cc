@@ -12,7 +12,8 @@ absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view json)
   google::protobuf::Struct object;
   const auto status = google::protobuf::util::JsonStringToMessage(std::string(json), &object);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("not a JSON object: ", std::string(status.message())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a JSON object: ", std::string(status.message())));
   }
   return object;
 }

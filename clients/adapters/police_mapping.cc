@@ -117,8 +117,8 @@ Mapped MapPoliceMessage(absl::string_view json) {
     }
   }
   if (!extra.empty()) {
-    return Reject(absl::StrCat("members a ", *type, " message may not carry: ",
-                               absl::StrJoin(extra, ", ")));
+    return Reject(
+        absl::StrCat("members a ", *type, " message may not carry: ", absl::StrJoin(extra, ", ")));
   }
   Mapped out = Mapped::Append(*id);
   if (auto pnc = StringField(*m, "person.pnc")) {

@@ -73,7 +73,8 @@ std::string Fill(const std::string& type, const Struct& e, const std::string& so
     const std::string code = Info(e, "registerTypeCode");
     if (code.empty()) return "registration without additionalInformation.registerTypeCode";
     std::optional<v1::Registration> registration = Register(code);
-    if (!registration.has_value()) return absl::StrCat("skip:register type ", code, " is not taken");
+    if (!registration.has_value())
+      return absl::StrCat("skip:register type ", code, " is not taken");
     auto* p = event->mutable_registration_changed();
     p->set_registration(*registration);
     p->set_added(type == "probation-case.registration.added");
@@ -104,7 +105,8 @@ std::string Fill(const std::string& type, const Struct& e, const std::string& so
                                                 number, ")"));
   } else if (type == "prison-offender-events.prisoner.received") {
     const std::string reason = Info(e, "reason");
-    if (reason != "ADMISSION") return absl::StrCat("skip:reception reason ", reason, " is not taken");
+    if (reason != "ADMISSION")
+      return absl::StrCat("skip:reception reason ", reason, " is not taken");
     auto* p = event->mutable_received_into_custody();
     p->set_establishment(Info(e, "prisonId"));
     p->set_reason(RecallMovement(Info(e, "nomisMovementReasonCode")) ? "recall" : "admission");
