@@ -46,11 +46,15 @@ mapped=${mapped//\/opt\/iomhub/$WORK/opt}
 "$WORK/opt/bin/iomhubd" --version | grep -q '^iomhubd ' || fail "the installed iomhubd does not run"
 [ "$FULL" = 1 ] && rm -rf "$BUILD"
 
-# 3. Every shared library comes from a runtime package, and each package exists.
+# 3. Every shared library a binary names (its NEEDED entries; what those
+# need in turn comes with their packages' dependencies) is found, and comes
+# from a package the runtime stage installs; each of those packages exists.
 wanted=$(grep -v '^#' "$PACKAGES" | sort -u)
-for binary in "$WORK/opt/bin/iomhubd" "$WORK/opt/bin/iomctl"; do
+for binary in "$WORK"/opt/bin/*; do
   if ldd "$binary" | grep -q 'not found'; then fail "$binary: $(ldd "$binary" | grep 'not found')"; fi
-  for lib in $(ldd "$binary" | awk '$3 ~ /^\// {print $3}'); do
+  for needed in $(readelf -d "$binary" | awk '/NEEDED/ {gsub(/[][]/, "", $5); print $5}'); do
+    lib=$(ldd "$binary" | awk -v n="$needed" '$1 == n {print $3}')
+    [ -n "$lib" ] || fail "$binary needs $needed, which ldd does not find"
     real=$(readlink -f "$lib")
     owner=$(dpkg -S "$real" 2>/dev/null || dpkg -S "/usr$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || true)
     package=${owner%%:*}

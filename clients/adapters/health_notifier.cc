@@ -1,0 +1,159 @@
+#include "clients/adapters/health_notifier.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "clients/subscription_cursor.h"
+#include "common/files.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "iomhub/v1/subscription_service.grpc.pb.h"
+
+namespace iomhub::adapters {
+namespace {
+
+bool IsDisconnect(const grpc::Status& status) {
+  return status.ok() || status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::CANCELLED;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<NotifierCheckpoint>> LoadNotifierCheckpoint(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadWholeFile(path, "checkpoint");
+  if (absl::IsNotFound(text.status())) return std::nullopt;
+  if (!text.ok()) return text.status();
+  absl::string_view line = absl::StripTrailingAsciiWhitespace(*text);
+  const size_t tab = line.find('\t');
+  NotifierCheckpoint checkpoint;
+  if (tab == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, tab), &checkpoint.position) ||
+      !absl::SimpleAtoi(line.substr(tab + 1), &checkpoint.notifications)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a notifier checkpoint (want \"<position>\\t<notifications>\")"));
+  }
+  return checkpoint;
+}
+
+HealthNotifier::HealthNotifier(std::shared_ptr<grpc::Channel> channel,
+                               clients::CallIdentity identity, NotifierOptions options,
+                               HttpsPoster* poster, std::ostream* log)
+    : channel_(std::move(channel)),
+      identity_(std::move(identity)),
+      options_(std::move(options)),
+      poster_(poster),
+      log_(log) {}
+
+absl::Status HealthNotifier::Store(uint64_t position, uint64_t notifications) {
+  const std::string tmp = options_.checkpoint_file + ".tmp";
+  const std::string text = absl::StrCat(position, "\t", notifications, "\n");
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  ok = ok && std::rename(tmp.c_str(), options_.checkpoint_file.c_str()) == 0;
+  if (!ok) {
+    return absl::InternalError(absl::StrCat("cannot write the checkpoint ", options_.checkpoint_file,
+                                            ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+bool HealthNotifier::Deliver(uint64_t number, const v1::Event& event, const std::string& body) {
+  clients::ReconnectBackoff backoff(options_.backoff_initial, options_.backoff_max);
+  PostResult result;
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    result = poster_->Post(body);
+    if (result.ok()) return true;
+    if (result.permanent()) break;
+    ++summary_.retries;
+    if (attempt < options_.max_attempts) absl::SleepFor(backoff.Next());
+  }
+  *log_ << "notification " << number << " (position " << event.position()
+        << ") given up: " << result.ToString() << "\n";
+  google::protobuf::Struct line;
+  auto& fields = *line.mutable_fields();
+  fields["eventNumber"].set_string_value(absl::StrCat(number));
+  fields["position"].set_string_value(absl::StrCat(event.position()));
+  fields["result"].set_string_value(result.ToString());
+  fields["at"].set_string_value(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  fields["bundle"].set_string_value(body);
+  std::string json;
+  (void)google::protobuf::util::MessageToJsonString(line, &json);
+  std::ofstream(options_.dead_letter_file, std::ios::app) << json << "\n";
+  return false;
+}
+
+absl::StatusOr<NotifierSummary> HealthNotifier::Run() {
+  absl::StatusOr<std::optional<NotifierCheckpoint>> checkpoint =
+      LoadNotifierCheckpoint(options_.checkpoint_file);
+  if (!checkpoint.ok()) return checkpoint.status();
+  uint64_t notifications = checkpoint->has_value() ? (*checkpoint)->notifications : 0;
+  v1::SubscribeRequest first;
+  if (checkpoint->has_value()) {
+    first.set_after_position((*checkpoint)->position);
+    summary_.last_position = (*checkpoint)->position;
+  } else if (options_.from_start) {
+    first.set_from_start(true);
+  } else {
+    first.set_from_now(true);
+  }
+  first.set_heartbeat_interval_ms(1000);
+  auto stub = v1::SubscriptionService::NewStub(channel_);
+  clients::SubscriptionCursor cursor(first);
+  clients::ReconnectBackoff reconnect;
+  for (;;) {
+    absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
+        clients::MakeCallContext(identity_, absl::ZeroDuration());
+    if (!context.ok()) return context.status();
+    std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
+        stub->Subscribe(context->get(), cursor.NextRequest());
+    v1::SubscribeResponse response;
+    while (reader->Read(&response)) {
+      reconnect.Reset();
+      for (const v1::Event& event : response.events().events()) {
+        const uint64_t number = notifications + 1;
+        const std::string body = IdOnlyNotification(options_.fhir, number, event);
+        if (Deliver(number, event, body)) {
+          ++summary_.notified;
+        } else {
+          ++summary_.dead_lettered;
+        }
+        notifications = number;
+        summary_.last_position = event.position();
+        if (absl::Status s = Store(event.position(), notifications); !s.ok()) return s;
+      }
+      cursor.Observe(response);
+      const uint64_t examined = cursor.checkpoint().value_or(0);
+      if (examined > summary_.last_position) {
+        summary_.last_position = examined;
+        if (absl::Status s = Store(examined, notifications); !s.ok()) return s;
+      }
+      if (options_.until_caught_up && response.has_heartbeat() &&
+          response.heartbeat().checkpoint() >= response.heartbeat().head_position()) {
+        (*context)->TryCancel();
+        reader->Finish();
+        return summary_;
+      }
+    }
+    const grpc::Status status = reader->Finish();
+    if (!IsDisconnect(status)) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          absl::StrCat("the hub refused the subscription: ", status.error_message()));
+    }
+    const absl::Duration delay = reconnect.Next();
+    *log_ << "subscription interrupted (" << status.error_message() << "); resuming after position "
+          << summary_.last_position << " in " << absl::FormatDuration(delay) << std::endl;
+    absl::SleepFor(delay);
+  }
+}
+
+}  // namespace iomhub::adapters
