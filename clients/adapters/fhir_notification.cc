@@ -29,7 +29,8 @@ Value Str(absl::string_view s) {
 
 Value Obj(std::initializer_list<std::pair<const char*, Value>> members) {
   Value v;
-  for (const auto& [name, value] : members) (*v.mutable_struct_value()->mutable_fields())[name] = value;
+  for (const auto& [name, value] : members)
+    (*v.mutable_struct_value()->mutable_fields())[name] = value;
   return v;
 }
 
@@ -62,45 +63,47 @@ std::string IdOnlyNotification(const FhirSubscription& subscription, uint64_t ev
   const std::string id =
       NameBasedUuid(kIomhubNamespace, absl::StrCat(subscription.subscription_url, "#", number));
   const std::string when = Instant(event.recorded_at());
-  Value focus = Obj({{"reference", Str(absl::StrCat(subscription.base_url, "/Basic/iomhub-event-",
-                                                    event.position()))},
-                     {"type", Str("Basic")},
-                     {"identifier", Obj({{"system", Str("urn:iomhub:log-position")},
-                                         {"value", Str(absl::StrCat(event.position()))}})},
-                     {"display", Str(EventTypeName(event))}});
+  Value focus =
+      Obj({{"reference",
+            Str(absl::StrCat(subscription.base_url, "/Basic/iomhub-event-", event.position()))},
+           {"type", Str("Basic")},
+           {"identifier", Obj({{"system", Str("urn:iomhub:log-position")},
+                               {"value", Str(absl::StrCat(event.position()))}})},
+           {"display", Str(EventTypeName(event))}});
   Value parts = List({Param("event-number", "valueString", Str(number)),
                       Param("timestamp", "valueInstant", Str(when)),
                       Param("focus", "valueReference", focus)});
   if (absl::StartsWith(event.stream(), "person-")) {
-    Value person = Obj({{"reference", Str(absl::StrCat(subscription.base_url, "/Patient/",
-                                                       event.stream().substr(7)))}});
+    Value person =
+        Obj({{"reference",
+              Str(absl::StrCat(subscription.base_url, "/Patient/", event.stream().substr(7)))}});
     *parts.mutable_list_value()->add_values() =
         Param("additional-context", "valueReference", person);
   }
-  Value parameters = Obj(
-      {{"resourceType", Str("Parameters")},
-       {"id", Str(id)},
-       {"meta", Obj({{"profile", List({Str(kStatusProfile)})}})},
-       {"parameter",
-        List({Param("subscription", "valueReference",
-                    Obj({{"reference", Str(subscription.subscription_url)}})),
-              Param("topic", "valueCanonical", Str(subscription.topic)),
-              Param("status", "valueCode", Str("active")),
-              Param("type", "valueCode", Str("event-notification")),
-              Param("events-since-subscription-start", "valueString", Str(number)),
-              Obj({{"name", Str("notification-event")}, {"part", parts}})})}});
+  Value parameters =
+      Obj({{"resourceType", Str("Parameters")},
+           {"id", Str(id)},
+           {"meta", Obj({{"profile", List({Str(kStatusProfile)})}})},
+           {"parameter", List({Param("subscription", "valueReference",
+                                     Obj({{"reference", Str(subscription.subscription_url)}})),
+                               Param("topic", "valueCanonical", Str(subscription.topic)),
+                               Param("status", "valueCode", Str("active")),
+                               Param("type", "valueCode", Str("event-notification")),
+                               Param("events-since-subscription-start", "valueString", Str(number)),
+                               Obj({{"name", Str("notification-event")}, {"part", parts}})})}});
   Value bundle = Obj(
       {{"resourceType", Str("Bundle")},
        {"id", Str(id)},
        {"meta", Obj({{"profile", List({Str(kNotificationProfile)})}})},
        {"type", Str("history")},
        {"timestamp", Str(when)},
-       {"entry", List({Obj({{"fullUrl", Str(absl::StrCat("urn:uuid:", id))},
-                            {"resource", parameters},
-                            {"request", Obj({{"method", Str("GET")},
-                                             {"url", Str(absl::StrCat(subscription.subscription_url,
-                                                                      "/$status"))}})},
-                            {"response", Obj({{"status", Str("200")}})}})})}});
+       {"entry",
+        List({Obj({{"fullUrl", Str(absl::StrCat("urn:uuid:", id))},
+                   {"resource", parameters},
+                   {"request",
+                    Obj({{"method", Str("GET")},
+                         {"url", Str(absl::StrCat(subscription.subscription_url, "/$status"))}})},
+                   {"response", Obj({{"status", Str("200")}})}})})}});
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   (void)google::protobuf::util::MessageToJsonString(bundle.struct_value(), &json, options);

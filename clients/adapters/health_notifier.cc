@@ -35,7 +35,8 @@ absl::StatusOr<std::optional<NotifierCheckpoint>> LoadNotifierCheckpoint(const s
   absl::string_view line = absl::StripTrailingAsciiWhitespace(*text);
   const size_t tab = line.find('\t');
   NotifierCheckpoint checkpoint;
-  if (tab == absl::string_view::npos || !absl::SimpleAtoi(line.substr(0, tab), &checkpoint.position) ||
+  if (tab == absl::string_view::npos ||
+      !absl::SimpleAtoi(line.substr(0, tab), &checkpoint.position) ||
       !absl::SimpleAtoi(line.substr(tab + 1), &checkpoint.notifications)) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a notifier checkpoint (want \"<position>\\t<notifications>\")"));
@@ -61,8 +62,8 @@ absl::Status HealthNotifier::Store(uint64_t position, uint64_t notifications) {
   if (fd >= 0) ::close(fd);
   ok = ok && std::rename(tmp.c_str(), options_.checkpoint_file.c_str()) == 0;
   if (!ok) {
-    return absl::InternalError(absl::StrCat("cannot write the checkpoint ", options_.checkpoint_file,
-                                            ": ", std::strerror(errno)));
+    return absl::InternalError(absl::StrCat("cannot write the checkpoint ",
+                                            options_.checkpoint_file, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -84,7 +85,8 @@ bool HealthNotifier::Deliver(uint64_t number, const v1::Event& event, const std:
   fields["eventNumber"].set_string_value(absl::StrCat(number));
   fields["position"].set_string_value(absl::StrCat(event.position()));
   fields["result"].set_string_value(result.ToString());
-  fields["at"].set_string_value(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  fields["at"].set_string_value(
+      absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   fields["bundle"].set_string_value(body);
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(line, &json);
@@ -146,8 +148,9 @@ absl::StatusOr<NotifierSummary> HealthNotifier::Run() {
     }
     const grpc::Status status = reader->Finish();
     if (!IsDisconnect(status)) {
-      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                          absl::StrCat("the hub refused the subscription: ", status.error_message()));
+      return absl::Status(
+          static_cast<absl::StatusCode>(status.error_code()),
+          absl::StrCat("the hub refused the subscription: ", status.error_message()));
     }
     const absl::Duration delay = reconnect.Next();
     *log_ << "subscription interrupted (" << status.error_message() << "); resuming after position "

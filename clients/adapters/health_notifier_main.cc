@@ -23,7 +23,8 @@ ABSL_FLAG(std::string, topic, "https://iomhub.example/fhir/SubscriptionTopic/iom
           "The SubscriptionTopic canonical.");
 ABSL_FLAG(std::string, fhir_base, "https://iomhub.example/fhir",
           "Base URL of the focus references (<base>/Basic/iomhub-event-<position>).");
-ABSL_FLAG(std::string, checkpoint, "", "Progress file (resume without gap or duplicate). Required.");
+ABSL_FLAG(std::string, checkpoint, "",
+          "Progress file (resume without gap or duplicate). Required.");
 ABSL_FLAG(std::string, dead_letter, "",
           "Notifications given up, one JSON line each, for a person to look at. Required.");
 ABSL_FLAG(bool, from_start, false, "With no checkpoint: from the first event (default: from now).");
@@ -41,7 +42,8 @@ constexpr char kUsage[] =
     "rest-hook notification (Subscriptions R5 Backport IG, id-only), over HTTPS with the\n"
     "partner's client certificate; retries with back-off, dead-letters what it gives up,\n"
     "resumes from its checkpoint.\n"
-    "  iomhub-health-notifier --profile=aneurin-bevan-health --endpoint=https://fhir.abuhb/notify \\\n"
+    "  iomhub-health-notifier --profile=aneurin-bevan-health --endpoint=https://fhir.abuhb/notify "
+    "\\\n"
     "      --endpoint_ca=/etc/ssl/abuhb-ca.pem --checkpoint=/var/lib/iomhub-feeds/abuhb.cp \\\n"
     "      --dead_letter=/var/lib/iomhub-feeds/abuhb.dead.jsonl\n"
     "Exit 0 when stopped after catching up (--until_caught_up), 1 on an error, 2 on a usage "

@@ -14,7 +14,8 @@ size_t Discard(char* /*data*/, size_t size, size_t count, void* /*user*/) { retu
 }  // namespace
 
 std::string PostResult::ToString() const {
-  return http_status != 0 ? absl::StrCat("HTTP ", http_status) : absl::StrCat("no response: ", error);
+  return http_status != 0 ? absl::StrCat("HTTP ", http_status)
+                          : absl::StrCat("no response: ", error);
 }
 
 HttpsPoster::HttpsPoster(PostOptions options) : options_(std::move(options)) {
@@ -25,7 +26,8 @@ HttpsPoster::HttpsPoster(PostOptions options) : options_(std::move(options)) {
   curl_slist* headers =
       curl_slist_append(nullptr, absl::StrCat("Content-Type: ", options_.content_type).c_str());
   headers = curl_slist_append(headers, "Accept: application/fhir+json");
-  for (const std::string& header : options_.headers) headers = curl_slist_append(headers, header.c_str());
+  for (const std::string& header : options_.headers)
+    headers = curl_slist_append(headers, header.c_str());
   headers_ = headers;
   curl_easy_setopt(curl, CURLOPT_URL, options_.endpoint.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
