@@ -22,7 +22,10 @@
 #    then the subject access report for a person with 10,000 disclosures
 #    (iomhub_grpc_bench, iomhub_audit_bench).
 # --quick shrinks every workload (a smoke run of a few seconds each).
-# ONLY=store,grpc,views,alerts,audit runs only those sections.
+# 7. the partner adapters: the probation feed over a 100,000-message file
+#    beside batched appends, and the health notifier's latency
+#    (iomhub_adapter_bench).
+# ONLY=store,grpc,views,alerts,audit,adapters runs only those sections.
 # Whole run: about 6 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
@@ -30,7 +33,8 @@ QUICK="${2:-}"
 BIN="$BUILD_DIR/bin"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_views_bench \
-    iomhub_alert_bench iomhub_decision_bench iomhub_audit_bench; do
+    iomhub_alert_bench iomhub_decision_bench iomhub_audit_bench iomhub_adapter_bench \
+    iomhub-probation-feed iomhub-health-notifier; do
   [ -x "$BIN/$b" ] || { echo "run.sh: $BIN/$b is missing; build it first" >&2; exit 1; }
 done
 
@@ -57,6 +61,7 @@ if [ "$QUICK" = "--quick" ]; then
   WEEK_PEOPLE=2000
   AUDIT_FILL=100000
   AUDIT_DISCLOSURES=2000
+  ADAPTER_ARGS=(--seconds=2 --messages=10000 --people=200 --notify_events=100)
 else
   STORE_ARGS=(--seconds=8 --log_events=1000000)
   GRPC_ARGS=(--seconds=8 --fill_to=1000000 --fanout_seconds=10)
@@ -68,6 +73,7 @@ else
   WEEK_PEOPLE=10000
   AUDIT_FILL=500000
   AUDIT_DISCLOSURES=10000
+  ADAPTER_ARGS=(--seconds=8 --messages=100000 --people=1000 --notify_events=500)
 fi
 want() { [ -z "${ONLY:-}" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
@@ -181,6 +187,17 @@ for rep in 1 2 3; do
 done
 start_server audit
 "$BIN/iomhub_audit_bench" --target="$TARGET" --disclosures="$AUDIT_DISCLOSURES"
+stop_server
+fi
+
+if want adapters; then
+echo
+echo "== 7. partner adapters: the probation feed end to end (durable) beside batched appends, the"
+echo "      health notifier's append -> FHIR POST latency (a local mutual-TLS receiver)"
+bash "$ROOT/deploy/dev-certs.sh" "$WORK/certs" >/dev/null
+start_server adapters
+"$BIN/iomhub_adapter_bench" --target="$TARGET" --bin_dir="$BIN" --certs_dir="$WORK/certs" \
+  --work_dir="$WORK" "${ADAPTER_ARGS[@]}"
 stop_server
 fi
 

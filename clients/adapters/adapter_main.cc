@@ -15,7 +15,10 @@ ABSL_FLAG(std::string, checkpoint, "",
 ABSL_FLAG(std::string, rejects, "",
           "Append each rejected message here as one JSON line (file, line, reason, detail, "
           "message), for correction and replay.");
-ABSL_FLAG(int, parallel, 8, "Appends in flight (each person's messages stay in order).");
+ABSL_FLAG(int, parallel, 16, "Appends in flight (each person's messages stay in order).");
+ABSL_FLAG(int, checkpoint_every, 5000,
+          "Messages per window: the checkpoint moves after each window the hub acknowledged, and "
+          "one person's messages within a window share appends (of up to 100 events).");
 
 namespace iomhub::adapters {
 
@@ -36,6 +39,8 @@ int AdapterMain(int argc, char** argv, const AdapterSpec& spec) {
   options.checkpoint_file = absl::GetFlag(FLAGS_checkpoint);
   options.rejects_file = absl::GetFlag(FLAGS_rejects);
   options.parallel = std::max(1, absl::GetFlag(FLAGS_parallel));
+  options.checkpoint_every =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_checkpoint_every)));
   for (size_t i = 1; i < positional.size(); ++i) options.inputs.push_back(positional[i]);
   if (options.inputs.empty()) options.inputs.push_back("-");
   absl::StatusOr<Mapper> mapper = spec.make_mapper();

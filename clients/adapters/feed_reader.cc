@@ -74,10 +74,17 @@ std::vector<FeedMessage> SplitFeed(absl::string_view file, absl::string_view tex
   size_t error_offset = 0;
   if (clients::SplitJsonObjects(text, &objects, &error_offset).ok()) {
     std::vector<FeedMessage> out;
+    // Lines counted as the objects go (LocateOffset from the start for each
+    // would make a large file quadratic).
+    int line = 1;
+    size_t counted = 0;
     for (const clients::JsonObjectSpan& object : objects) {
+      line +=
+          static_cast<int>(std::count(text.begin() + counted, text.begin() + object.offset, '\n'));
+      counted = object.offset;
       FeedMessage message;
       message.file = std::string(file);
-      message.line = clients::LocateOffset(text, object.offset).line;
+      message.line = line;
       message.index = out.size();
       message.text = std::string(object.text);
       out.push_back(std::move(message));

@@ -20,9 +20,6 @@
 namespace iomhub::adapters {
 namespace {
 
-// Messages read, mapped and appended before the checkpoint moves; also the
-// window in which one person's consecutive messages share an append.
-constexpr size_t kChunk = 1000;
 constexpr size_t kMaxEventsPerAppend = 100;
 // How long the hub may stay unreachable before the run stops.
 constexpr absl::Duration kGiveUpAfter = absl::Seconds(60);
@@ -115,8 +112,9 @@ class FeedRunner::Impl {
       const std::string& file = (*files)[f];
       absl::StatusOr<std::vector<FeedMessage>> messages = ReadFeedFile(file);
       if (!messages.ok()) return messages.status();
-      for (size_t start = f == first_file ? skip : 0; start < messages->size(); start += kChunk) {
-        const size_t end = std::min(messages->size(), start + kChunk);
+      const size_t chunk = std::max<size_t>(1, r_.options_.checkpoint_every);
+      for (size_t start = f == first_file ? skip : 0; start < messages->size(); start += chunk) {
+        const size_t end = std::min(messages->size(), start + chunk);
         if (absl::Status s = Chunk(*messages, start, end); !s.ok()) return s;
         if (!r_.options_.checkpoint_file.empty() && file != "-") {
           if (absl::Status s = StoreFeedCheckpoint(r_.options_.checkpoint_file, {file, end});
@@ -177,19 +175,28 @@ class FeedRunner::Impl {
     return absl::OkStatus();
   }
 
-  // Appends one share in order, batching one person's consecutive messages.
+  // Appends one share: each person's messages in feed order, in appends of
+  // up to kMaxEventsPerAppend events (what a chunk holds for a person is the
+  // same on every run, so a replay resends the same appends).
   absl::Status Work(const std::vector<Item>& items) {
-    for (size_t i = 0; i < items.size();) {
-      size_t j = i + 1;
-      size_t events = items[i].events.size();
-      while (j < items.size() && items[j].stream == items[i].stream &&
-             events + items[j].events.size() <= kMaxEventsPerAppend) {
-        events += items[j].events.size();
-        ++j;
+    std::vector<std::vector<Item>> by_stream;
+    absl::flat_hash_map<absl::string_view, size_t> index;
+    for (const Item& item : items) {
+      auto [it, added] = index.try_emplace(item.stream, by_stream.size());
+      if (added) by_stream.emplace_back();
+      by_stream[it->second].push_back(item);
+    }
+    for (const std::vector<Item>& mine : by_stream) {
+      for (size_t i = 0; i < mine.size();) {
+        size_t j = i + 1;
+        size_t events = mine[i].events.size();
+        while (j < mine.size() && events + mine[j].events.size() <= kMaxEventsPerAppend) {
+          events += mine[j].events.size();
+          ++j;
+        }
+        if (absl::Status s = AppendGroup(mine, i, j); !s.ok()) return s;
+        i = j;
       }
-      absl::Status s = AppendGroup(items, i, j);
-      if (!s.ok()) return s;
-      i = j;
     }
     return absl::OkStatus();
   }

@@ -9,8 +9,9 @@
 //     a file appends nothing new (the hub answers idempotent_replay);
 //   - never a partial message: one message's events are one append;
 //   - per person, the hub sees messages in feed order (one worker per
-//     person); different people are appended in parallel, consecutive
-//     messages of one person within a fixed window of the input in one call;
+//     person); different people are appended in parallel, and one person's
+//     messages within a window of the input (checkpoint_every messages)
+//     share appends of up to 100 events;
 //   - a malformed, unmapped or refused message is counted, reported with
 //     file, line and reason (and written to the rejects file), never a crash;
 //   - a checkpoint file (optional) lets a restart resume where it stopped.
@@ -78,7 +79,10 @@ struct FeedOptions {
   // line {"file","line","reason","message"}.
   std::string rejects_file;
   // Appends in flight (one worker per share of the people).
-  int parallel = 8;
+  int parallel = 16;
+  // Messages per window: the checkpoint moves after each, and one person's
+  // messages within it share appends.
+  size_t checkpoint_every = 5000;
 };
 
 struct FeedSummary {

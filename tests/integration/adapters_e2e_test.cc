@@ -167,6 +167,7 @@ TEST_F(AdaptersE2eTest, KilledMidFileAndRestartedStoresEachMessageExactlyOnce) {
   const std::string checkpoint = dir_.Join("checkpoint");
   std::vector<std::string> argv = Argv("iomhub-probation-feed", kProbation, kProbationOfficer);
   argv.push_back(absl::StrCat("--checkpoint=", checkpoint));
+  argv.push_back("--checkpoint_every=1000");
   argv.push_back(feed);
   absl::StatusOr<std::unique_ptr<Subprocess>> adapter =
       Subprocess::Spawn({.argv = argv, .stderr_path = dir_.Join("first.err")});
@@ -182,8 +183,9 @@ TEST_F(AdaptersE2eTest, KilledMidFileAndRestartedStoresEachMessageExactlyOnce) {
   ASSERT_FALSE(at_kill.empty()) << "no checkpoint was written";
   EXPECT_EQ(killed.signal, SIGKILL) << "the adapter finished before it could be killed";
 
-  CommandResult rest = Adapter("iomhub-probation-feed", kProbation, kProbationOfficer,
-                               {absl::StrCat("--checkpoint=", checkpoint), feed});
+  CommandResult rest =
+      Adapter("iomhub-probation-feed", kProbation, kProbationOfficer,
+              {absl::StrCat("--checkpoint=", checkpoint), "--checkpoint_every=1000", feed});
   EXPECT_EQ(rest.status.exit_code, 0) << rest.stderr_text;
   EXPECT_THAT(ReadFileOrEmpty(checkpoint), HasSubstr(absl::StrCat(kMessages, "\t")));
   std::vector<v1::Event> events;
