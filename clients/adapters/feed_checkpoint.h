@@ -17,6 +17,17 @@
 
 namespace iomhub::adapters {
 
+// One checkpoint line of two tab-separated fields, kept in a file replaced
+// atomically (written beside, synced, renamed): what every adapter's
+// checkpoint is made of.
+struct CheckpointLine {
+  std::string first;
+  std::string second;
+};
+// nullopt when the file does not exist; INVALID_ARGUMENT when it holds no tab.
+absl::StatusOr<std::optional<CheckpointLine>> LoadCheckpointLine(const std::string& path);
+absl::Status StoreCheckpointLine(const std::string& path, const CheckpointLine& line);
+
 struct FeedPosition {
   std::string file;
   size_t done = 0;  // messages of `file` done

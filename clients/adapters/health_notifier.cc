@@ -1,19 +1,12 @@
 #include "clients/adapters/health_notifier.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "clients/adapters/feed_checkpoint.h"
 #include "clients/subscription_cursor.h"
-#include "common/files.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
@@ -29,15 +22,12 @@ bool IsDisconnect(const grpc::Status& status) {
 }  // namespace
 
 absl::StatusOr<std::optional<NotifierCheckpoint>> LoadNotifierCheckpoint(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadWholeFile(path, "checkpoint");
-  if (absl::IsNotFound(text.status())) return std::nullopt;
-  if (!text.ok()) return text.status();
-  absl::string_view line = absl::StripTrailingAsciiWhitespace(*text);
-  const size_t tab = line.find('\t');
+  absl::StatusOr<std::optional<CheckpointLine>> line = LoadCheckpointLine(path);
+  if (!line.ok()) return line.status();
+  if (!line->has_value()) return std::nullopt;
   NotifierCheckpoint checkpoint;
-  if (tab == absl::string_view::npos ||
-      !absl::SimpleAtoi(line.substr(0, tab), &checkpoint.position) ||
-      !absl::SimpleAtoi(line.substr(tab + 1), &checkpoint.notifications)) {
+  if (!absl::SimpleAtoi((*line)->first, &checkpoint.position) ||
+      !absl::SimpleAtoi((*line)->second, &checkpoint.notifications)) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not a notifier checkpoint (want \"<position>\\t<notifications>\")"));
   }
@@ -54,18 +44,8 @@ HealthNotifier::HealthNotifier(std::shared_ptr<grpc::Channel> channel,
       log_(log) {}
 
 absl::Status HealthNotifier::Store(uint64_t position, uint64_t notifications) {
-  const std::string tmp = options_.checkpoint_file + ".tmp";
-  const std::string text = absl::StrCat(position, "\t", notifications, "\n");
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  ok = ok && std::rename(tmp.c_str(), options_.checkpoint_file.c_str()) == 0;
-  if (!ok) {
-    return absl::InternalError(absl::StrCat("cannot write the checkpoint ",
-                                            options_.checkpoint_file, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return StoreCheckpointLine(options_.checkpoint_file,
+                             {absl::StrCat(position), absl::StrCat(notifications)});
 }
 
 bool HealthNotifier::Deliver(uint64_t number, const v1::Event& event, const std::string& body) {

@@ -74,14 +74,8 @@ class AdaptersE2eTest : public MtlsHubTest {
 
   std::vector<std::string> Argv(const std::string& program, absl::string_view system,
                                 const CallAs& as) {
-    return {(std::filesystem::path(IomhubdPath()).parent_path() / program).string(),
-            absl::StrCat("--hub=", hub_->grpc_address()),
-            absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-            absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
-            absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
-            absl::StrCat("--user=", as.user_id),
-            absl::StrCat("--role=", as.role),
-            absl::StrCat("--purpose=", as.purpose)};
+    return ClientArgv((std::filesystem::path(IomhubdPath()).parent_path() / program).string(),
+                      system, as);
   }
 
   // The person's events as probation reads them, counted by type name.

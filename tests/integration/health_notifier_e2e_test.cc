@@ -76,23 +76,18 @@ std::pair<uint64_t, uint64_t> NumberAndPosition(const std::string& body) {
 class HealthNotifierTest : public MtlsHubTest {
  protected:
   CommandResult Notifier(const std::vector<std::string>& extra) {
-    std::vector<std::string> argv = {
+    std::vector<std::string> argv = ClientArgv(
         (std::filesystem::path(IomhubdPath()).parent_path() / "iomhub-health-notifier").string(),
-        absl::StrCat("--hub=", hub_->grpc_address()),
-        absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--cert=", certs_dir_, "/", kGwentHealth, ".pem"),
-        absl::StrCat("--key=", certs_dir_, "/", kGwentHealth, ".key"),
-        absl::StrCat("--user=", kHealthWorker.user_id),
-        absl::StrCat("--role=", kHealthWorker.role),
-        absl::StrCat("--purpose=", kHealthWorker.purpose),
-        absl::StrCat("--endpoint=", receiver_->url()),
-        absl::StrCat("--endpoint_ca=", certs_dir_, "/ca.pem"),
-        absl::StrCat("--checkpoint=", dir_.Join("notifier.checkpoint")),
-        absl::StrCat("--dead_letter=", dir_.Join("dead.jsonl")),
-        "--until_caught_up",
-        "--backoff_initial_ms=5",
-        "--backoff_max_ms=20",
-        "--max_attempts=5"};
+        kGwentHealth, kHealthWorker);
+    for (std::string flag :
+         {absl::StrCat("--endpoint=", receiver_->url()),
+          absl::StrCat("--endpoint_ca=", certs_dir_, "/ca.pem"),
+          absl::StrCat("--checkpoint=", dir_.Join("notifier.checkpoint")),
+          absl::StrCat("--dead_letter=", dir_.Join("dead.jsonl")), std::string("--until_caught_up"),
+          std::string("--backoff_initial_ms=5"), std::string("--backoff_max_ms=20"),
+          std::string("--max_attempts=5")}) {
+      argv.push_back(flag);
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(60));
     EXPECT_THAT(r, IsOk());

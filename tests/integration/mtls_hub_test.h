@@ -106,19 +106,26 @@ class MtlsHubTest : public ::testing::Test {
     return v1::EventService::NewStub(channel);
   }
 
+  // `program` and the connection flags every hub client takes (clients/
+  // connection_flags.h): this hub, `system`'s certificate, acting as `as`.
+  std::vector<std::string> ClientArgv(const std::string& program, absl::string_view system,
+                                      const CallAs& as) const {
+    return {program,
+            absl::StrCat("--hub=", hub_->grpc_address()),
+            absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
+            absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
+            absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
+            absl::StrCat("--user=", as.user_id),
+            absl::StrCat("--role=", as.role),
+            absl::StrCat("--purpose=", as.purpose)};
+  }
+
   // Runs the real iomctl against the hub as `system` (its certificate)
   // acting as `as`, with `args` after the connection flags. Callers skip
   // when IomctlPath() is empty (iomctl not built).
   CommandResult Iomctl(absl::string_view system, const CallAs& as,
                        const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {IomctlPath(),
-                                     absl::StrCat("--hub=", hub_->grpc_address()),
-                                     absl::StrCat("--ca=", certs_dir_, "/ca.pem"),
-                                     absl::StrCat("--cert=", certs_dir_, "/", system, ".pem"),
-                                     absl::StrCat("--key=", certs_dir_, "/", system, ".key"),
-                                     absl::StrCat("--user=", as.user_id),
-                                     absl::StrCat("--role=", as.role),
-                                     absl::StrCat("--purpose=", as.purpose)};
+    std::vector<std::string> argv = ClientArgv(IomctlPath(), system, as);
     argv.insert(argv.end(), args.begin(), args.end());
     absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(30));
     EXPECT_THAT(r, IsOk());
