@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize test-container bench install clean
+.PHONY: all deps configure build demo test test-sanitize test-fuzz test-container bench install clean
 PREFIX ?= /usr/local
 
 all: build
@@ -45,6 +45,18 @@ test-sanitize:
 	@cd build-asan && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --output-on-failure --timeout 900 -j$(JOBS) -L unit
 
+# libFuzzer targets (tests/fuzz/) and the thread-safety analysis: a clang
+# build of the hub, its clients and the fuzzers with -Wthread-safety
+# -Werror (every ABSL_GUARDED_BY checked), ASan and UBSan; then each fuzzer
+# runs FUZZ_SECONDS over its corpus. Any crash or sanitizer report fails.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = iomhub_fuzzers iomhubd iomctl iomhub-probation-feed iomhub-police-feed iomhub-health-notifier
+test-fuzz:
+	@$(MAKE) --no-print-directory BUILD_DIR=build-fuzz BUILD_TYPE=Debug \
+	  CMAKE_ARGS="-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DIOMHUB_FUZZ=ON -DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG='-g1 -O1'" configure
+	@cmake --build build-fuzz -j$(JOBS) --target $(FUZZ_TARGETS)
+	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 # Opt-in: the container image's build steps from scratch (a Release build of
 # iomhubd and iomctl), as deploy/container/Dockerfile runs them, without a
 # container engine. See tests/container_check.sh.
@@ -62,4 +74,4 @@ install: build
 	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-release *.configure.log
+	rm -rf build build-asan build-release build-fuzz *.configure.log

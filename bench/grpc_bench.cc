@@ -19,8 +19,8 @@
 //             delivery latency and the largest subscriber lag seen.
 // The hub must be in --insecure mode (every caller is a dev hub admin).
 #include <atomic>
-#include <iostream>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -29,7 +29,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "common/cli_help.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
@@ -37,6 +36,7 @@
 #include "absl/time/clock.h"
 #include "bench/bench_events.h"
 #include "bench/latency_samples.h"
+#include "common/cli_help.h"
 #include "grpcpp/grpcpp.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
@@ -149,13 +149,13 @@ class AppendLoop {
 
   Outcome Run() {
     for (auto& slot : slots_) Issue(&slot);
+    Outcome out;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](int* active) { return *active == 0; }, &active_));
+      out.elapsed = end_ - start_;
     }
-    Outcome out;
-    out.elapsed = end_ - start_;
     for (auto& slot : slots_) {
       out.events += slot.events;
       out.errors += slot.errors;
@@ -241,8 +241,7 @@ void Append1(Stubs* stubs, BenchPayload payload) {
   AppendLoop loop(stubs, inflight, 1, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0, payload);
   AppendLoop::Outcome r = loop.Run();
   PrintRow(absl::StrCat("Append 1 event/call, ", inflight, " in flight, ", PayloadName(payload)),
-           r.events, r.elapsed,
-           r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           r.events, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
 
@@ -254,8 +253,7 @@ void Append100(Stubs* stubs, BenchPayload payload) {
   AppendLoop::Outcome r = loop.Run();
   PrintRow(absl::StrCat("Append ", per_call, " events/call, ", clients, " in flight, ",
                         PayloadName(payload)),
-           r.events,
-           r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           r.events, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("per call; max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
 

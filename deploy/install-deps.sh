@@ -9,6 +9,7 @@ PACKAGES=(
   librocksdb-dev libabsl-dev libssl-dev tzdata
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -22,10 +22,6 @@
 namespace iomhub::eventstore {
 namespace {
 
-constexpr char kEventsCf[] = "events";
-constexpr char kStreamsCf[] = "streams";
-constexpr char kHeadsCf[] = "heads";
-constexpr char kIdsCf[] = "ids";
 // How many positions IOMHUB-POSITIONS reserves ahead of the log.
 constexpr uint64_t kReserveAhead = 1 << 16;
 

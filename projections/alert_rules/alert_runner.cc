@@ -120,6 +120,8 @@ absl::StatusOr<AlertPass> AlertRunner::RunOnce() {
 absl::Status AlertRunner::Publish(const std::string& view, AlertPass* pass) {
   std::vector<v1::Event> events;
   absl::Status parsed = absl::OkStatus();
+  // Read under pass_mu_ here; the scan's callback runs on this thread.
+  const absl::flat_hash_map<std::string, uint64_t>* appended = &appended_;
   IOMHUB_RETURN_IF_ERROR(
       views_->Scan(view, kOutboxPrefix, [&](absl::string_view key, absl::string_view value) {
         v1::Event e;
@@ -127,7 +129,7 @@ absl::Status AlertRunner::Publish(const std::string& view, AlertPass* pass) {
           parsed = absl::DataLossError(absl::StrCat("alert outbox entry ", key, " does not parse"));
           return false;
         }
-        if (!appended_.contains(e.event_id())) events.push_back(std::move(e));
+        if (!appended->contains(e.event_id())) events.push_back(std::move(e));
         return true;
       }));
   IOMHUB_RETURN_IF_ERROR(parsed);

@@ -32,6 +32,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -39,7 +40,6 @@
 #include "eventstore/commit_watermark.h"
 #include "eventstore/event_store.h"
 #include "eventstore/view_store.h"
-#include "absl/functional/function_ref.h"
 #include "projections/alert_rules/alert_rules.h"
 #include "projections/alert_rules/rule_config.h"
 #include "projections/projection_runner.h"
@@ -51,12 +51,12 @@ inline constexpr char kAlertSchedulerView[] = "alert_scheduler";
 
 // What one pass did.
 struct AlertPass {
-  size_t published = 0;       // outbox events appended (replays included)
-  size_t raised_due = 0;      // time-driven alerts appended from the deadline index
-  size_t raised_weekly = 0;   // CONTACTS_BELOW_PLAN alerts appended
-  size_t people_checked = 0;  // tracks read by the time-driven rules
+  size_t published = 0;         // outbox events appended (replays included)
+  size_t raised_due = 0;        // time-driven alerts appended from the deadline index
+  size_t raised_weekly = 0;     // CONTACTS_BELOW_PLAN alerts appended
+  size_t people_checked = 0;    // tracks read by the time-driven rules
   std::string weeks_evaluated;  // e.g. "2026-W49", or ""
-  size_t outbox_left = 0;     // entries the pass could not publish
+  size_t outbox_left = 0;       // entries the pass could not publish
   absl::Time next_due = absl::InfiniteFuture();  // when a time-driven rule next falls due
   absl::Duration took;
 };
@@ -98,9 +98,12 @@ class AlertRunner : private eventstore::WatermarkWaiter {
   void WatermarkDeadline(uint64_t watermark) override;
   void Loop();
 
-  absl::Status Publish(const std::string& view, AlertPass* pass);
-  absl::Status RaiseDue(const std::string& view, absl::Time now, AlertPass* pass);
-  absl::Status RaiseWeekly(const std::string& view, absl::Time now, AlertPass* pass);
+  absl::Status Publish(const std::string& view, AlertPass* pass)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  absl::Status RaiseDue(const std::string& view, absl::Time now, AlertPass* pass)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
+  absl::Status RaiseWeekly(const std::string& view, absl::Time now, AlertPass* pass)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   // The alert events `decide` wants for each of `people` (their records in
   // `view`), leaving out those appended and not yet folded.
   using Decider = absl::FunctionRef<absl::StatusOr<std::vector<AlertAction>>(
@@ -111,7 +114,8 @@ class AlertRunner : private eventstore::WatermarkWaiter {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
   // Appends each event on its own (so a retry is always an exact replay)
   // and waits for all; counts the ones stored or already stored.
-  absl::StatusOr<size_t> AppendAll(std::vector<v1::Event> events);
+  absl::StatusOr<size_t> AppendAll(std::vector<v1::Event> events)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(pass_mu_);
 
   eventstore::EventStore* const log_;
   eventstore::ViewStore* const views_;
