@@ -25,7 +25,9 @@
 # 7. the partner adapters: the probation feed over a 100,000-message file
 #    beside batched appends, and the health notifier's latency
 #    (iomhub_adapter_bench).
-# ONLY=store,grpc,views,alerts,audit,adapters runs only those sections.
+# 8. appends beside Redis Streams XADD (appendfsync always) in the same run,
+#    when redis-server is installed (opt-in: ONLY=redis).
+# ONLY=store,grpc,views,alerts,audit,adapters,redis runs only those sections.
 # Whole run: about 6 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
@@ -188,6 +190,51 @@ done
 start_server audit
 "$BIN/iomhub_audit_bench" --target="$TARGET" --disclosures="$AUDIT_DISCLOSURES"
 stop_server
+fi
+
+if want redis; then
+echo
+echo "== 8. appends beside Redis Streams (XADD, appendonly with appendfsync always: durable), on the"
+echo "      same machine in the same run, three interleaved repetitions; both over TCP loopback"
+if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
+  echo "   skipped: redis-server and redis-benchmark are not installed"
+  echo "   (apt-get install --no-install-recommends redis-server redis-tools)"
+else
+  REDIS_PORT=""
+  for p in $(shuf -i 20000-60000 -n 50); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then REDIS_PORT=$p; break; fi
+  done
+  mkdir -p "$WORK/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" --save "" \
+    --appendonly yes --appendfsync always --daemonize no > "$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  PAYLOAD=$(head -c 240 /dev/zero | tr '\0' 'x')  # about the size of a bench event
+  REDIS_N=$([ "$QUICK" = "--quick" ] && echo 20000 || echo 200000)
+  redis_rate() {  # clients pipeline -> requests per second
+    redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c "$1" -P "$2" -n "$REDIS_N" --csv \
+      XADD bench '*' payload "$PAYLOAD" | tail -1 | cut -d, -f2 | tr -d '"'
+  }
+  start_server redis-peer
+  # Arrests: appends the IOM rules do not judge first (as XADD is not).
+  iomhub_rate() {  # workload -> events per second
+    "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=peer --seconds="$NOSYNC_SECONDS" \
+      --workloads="$1" | awk -F'|' '/^Append/ {gsub(/[ ,]/, "", $4); print $4}'
+  }
+  for rep in 1 2 3; do
+    r1=$(redis_rate 50 1)
+    i1=$(iomhub_rate append1_arrest)
+    r16=$(redis_rate 50 16)
+    i100=$(iomhub_rate append100_arrest)
+    echo "   rep $rep: single events: iomhub Append, 64 in flight $i1/s; Redis XADD, 50 clients $r1/s;" \
+      "ratio $(awk -v a="$i1" -v b="$r1" 'BEGIN {printf "%.2f", a / b}')"
+    echo "   rep $rep: batched: iomhub Append 100/call, 8 in flight $i100/s; Redis XADD pipelined 16," \
+      "50 clients $r16/s; ratio $(awk -v a="$i100" -v b="$r16" 'BEGIN {printf "%.2f", a / b}')"
+  done
+  stop_server
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$REDIS_PID"
+  wait "$REDIS_PID" 2>/dev/null || true
+fi
 fi
 
 if want adapters; then
