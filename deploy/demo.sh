@@ -8,7 +8,8 @@
 # agreements in force and an explanation of one delivery, the IOM rules
 # raising an alert and refusing a second warning, a joint breach decision
 # escalated and decided with the team's decisions board, a refused append
-# and an idempotent retry, then keeps the hub running until Ctrl-C.
+# and an idempotent retry, the partner adapters taking the national probation
+# feed and a police records export, then keeps the hub running until Ctrl-C.
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
 # (default 127.0.0.1:9464), IOMHUB_DEMO_DATA (default ./demo-data),
@@ -161,6 +162,19 @@ ctl newport-housing housing_officer append --stream="$PERSON" --generate_ids \
 
 step "Police retry their first append (same event ids): an idempotent replay, nothing written twice"
 ctl gwent-police-niche sergeant append --file=deploy/demo/police-referral.json
+
+# feed PROGRAM SYSTEM ROLE args...: a partner adapter, as that partner system.
+feed() {
+  local program=$1 who=$2 role=$3
+  shift 3
+  "$BIN/$program" --hub="$ADDR" --ca="$CERTS/ca.pem" --cert="$CERTS/$who.pem" --key="$CERTS/$who.key" \
+    --user="demo-feed" --role="$role" --purpose=iom_case_management "$@"
+}
+step "Partner adapters: the national probation event feed (HMPPS domain events, raw and SNS-wrapped) and a police records export, by CRN and PNC; malformed and unknown messages are reported by file and line (docs/probation-feed.md, docs/police-feed.md)"
+feed iomhub-probation-feed wales-probation-ndelius probation_officer deploy/samples/probation 2>&1 | cut -c1-200 || true
+feed iomhub-police-feed gwent-police-niche sergeant deploy/samples/police 2>&1 | cut -c1-200 || true
+echo "Run again, nothing new is appended (event ids derive from the source's message ids):"
+feed iomhub-probation-feed wales-probation-ndelius probation_officer deploy/samples/probation 2>&1 | grep 'iomhub-probation-feed:' || true
 
 step "The disclosure audit, as the auditor: what was shared about this person, when, with whom, under which agreement and why (iomctl audit sar --format=csv; first rows)"
 ctl ico-auditor auditor audit sar --person="${PERSON#person-}" --format=csv >"$RUN/sar.csv"
