@@ -109,6 +109,24 @@ TEST(ProbationMapping, MalformedAndIncompleteMessagesAreRejectedAtTheirLine) {
   EXPECT_EQ(Probation(messages[4]).kind, Mapped::Kind::kAppend);
 }
 
+TEST(ProbationMapping, ArrivalsAtApprovedPremisesAndTransitionalAccommodation) {
+  std::vector<FeedMessage> messages = Messages("probation/06-accommodation.jsonl");
+  ASSERT_THAT(messages, SizeIs(3));
+  Mapped ap = Probation(messages[0]);
+  ASSERT_EQ(ap.kind, Mapped::Kind::kAppend) << ap.reason;
+  EXPECT_EQ(ap.events[0].accommodation_status_changed().status(),
+            v1::ACCOMMODATION_STATUS_APPROVED_PREMISES);
+  ASSERT_THAT(ap.identifiers, SizeIs(2));  // CRN first, then NOMS
+  EXPECT_EQ(ap.identifiers[0].kind(), v1::IDENTIFIER_KIND_CRN);
+  Mapped departed = Probation(messages[1]);
+  EXPECT_EQ(departed.kind, Mapped::Kind::kSkip);
+  EXPECT_THAT(departed.reason, HasSubstr("does not say where"));
+  Mapped cas3 = Probation(messages[2]);
+  ASSERT_EQ(cas3.kind, Mapped::Kind::kAppend) << cas3.reason;
+  EXPECT_EQ(cas3.events[0].accommodation_status_changed().status(),
+            v1::ACCOMMODATION_STATUS_TEMPORARY);
+}
+
 TEST(ProbationMapping, ReceptionsOnRecallAndMovementsWithinCustody) {
   const std::string base =
       R"({"eventType":"prison-offender-events.prisoner.received","version":1,"occurredAt":"2026-11-15T16:02:00+00:00","personReference":{"identifiers":[{"type":"NOMS","value":"A1234BC"}]},"additionalInformation":{"prisonId":"CFI",)";

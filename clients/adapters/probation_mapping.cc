@@ -103,6 +103,16 @@ std::string Fill(const std::string& type, const Struct& e, const std::string& so
     p->set_reason(number.empty() ? "recall recorded in the probation system"
                                  : absl::StrCat("recall recorded in the probation system (event ",
                                                 number, ")"));
+  } else if (type == "approved-premises.person.arrived" ||
+             type == "accommodation.cas3.person.arrived") {
+    // Arriving at approved premises, or at CAS3 transitional accommodation
+    // on release: the event itself says which.
+    event->mutable_accommodation_status_changed()->set_status(
+        type == "approved-premises.person.arrived" ? v1::ACCOMMODATION_STATUS_APPROVED_PREMISES
+                                                   : v1::ACCOMMODATION_STATUS_TEMPORARY);
+  } else if (type == "approved-premises.person.departed" ||
+             type == "accommodation.cas3.person.departed") {
+    return absl::StrCat("skip:", type, " does not say where the person went");
   } else if (type == "prison-offender-events.prisoner.received") {
     const std::string reason = Info(e, "reason");
     if (reason != "ADMISSION")

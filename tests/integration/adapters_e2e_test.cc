@@ -107,7 +107,7 @@ TEST_F(AdaptersE2eTest, TheProbationSamplesMapReportAndReplayAsNothingNew) {
                                 {absl::StrCat("--rejects=", rejects), samples});
   EXPECT_EQ(first.status.exit_code, 1) << first.stderr_text;
   EXPECT_THAT(first.stderr_text,
-              HasSubstr("read 13, appended 6 (6 events), replayed 0, skipped 3, rejected 4"));
+              HasSubstr("read 16, appended 8 (8 events), replayed 0, skipped 4, rejected 4"));
   EXPECT_THAT(first.stderr_text,
               HasSubstr("05-malformed.jsonl:2: rejected: malformed JSON: not JSON (column 108)"));
   EXPECT_THAT(first.stderr_text,
@@ -117,12 +117,13 @@ TEST_F(AdaptersE2eTest, TheProbationSamplesMapReportAndReplayAsNothingNew) {
   EXPECT_EQ(types["RegistrationChanged"], 3);  // IIOM added, MAPP added, MAPP deregistered
   EXPECT_EQ(types["WarningIssued"], 1);        // the breach notice
   EXPECT_EQ(types["RecallRequested"], 2);
+  EXPECT_EQ(types["AccommodationStatusChanged"], 2);  // approved premises, then CAS3
   std::vector<std::string> lines =
       absl::StrSplit(ReadFileOrEmpty(rejects), '\n', absl::SkipEmpty());
   EXPECT_EQ(lines.size(), 4u);
 
   CommandResult again = Adapter("iomhub-probation-feed", kProbation, kProbationOfficer, {samples});
-  EXPECT_THAT(again.stderr_text, HasSubstr("appended 0 (0 events), replayed 6"));
+  EXPECT_THAT(again.stderr_text, HasSubstr("appended 0 (0 events), replayed 8"));
   EXPECT_EQ(TypesOnStream(), types);
 }
 
@@ -149,7 +150,7 @@ TEST_F(AdaptersE2eTest, ThePoliceExportMapsAndRefusesIntelligenceDetail) {
 }
 
 TEST_F(AdaptersE2eTest, KilledMidFileAndRestartedStoresEachMessageExactlyOnce) {
-  constexpr int kMessages = 6000;
+  constexpr int kMessages = 20000;
   const std::string feed = dir_.Join("recalls.jsonl");
   {
     std::ofstream out(feed);
