@@ -10,6 +10,7 @@ foreach(path
     bin/iomhubd bin/iomctl bin/iomhub-probation-feed bin/iomhub-police-feed
     lib/systemd/system/iomhubd.service lib/systemd/system/iomhub-probation-feed.service
     lib/systemd/system/iomhub-probation-feed.timer lib/systemd/system/iomhub-health-notifier.service
+    lib/systemd/system/iomhub-backup.service lib/systemd/system/iomhub-backup.timer
     share/doc/iomhub/LICENSE share/doc/iomhub/CHANGELOG.md share/doc/iomhub/README.md
     share/doc/iomhub/operations.md share/doc/iomhub/audit.md
     share/doc/iomhub/examples/config/hub.textproto
