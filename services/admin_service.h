@@ -33,6 +33,10 @@ class AdminServiceImpl final : public v1::AdminService::WithRawCallbackMethod_Li
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
 
+  // Waits for a backup or verification under way (and any queued) to end.
+  // Call before the storage closes.
+  void FinishStorageWork() { storage_worker_.Shutdown(); }
+
  private:
   // Admits a hub administrator to a storage operation and parses `raw`;
   // finishes `reactor` and returns false when refused.

@@ -283,6 +283,8 @@ void HubServer::Shutdown(absl::Duration grace) {
   impl_->event_service->DrainAppends(std::max(deadline - absl::Now(), absl::ZeroDuration()));
   impl_->view_health.Detach();
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + absl::Milliseconds(200)));
+  // A backup under way finishes before the storage closes under it.
+  impl_->admin_service->FinishStorageWork();
   impl_->hub->Stop();
   impl_->ops_http.reset();
 }
