@@ -48,14 +48,27 @@ absl::Status HealthNotifier::Store(uint64_t position, uint64_t notifications) {
                              {absl::StrCat(position), absl::StrCat(notifications)});
 }
 
-bool HealthNotifier::Deliver(uint64_t number, const v1::Event& event, const std::string& body) {
+void HealthNotifier::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopping_ = true;
+  if (context_ != nullptr) context_->TryCancel();
+}
+
+bool HealthNotifier::stopping() {
+  absl::MutexLock lock(&mu_);
+  return stopping_;
+}
+
+HealthNotifier::Delivery HealthNotifier::Deliver(uint64_t number, const v1::Event& event,
+                                                 const std::string& body) {
   clients::ReconnectBackoff backoff(options_.backoff_initial, options_.backoff_max);
   PostResult result;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     result = poster_->Post(body);
-    if (result.ok()) return true;
+    if (result.ok()) return Delivery::kDelivered;
     if (result.permanent()) break;
     ++summary_.retries;
+    if (stopping()) return Delivery::kInterrupted;  // the next run sends it again
     if (attempt < options_.max_attempts) absl::SleepFor(backoff.Next());
   }
   *log_ << "notification " << number << " (position " << event.position()
@@ -71,7 +84,7 @@ bool HealthNotifier::Deliver(uint64_t number, const v1::Event& event, const std:
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(line, &json);
   std::ofstream(options_.dead_letter_file, std::ios::app) << json << "\n";
-  return false;
+  return Delivery::kDeadLettered;
 }
 
 absl::StatusOr<NotifierSummary> HealthNotifier::Run() {
@@ -96,37 +109,69 @@ absl::StatusOr<NotifierSummary> HealthNotifier::Run() {
     absl::StatusOr<std::unique_ptr<grpc::ClientContext>> context =
         clients::MakeCallContext(identity_, absl::ZeroDuration());
     if (!context.ok()) return context.status();
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return summary_;
+      context_ = context->get();
+    }
+    // Forgets the context before it goes, whichever way this attempt ends.
+    auto forget = [this] {
+      absl::MutexLock lock(&mu_);
+      context_ = nullptr;
+    };
     std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader =
         stub->Subscribe(context->get(), cursor.NextRequest());
     v1::SubscribeResponse response;
-    while (reader->Read(&response)) {
+    bool stop = false;
+    while (!stop && reader->Read(&response)) {
       reconnect.Reset();
+      bool interrupted = false;
       for (const v1::Event& event : response.events().events()) {
         const uint64_t number = notifications + 1;
         const std::string body = IdOnlyNotification(options_.fhir, number, event);
-        if (Deliver(number, event, body)) {
-          ++summary_.notified;
-        } else {
-          ++summary_.dead_lettered;
+        const Delivery delivery = Deliver(number, event, body);
+        if (delivery == Delivery::kInterrupted) {
+          interrupted = true;
+          break;
         }
+        ++(delivery == Delivery::kDelivered ? summary_.notified : summary_.dead_lettered);
         notifications = number;
         summary_.last_position = event.position();
-        if (absl::Status s = Store(event.position(), notifications); !s.ok()) return s;
+        if (absl::Status s = Store(event.position(), notifications); !s.ok()) {
+          (*context)->TryCancel();
+          reader->Finish();
+          forget();
+          return s;
+        }
+        if (stopping()) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (interrupted) {
+        stop = true;
+        break;
       }
       cursor.Observe(response);
       const uint64_t examined = cursor.checkpoint().value_or(0);
       if (examined > summary_.last_position) {
         summary_.last_position = examined;
-        if (absl::Status s = Store(examined, notifications); !s.ok()) return s;
+        if (absl::Status s = Store(examined, notifications); !s.ok()) {
+          (*context)->TryCancel();
+          reader->Finish();
+          forget();
+          return s;
+        }
       }
       if (options_.until_caught_up && response.has_heartbeat() &&
           response.heartbeat().checkpoint() >= response.heartbeat().head_position()) {
-        (*context)->TryCancel();
-        reader->Finish();
-        return summary_;
+        stop = true;
       }
     }
+    if (stop) (*context)->TryCancel();
     const grpc::Status status = reader->Finish();
+    forget();
+    if (stop || stopping()) return summary_;
     if (!IsDisconnect(status)) {
       return absl::Status(
           static_cast<absl::StatusCode>(status.error_code()),

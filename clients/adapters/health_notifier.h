@@ -27,11 +27,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clients/adapters/fhir_notification.h"
 #include "clients/adapters/https_poster.h"
 #include "clients/hub_client.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
 
 namespace iomhub::adapters {
 
@@ -68,14 +70,21 @@ class HealthNotifier {
   HealthNotifier(std::shared_ptr<grpc::Channel> channel, clients::CallIdentity identity,
                  NotifierOptions options, HttpsPoster* poster, std::ostream* log);
 
-  // Runs until caught up (until_caught_up) or the hub refuses the
-  // subscription; errors say why (e.g. PERMISSION_DENIED).
+  // Runs until caught up (until_caught_up), Stop() is called, or the hub
+  // refuses the subscription; errors say why (e.g. PERMISSION_DENIED).
   absl::StatusOr<NotifierSummary> Run();
 
+  // Ends Run() soon (e.g. on SIGTERM): the notification being sent is
+  // finished or, while it is only being retried, left for the next run (not
+  // checkpointed, not dead-lettered). Thread-safe; callable before Run().
+  void Stop();
+
  private:
-  // Sends one notification with retries; false when it was dead-lettered.
-  bool Deliver(uint64_t number, const v1::Event& event, const std::string& body);
+  enum class Delivery { kDelivered, kDeadLettered, kInterrupted };
+  // Sends one notification with retries.
+  Delivery Deliver(uint64_t number, const v1::Event& event, const std::string& body);
   absl::Status Store(uint64_t position, uint64_t notifications);
+  bool stopping();
 
   std::shared_ptr<grpc::Channel> channel_;
   clients::CallIdentity identity_;
@@ -83,6 +92,10 @@ class HealthNotifier {
   HttpsPoster* poster_;
   std::ostream* log_;
   NotifierSummary summary_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;  // the subscription's
 };
 
 }  // namespace iomhub::adapters

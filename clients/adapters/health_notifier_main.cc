@@ -1,6 +1,10 @@
 // iomhub-health-notifier: FHIR R4 notifications of what a health partner
 // may receive. See --help and docs/health-notifications.md.
+#include <signal.h>
+#include <unistd.h>
+
 #include <iostream>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -52,6 +56,14 @@ constexpr char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGTERM (systemctl stop) and SIGINT end the run cleanly: blocked in
+  // every thread, taken by one that asks the notifier to stop.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);  // the run is over: the waiter may go
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   absl::SetProgramUsageMessage(kUsage);
   if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
@@ -97,7 +109,17 @@ int main(int argc, char** argv) {
   options.until_caught_up = absl::GetFlag(FLAGS_until_caught_up);
   iomhub::adapters::HealthNotifier notifier(connection->channel, connection->identity,
                                             std::move(options), &poster, &std::cerr);
+  std::thread waiter([&notifier, &signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGUSR1) return;
+    std::cerr << "iomhub-health-notifier: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+              << ": stopping after the notification in hand" << std::endl;
+    notifier.Stop();
+  });
   absl::StatusOr<iomhub::adapters::NotifierSummary> summary = notifier.Run();
+  kill(getpid(), SIGUSR1);
+  waiter.join();
   if (!summary.ok()) {
     std::cerr << "iomhub-health-notifier: " << summary.status().message() << "\n";
     return 1;

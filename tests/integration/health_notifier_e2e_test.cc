@@ -6,6 +6,9 @@
 // person withdraws consent; a restart from the checkpoint neither repeats
 // nor skips; a refused notification goes to the dead-letter file.
 
+#include <signal.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -75,7 +78,7 @@ std::pair<uint64_t, uint64_t> NumberAndPosition(const std::string& body) {
 
 class HealthNotifierTest : public MtlsHubTest {
  protected:
-  CommandResult Notifier(const std::vector<std::string>& extra) {
+  std::vector<std::string> NotifierArgv(const std::vector<std::string>& extra) {
     std::vector<std::string> argv = ClientArgv(
         (std::filesystem::path(IomhubdPath()).parent_path() / "iomhub-health-notifier").string(),
         kGwentHealth, kHealthWorker);
@@ -89,7 +92,11 @@ class HealthNotifierTest : public MtlsHubTest {
       argv.push_back(flag);
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
-    absl::StatusOr<CommandResult> r = RunCommand(argv, absl::Seconds(60));
+    return argv;
+  }
+
+  CommandResult Notifier(const std::vector<std::string>& extra) {
+    absl::StatusOr<CommandResult> r = RunCommand(NotifierArgv(extra), absl::Seconds(60));
     EXPECT_THAT(r, IsOk());
     return r.value_or(CommandResult{});
   }
@@ -204,6 +211,49 @@ TEST_F(HealthNotifierTest, EveryAllowedEventOnceInOrderNothingElseAndNothingAfte
   ASSERT_FALSE(dead.empty());
   EXPECT_THAT(dead[0], HasSubstr(absl::StrCat("\"eventNumber\":\"", got.size() + 2, "\"")));
   EXPECT_THAT(dead[0], HasSubstr("HTTP 400"));
+}
+
+TEST_F(HealthNotifierTest, SigtermStopsAfterTheNotificationInHandAndARestartRepeatsNothing) {
+  receiver_ =
+      std::make_unique<HttpsReceiver>(certs_dir_ + "/server.pem", certs_dir_ + "/server.key",
+                                      certs_dir_ + "/ca.pem", /*fail_every=*/3);
+  ASSERT_FALSE(receiver_->url().empty());
+  const std::string person = ConsentingPerson("consent-t");
+  std::vector<v1::Event> referrals;
+  for (int i = 0; i < 60; ++i) {
+    referrals.push_back(Referral(absl::StrCat("ref-", i), v1::SERVICE_KIND_SUBSTANCE_MISUSE));
+  }
+  MustAppend(*StubFor(kProbation), kProbationOfficer, person, referrals);
+  const uint64_t head = HeadPosition(*StubFor(kPolice), kSergeant).value_or(0);
+
+  // A long-running notifier (no --until_caught_up), stopped as systemd would.
+  std::vector<std::string> argv = NotifierArgv({"--from_start", "--backoff_initial_ms=50"});
+  argv.erase(std::find(argv.begin(), argv.end(), "--until_caught_up"));
+  absl::StatusOr<std::unique_ptr<Subprocess>> running =
+      Subprocess::Spawn({.argv = argv, .stderr_path = dir_.Join("notifier.err")});
+  ASSERT_THAT(running, IsOk());
+  for (int i = 0; i < 400 && receiver_->accepted().size() < 10; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  (*running)->Signal(SIGTERM);
+  absl::StatusOr<ExitStatus> stopped = (*running)->Wait(absl::Seconds(10));
+  ASSERT_THAT(stopped, IsOk());
+  EXPECT_TRUE(stopped->ok()) << stopped->ToString() << ReadFileOrEmpty(dir_.Join("notifier.err"));
+  EXPECT_THAT(ReadFileOrEmpty(dir_.Join("notifier.err")), HasSubstr("SIGTERM: stopping"));
+  const size_t before_restart = receiver_->accepted().size();
+  ASSERT_LT(before_restart, HealthPositions(head).size()) << "it finished before the SIGTERM";
+
+  CommandResult rest = Notifier({});
+  ASSERT_EQ(rest.status.exit_code, 0) << rest.stderr_text;
+  std::vector<std::pair<uint64_t, uint64_t>> all;
+  for (const std::string& body : receiver_->accepted_bodies())
+    all.push_back(NumberAndPosition(body));
+  const std::vector<uint64_t> allowed = HealthPositions(head);
+  ASSERT_EQ(all.size(), allowed.size()) << "a gap or a repeat across the stop";
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].first, i + 1);
+    EXPECT_EQ(all[i].second, allowed[i]);
+  }
 }
 
 }  // namespace
