@@ -16,6 +16,11 @@
 
 namespace iomhub::eventstore {
 
+// The keys of a record ('r') and of a signed checkpoint ('c'): the layout
+// is in FORMAT.md and audit_log.h.
+std::string RecordKey(uint64_t sequence);
+std::string CheckpointKey(uint64_t sequence);
+
 // Entries after `after`, in sequence order, until `visit` returns false or
 // `max` were visited. An entry that does not parse is visited with its
 // sequence and the record "<unparseable entry>".

@@ -2,17 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "eventstore/audit_family.h"
 #include "eventstore/key_encoding.h"
 #include "eventstore/rocksdb_database.h"
 #include "eventstore/rocksdb_status.h"
 
 namespace iomhub::eventstore {
-namespace {
-
-std::string RecordKey(uint64_t sequence) { return absl::StrCat("r", EncodeU64(sequence)); }
-
-}  // namespace
-
 absl::Status TamperWithAuditLog(const std::string& data_dir, AuditTamper how, uint64_t sequence) {
   IOMHUB_ASSIGN_OR_RETURN(std::shared_ptr<RocksDbDatabase> database,
                           RocksDbDatabase::Open(EventStoreOptions{.path = data_dir}));
