@@ -113,13 +113,8 @@ absl::StatusOr<uint64_t> LastPosition(RocksDbDatabase& database) {
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) last = DecodeU64(View(it->key()));
   IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "finding the last event"));
-  std::unique_ptr<rocksdb::Iterator> lost(
-      database.db()->NewIterator({}, database.cf(Family::kDefault)));
-  for (lost->Seek(kLostRangePrefix); lost->Valid() && lost->key().starts_with(kLostRangePrefix);
-       lost->Next()) {
-    if (lost->value().size() == 8) last = std::max(last, DecodeU64(View(lost->value())));
-  }
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(lost->status(), "reading the lost-positions records"));
+  IOMHUB_ASSIGN_OR_RETURN(std::vector<LostRange> lost, ReadLostRanges(database));
+  for (const LostRange& range : lost) last = std::max(last, range.last);
   return last;
 }
 

@@ -1,5 +1,6 @@
 #include "eventstore/rocksdb_database.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "eventstore/error_info.h"
+#include "eventstore/key_encoding.h"
 #include "eventstore/rocksdb_status.h"
 #include "eventstore/rocksdb_tuning.h"
 #include "eventstore/wal_check.h"
@@ -70,6 +72,25 @@ class ErrorListener final : public rocksdb::EventListener {
 };
 
 }  // namespace
+
+absl::StatusOr<std::vector<LostRange>> ReadLostRanges(RocksDbDatabase& database,
+                                                      const rocksdb::ReadOptions& read) {
+  std::vector<LostRange> ranges;
+  std::unique_ptr<rocksdb::Iterator> it(
+      database.db()->NewIterator(read, database.cf(Family::kDefault)));
+  for (it->Seek(kLostRangePrefix); it->Valid() && it->key().starts_with(kLostRangePrefix);
+       it->Next()) {
+    const absl::string_view key = View(it->key()).substr(sizeof(kLostRangePrefix) - 1);
+    if (key.size() != 8 || it->value().size() != 8) {
+      return absl::DataLossError("malformed lost-positions record");
+    }
+    ranges.push_back({DecodeU64(key), DecodeU64(View(it->value()))});
+  }
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading lost-positions records"));
+  std::sort(ranges.begin(), ranges.end(),
+            [](const LostRange& a, const LostRange& b) { return a.first < b.first; });
+  return ranges;
+}
 
 RocksDbDatabase::RocksDbDatabase(const EventStoreOptions& options, RocksDbHooks hooks)
     : options_(options), hooks_(std::move(hooks)) {}

@@ -55,6 +55,20 @@ struct RocksDbHooks {
 // The column families, in the order they are opened.
 enum class Family { kDefault = 0, kEvents, kStreams, kHeads, kIds, kViews, kCheckpoints, kAudit };
 
+// Positions [first, last] lost in an accepted point-in-time recovery
+// (FORMAT.md "Accepted loss"): never given to an event, passed over by reads.
+struct LostRange {
+  uint64_t first;
+  uint64_t last;
+};
+
+class RocksDbDatabase;
+
+// The lost-positions records of the `default` family, sorted by first, as
+// `read` sees them. DATA_LOSS when one is malformed.
+absl::StatusOr<std::vector<LostRange>> ReadLostRanges(RocksDbDatabase& database,
+                                                      const rocksdb::ReadOptions& read = {});
+
 class RocksDbDatabase {
  public:
   static absl::StatusOr<std::shared_ptr<RocksDbDatabase>> Open(const EventStoreOptions& options,

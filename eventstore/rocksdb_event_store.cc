@@ -125,16 +125,7 @@ absl::Status RocksDbEventStore::RecoverPositions() {
     if (it->key().size() != 8) return absl::DataLossError("malformed key in events family");
     last_position_ = DecodeU64(View(it->key()));
   }
-  std::unique_ptr<rocksdb::Iterator> lost(db_->NewIterator({}, default_cf_));
-  for (lost->Seek(kLostRangePrefix); lost->Valid() && lost->key().starts_with(kLostRangePrefix);
-       lost->Next()) {
-    const absl::string_view key = View(lost->key()).substr(sizeof(kLostRangePrefix) - 1);
-    if (key.size() != 8 || lost->value().size() != 8) {
-      return absl::DataLossError("malformed lost-positions record");
-    }
-    lost_.push_back({DecodeU64(key), DecodeU64(View(lost->value()))});
-  }
-  IOMHUB_RETURN_IF_ERROR(FromRocksDb(lost->status(), "reading lost-positions records"));
+  IOMHUB_ASSIGN_OR_RETURN(lost_, ReadLostRanges(*database_));
   for (const LostRange& range : lost_) last_position_ = std::max(last_position_, range.last);
   const uint64_t recovered = last_position_;
 

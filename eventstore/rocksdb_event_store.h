@@ -71,13 +71,6 @@ class RocksDbEventStore final : public EventStore {
   };
   struct BatchState;
 
-  // Positions [first, last] lost in an accepted point-in-time recovery:
-  // never given to an event, passed over by reads.
-  struct LostRange {
-    uint64_t first;
-    uint64_t last;
-  };
-
   explicit RocksDbEventStore(std::shared_ptr<RocksDbDatabase> database);
   absl::Status RecoverPositions();
   void CommitLoop();

@@ -19,11 +19,6 @@
 namespace iomhub::eventstore {
 namespace {
 
-struct LostRange {
-  uint64_t first;
-  uint64_t last;
-};
-
 struct StreamState {
   uint64_t next_version = 0;
   bool head_seen = false;
@@ -63,20 +58,15 @@ class Checker {
   }
 
   absl::Status ReadLostRanges() {
-    auto it = Iterate(Family::kDefault);
-    for (it->Seek(kLostRangePrefix); it->Valid() && it->key().starts_with(kLostRangePrefix);
-         it->Next()) {
-      const absl::string_view key = View(it->key()).substr(sizeof(kLostRangePrefix) - 1);
-      if (key.size() != 8 || it->value().size() != 8) {
-        Fault("a lost-positions record in the default family is malformed");
-        continue;
-      }
-      lost_.push_back({DecodeU64(key), DecodeU64(View(it->value()))});
-      report_.lost_positions += lost_.back().last - lost_.back().first + 1;
+    absl::StatusOr<std::vector<LostRange>> ranges = eventstore::ReadLostRanges(database_, read_);
+    if (absl::IsDataLoss(ranges.status())) {
+      Fault(std::string(ranges.status().message()));
+      return absl::OkStatus();
     }
-    std::sort(lost_.begin(), lost_.end(),
-              [](const LostRange& a, const LostRange& b) { return a.first < b.first; });
-    return FromRocksDb(it->status(), "reading the lost-positions records");
+    if (!ranges.ok()) return ranges.status();
+    lost_ = *std::move(ranges);
+    for (const LostRange& r : lost_) report_.lost_positions += r.last - r.first + 1;
+    return absl::OkStatus();
   }
 
   // The lost range holding `p`, if any.
