@@ -33,6 +33,8 @@ const char* OperationName(Operation op) {
       return "take part in joint breach decisions";
     case Operation::kReadAudit:
       return "read the audit log (the auditor role only)";
+    case Operation::kReadAggregates:
+      return "read the dashboard's aggregates";
   }
   return "?";
 }
@@ -71,6 +73,11 @@ bool Allowed(v1::AgencyKind agency, Operation op) {
       return agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadAudit:
       return agency == v1::AGENCY_KIND_AUDITOR;
+    case Operation::kReadAggregates:
+      // The parties to the aggregates-only agreement: the dashboard, police,
+      // probation, and hub administrators (counts are not personal data).
+      return agency == v1::AGENCY_KIND_DASHBOARD || agency == v1::AGENCY_KIND_POLICE ||
+             agency == v1::AGENCY_KIND_PROBATION || agency == v1::AGENCY_KIND_HUB_ADMIN;
     case Operation::kReadAgreements:
     case Operation::kExplain:
     case Operation::kReadRules:

@@ -29,6 +29,7 @@ enum class Operation {
   kReadRules,          // AlertService.ListAlertRules: the rules' configuration, no personal data
   kDecide,             // DecisionService: the joint breach decision (police and probation)
   kReadAudit,          // AuditService: the disclosure audit (the auditor only)
+  kReadAggregates,     // CaseService.GetDashboard: counts, never a person
 };
 
 // OK or PERMISSION_DENIED naming the system, agency and operation.
