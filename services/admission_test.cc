@@ -82,5 +82,26 @@ TEST(Admission, OnlyTheAuditorReadsTheAuditLog) {
   }
 }
 
+TEST(Admission, TheDashboardReadsAggregatesAndNothingThatHoldsAPerson) {
+  const v1::Actor dashboard = As(v1::AGENCY_KIND_DASHBOARD);
+  EXPECT_TRUE(CheckAdmission(dashboard, Operation::kReadAggregates).ok());
+  EXPECT_TRUE(CheckAdmission(dashboard, Operation::kReadAgreements).ok());
+  for (auto op : {Operation::kAppend, Operation::kReadLog, Operation::kSubscribe,
+                  Operation::kQueryCases, Operation::kDecide, Operation::kReadAudit,
+                  Operation::kAdministerViews, Operation::kAdministerStorage}) {
+    EXPECT_EQ(CheckAdmission(dashboard, op).code(), absl::StatusCode::kPermissionDenied);
+  }
+  for (auto agency :
+       {v1::AGENCY_KIND_POLICE, v1::AGENCY_KIND_PROBATION, v1::AGENCY_KIND_HUB_ADMIN}) {
+    EXPECT_TRUE(CheckAdmission(As(agency), Operation::kReadAggregates).ok());
+  }
+  for (auto agency : {v1::AGENCY_KIND_HOUSING, v1::AGENCY_KIND_HEALTH, v1::AGENCY_KIND_PRISON,
+                      v1::AGENCY_KIND_EMPLOYMENT, v1::AGENCY_KIND_AUDITOR}) {
+    EXPECT_EQ(CheckAdmission(As(agency), Operation::kReadAggregates).code(),
+              absl::StatusCode::kPermissionDenied)
+        << v1::AgencyKind_Name(agency);
+  }
+}
+
 }  // namespace
 }  // namespace iomhub::services

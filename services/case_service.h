@@ -20,12 +20,12 @@
 
 namespace iomhub::services {
 
-class CaseServiceImpl final
-    : public v1::CaseService::WithRawCallbackMethod_GetCase<
-          v1::CaseService::WithRawCallbackMethod_ListCohort<
-              v1::CaseService::WithRawCallbackMethod_FindPerson<
-                  v1::CaseService::WithRawCallbackMethod_GetDecisionsBoard<
-                      v1::CaseService::CallbackService>>>> {
+class CaseServiceImpl final : public v1::CaseService::WithRawCallbackMethod_GetCase<
+                                  v1::CaseService::WithRawCallbackMethod_ListCohort<
+                                      v1::CaseService::WithRawCallbackMethod_FindPerson<
+                                          v1::CaseService::WithRawCallbackMethod_GetDecisionsBoard<
+                                              v1::CaseService::WithRawCallbackMethod_GetDashboard<
+                                                  v1::CaseService::CallbackService>>>>> {
  public:
   // `hub` is not owned and must outlive the service.
   explicit CaseServiceImpl(HubContext* hub);
@@ -43,6 +43,10 @@ class CaseServiceImpl final
   grpc::ServerUnaryReactor* GetDecisionsBoard(grpc::CallbackServerContext* context,
                                               const grpc::ByteBuffer* request,
                                               grpc::ByteBuffer* response) override;
+  // In case_service_dashboard.cc.
+  grpc::ServerUnaryReactor* GetDashboard(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
 
  private:
   HubContext* const hub_;

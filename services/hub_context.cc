@@ -9,6 +9,7 @@
 #include "projections/alert_rules/alert_rules_projection.h"
 #include "projections/case_view_projection.h"
 #include "projections/cohort_view.h"
+#include "projections/dashboard_view.h"
 #include "projections/decisions_board.h"
 #include "projections/identifier_index.h"
 #include "services/config_loader.h"
@@ -56,6 +57,7 @@ std::vector<std::unique_ptr<projections::Projection>> HubProjections(
   out.push_back(
       std::make_unique<projections::alert_rules::AlertRulesProjection>(std::move(rules), teams));
   out.push_back(std::make_unique<projections::DecisionsBoardProjection>());
+  out.push_back(std::make_unique<projections::DashboardViewProjection>());
   return out;
 }
 

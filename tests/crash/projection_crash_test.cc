@@ -169,7 +169,7 @@ TEST(ProjectionCrash, ViewsKilledMidCatchUpEndByteIdenticalToARebuild) {
   Hub hub = Start(data, producers);
   ASSERT_NE(hub.process, nullptr);
   std::vector<v1::ViewState> incremental = WaitForViews(hub, acknowledged);
-  ASSERT_EQ(incremental.size(), 5u);  // case, cohort, identifiers, alert rules, decisions board
+  ASSERT_EQ(incremental.size(), 6u);  // case, cohort, identifiers, alert rules, board, dashboard
   for (const auto& view : incremental) {
     v1::RebuildViewRequest rebuild;
     rebuild.set_view(view.name());

@@ -307,7 +307,7 @@ TEST_F(CaseServiceTest, ViewsReportTheirStateAndAHubAdminRebuildsOneWhileItServe
   v1::ListViewsResponse before;
   auto context = NewCallContext(kAdmin);
   ASSERT_TRUE(admin->ListViews(context.get(), with_digests, &before).ok());
-  ASSERT_EQ(before.views_size(), 5);  // case, cohort, identifiers, alert rules, decisions board
+  ASSERT_EQ(before.views_size(), 6);  // case, cohort, identifiers, alert rules, board, dashboard
   std::string case_digest;
   for (const auto& view : before.views()) {
     if (view.name() == "case_view") case_digest = view.digest();

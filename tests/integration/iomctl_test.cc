@@ -200,10 +200,11 @@ TEST_F(IomctlTest, CaseCohortFindViewsAndRebuildOnARunningHub) {
   CommandResult views = Iomctl({"views"});
   ASSERT_EQ(views.status.exit_code, 0) << views.stderr_text;
   std::vector<v1::ViewState> states = ParseLines<v1::ViewState>(views.stdout_text);
-  ASSERT_THAT(states, SizeIs(5));
+  ASSERT_THAT(states, SizeIs(6));
   EXPECT_EQ(states[0].name(), "case_view");
   EXPECT_EQ(states[3].name(), "alert_rules");
   EXPECT_EQ(states[4].name(), "decisions_board");
+  EXPECT_EQ(states[5].name(), "dashboard_view");
 
   CommandResult refused = Iomctl({"rebuild", "case_view"});
   EXPECT_EQ(refused.status.exit_code, 1);
