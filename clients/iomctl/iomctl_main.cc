@@ -24,6 +24,7 @@
 #include "clients/iomctl/audit_command.h"
 #include "clients/iomctl/case_command.h"
 #include "clients/iomctl/command_env.h"
+#include "clients/iomctl/dashboard_command.h"
 #include "clients/iomctl/decision_command.h"
 #include "clients/iomctl/read_command.h"
 #include "clients/iomctl/sharing_command.h"
@@ -62,7 +63,8 @@ ABSL_FLAG(bool, no_reconnect, false, "subscribe: exit on disconnect instead of r
 ABSL_FLAG(std::string, person, "", "case, alerts: the hub person id (the uuid of person-<uuid>).");
 ABSL_FLAG(std::string, identifier, "",
           "case, find: an identifier your agency uses, kind:value (pnc, niche, crn, noms).");
-ABSL_FLAG(std::string, team, "", "cohort, alerts: the IOM team id, e.g. gwent-newport.");
+ABSL_FLAG(std::string, team, "",
+          "cohort, alerts, board, dashboard: the IOM team id, e.g. gwent-newport.");
 ABSL_FLAG(std::string, cohort, "", "cohort: only fixed | flex | free.");
 ABSL_FLAG(std::string, strand, "", "cohort: only neighbourhood_crime | y2a | wisdom | local.");
 ABSL_FLAG(bool, include_deselected, false, "cohort: also people deselected from IOM.");
@@ -75,7 +77,8 @@ ABSL_FLAG(std::string, as_of, "",
 ABSL_FLAG(std::string, view, "", "rebuild: the view, e.g. case_view (see iomctl views).");
 ABSL_FLAG(bool, wait, false, "rebuild: wait until the rebuilt view is swapped in.");
 ABSL_FLAG(bool, summary, false,
-          "case, cohort, alerts, agreements, explain: a few lines for people instead of JSON.");
+          "case, cohort, alerts, agreements, explain, dashboard: a few lines for people instead "
+          "of JSON.");
 ABSL_FLAG(bool, in_force_only, false, "agreements: only those events flow under now.");
 ABSL_FLAG(std::string, id, "", "agreements: show this one, ID or ID@VERSION.");
 ABSL_FLAG(std::string, system, "",
@@ -91,7 +94,9 @@ ABSL_FLAG(std::string, rule, "",
           "alerts: only these rules, e.g. REFERRAL_OVERDUE,ARREST_OR_CHARGE.");
 ABSL_FLAG(std::string, min_severity, "", "alerts: only info | action | urgent and above.");
 ABSL_FLAG(bool, rules, false, "alerts: list the rules and their parameters instead.");
-ABSL_FLAG(std::string, area, "", "alerts --rules: the parameters of this area (e.g. gwent).");
+ABSL_FLAG(std::string, area, "",
+          "alerts --rules: the parameters of this area; dashboard: this area (e.g. gwent).");
+ABSL_FLAG(uint32_t, weeks, 0, "dashboard: weeks of history (1..104); 0: the hub's default (12).");
 ABSL_FLAG(std::string, consideration, "", "decide: the breach consideration id.");
 ABSL_FLAG(std::string, command_id, "",
           "decide: the command's UUID; reuse it to retry (default: a new one, printed).");
@@ -189,7 +194,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   const bool query = command == "case" || command == "cohort" || command == "find" ||
                      command == "alerts" || command == "decide" || command == "board" ||
                      command == "views" || command == "rebuild" || command == "agreements" ||
-                     command == "explain" || command == "audit" || command == "admin";
+                     command == "explain" || command == "audit" || command == "admin" ||
+                     command == "dashboard";
   if (query && timeout < 0) env.timeout = absl::Seconds(30);
   if (command == "case") {
     return RunCase(env, {.person_id = absl::GetFlag(FLAGS_person),
@@ -197,6 +203,14 @@ int Run(const std::string& command, const CommandEnv& env_in) {
                          .min_position = absl::GetFlag(FLAGS_min_position),
                          .as_of = absl::GetFlag(FLAGS_as_of),
                          .summary = absl::GetFlag(FLAGS_summary)});
+  }
+  if (command == "dashboard") {
+    return RunDashboard(env, {.area_id = absl::GetFlag(FLAGS_area),
+                              .team_id = absl::GetFlag(FLAGS_team),
+                              .weeks = absl::GetFlag(FLAGS_weeks),
+                              .min_position = absl::GetFlag(FLAGS_min_position),
+                              .as_of = absl::GetFlag(FLAGS_as_of),
+                              .summary = absl::GetFlag(FLAGS_summary)});
   }
   if (command == "cohort") {
     return RunCohort(env, {.team_id = absl::GetFlag(FLAGS_team),
@@ -300,8 +314,8 @@ int Run(const std::string& command, const CommandEnv& env_in) {
   return ReportUsageError(
       env, absl::StrCat("unknown command \"", command,
                         "\" (want append, read-stream, read-all, subscribe, "
-                        "case, cohort, alerts, decide, board, find, views, rebuild, agreements, "
-                        "explain, audit or admin; see "
+                        "case, cohort, alerts, decide, board, dashboard, find, views, rebuild, "
+                        "agreements, explain, audit or admin; see "
                         "iomctl "
                         "--help)"));
 }

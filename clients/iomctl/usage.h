@@ -58,6 +58,11 @@ Commands:
   board        A team's decisions board (CaseService.GetDecisionsBoard):
                open considerations, positions, escalations, age.
                  --team=ID --closed --min_position=P --as_of=RFC3339 --summary
+  dashboard    The IOM dashboard's aggregates (CaseService.GetDashboard) for
+               Wales, a police force area or a team, as the web dashboard
+               shows them: counts below 5 suppressed, never a person.
+                 [--area=ID | --team=ID] --weeks=N --min_position=P
+                 --as_of=RFC3339 --summary
   find         The hub person id of an identifier (CaseService.FindPerson).
                  --identifier=kind:value --min_position=P
   views        Each view's state, checkpoint, lag and last rebuild, one

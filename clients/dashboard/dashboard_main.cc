@@ -1,0 +1,179 @@
+// iomhub-dashboard: the IOM dashboard, a hub client that serves HTTP. See
+// --help and docs/dashboard.md.
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "clients/connection_flags.h"
+#include "clients/dashboard/dashboard_server.h"
+#include "clients/dashboard/hub_reader.h"
+#include "clients/dashboard/live_updates.h"
+#include "common/cli_help.h"
+#include "grpc/support/log.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:8080",
+          "HTTP address, host:port; port 0 picks a free one (printed on stdout). Keep it on "
+          "loopback and put a reverse proxy with TLS and single sign-on in front.");
+ABSL_FLAG(uint32_t, weeks, 12, "Weeks of history for rates and trends (1..104).");
+ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(2),
+          "How often the dashboard asks the hub whether the figures moved (one poll for all "
+          "open pages), e.g. 2s.");
+ABSL_FLAG(std::string, chart_js, "/usr/share/javascript/chart.js/chart.min.js",
+          "Chart.js 3 UMD build to serve as /static/chart.js (Debian: libjs-chart.js).");
+ABSL_FLAG(int, http_threads, 50, "HTTP worker threads; each open page's live stream holds one.");
+ABSL_FLAG(std::string, user_header, "",
+          "Request header with the signed-in user's id, set by the reverse proxy after single "
+          "sign-on (e.g. X-Forwarded-User). Empty: no header is trusted.");
+ABSL_FLAG(std::string, role_header, "",
+          "Request header with the user's role(s), comma-separated (e.g. X-Forwarded-Role).");
+ABSL_FLAG(std::string, trusted_proxies, "127.0.0.1,::1",
+          "Addresses whose --user_header/--role_header are believed (the proxy's).");
+ABSL_FLAG(std::string, dev_board_user, "",
+          "DEVELOPMENT ONLY: the manager assumed for decisions boards when no signed-in user "
+          "arrives, e.g. sergeant-demo. Never in production.");
+ABSL_FLAG(std::string, dev_board_role, "",
+          "DEVELOPMENT ONLY: --dev_board_user's role: sergeant | inspector | "
+          "senior_probation_officer | head_of_pdu.");
+ABSL_FLAG(std::string, board_police_cert, "",
+          "Certificate of the police system that reads decisions boards for sergeants and "
+          "inspectors (e.g. gwent-police-niche.pem). Empty: no board for police managers.");
+ABSL_FLAG(std::string, board_police_key, "", "Key of --board_police_cert.");
+ABSL_FLAG(std::string, board_probation_cert, "",
+          "Certificate of the probation system that reads decisions boards for senior probation "
+          "officers and heads of PDU (e.g. wales-probation-ndelius.pem).");
+ABSL_FLAG(std::string, board_probation_key, "", "Key of --board_probation_cert.");
+ABSL_FLAG(std::string, board_purpose, "iom_case_management",
+          "The purpose decisions-board calls assert.");
+
+namespace {
+
+constexpr char kUsage[] =
+    "iomhub-dashboard: the IOM dashboard, a web server that reads the hub's aggregates\n"
+    "(CaseService.GetDashboard) with its own certificate and shows Wales, each police force\n"
+    "area and each IOM team, with charts, their tables and live updates; and a team's\n"
+    "decisions board for its signed-in managers, read through the hub's sharing policy.\n"
+    "  iomhub-dashboard --hub=iomhub.example:50051 --ca=ca.pem --cert=iom-dashboard.pem \\\n"
+    "      --key=iom-dashboard.key --listen=127.0.0.1:8080 \\\n"
+    "      --user_header=X-Forwarded-User --role_header=X-Forwarded-Role \\\n"
+    "      --board_police_cert=gwent-police-niche.pem --board_police_key=gwent-police-niche.key\n"
+    "Identity defaults: --user=iom-dashboard --role=analyst --purpose=iom_performance.\n"
+    "Prints \"dashboard: serving http://HOST:PORT/\" once serving; SIGTERM or SIGINT stops it.\n"
+    "Exit 0 when stopped, 1 when it cannot serve, 2 on a usage error. See docs/dashboard.md.";
+
+// The dashboard's identity unless given (flag, environment or profile).
+void DefaultIdentity(const char* flag, const char* env, const char* value) {
+  if (!iomhub::clients::EnvOr(env).empty()) return;
+  absl::CommandLineFlag* f = absl::FindCommandLineFlag(flag);
+  if (f != nullptr && f->CurrentValue().empty()) {
+    std::string error;
+    f->ParseFrom(value, &error);
+  }
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> BoardChannel(
+    const iomhub::clients::HubClientOptions& base, const std::string& cert,
+    const std::string& key) {
+  if (cert.empty() && key.empty()) return std::shared_ptr<grpc::Channel>();
+  iomhub::clients::HubClientOptions options = base;
+  options.cert_file = cert;
+  options.key_file = key;
+  return iomhub::clients::MakeHubChannel(options);
+}
+
+void QuietGrpcLog(gpr_log_func_args* /*args*/) {}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a browser that goes away mid-answer
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(QuietGrpcLog);
+  absl::SetProgramUsageMessage(kUsage);
+  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
+  if (iomhub::WantsHelp(argc, argv)) {
+    iomhub::PrintHelp(std::cout, kUsage, "dashboard_main");
+    return 0;
+  }
+  if (std::string problem = iomhub::clients::CheckCommandLine(argc, argv); !problem.empty()) {
+    std::cerr << "iomhub-dashboard: " << problem << " (see --help)\n";
+    return 2;
+  }
+  absl::ParseCommandLine(argc, argv);
+  DefaultIdentity("user", "IOMHUB_USER", "iom-dashboard");
+  DefaultIdentity("role", "IOMHUB_ROLE", "analyst");
+  DefaultIdentity("purpose", "IOMHUB_PURPOSE", "iom_performance");
+  absl::StatusOr<iomhub::clients::Connection> connection = iomhub::clients::ConnectionFromFlags();
+  if (!connection.ok()) {
+    std::cerr << "iomhub-dashboard: " << connection.status().message() << "\n";
+    return 2;
+  }
+  const uint32_t weeks = absl::GetFlag(FLAGS_weeks);
+  if (weeks < 1 || weeks > 104) {
+    std::cerr << "iomhub-dashboard: --weeks=" << weeks << ": want 1..104\n";
+    return 2;
+  }
+  auto police = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_police_cert),
+                             absl::GetFlag(FLAGS_board_police_key));
+  auto probation = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_probation_cert),
+                                absl::GetFlag(FLAGS_board_probation_key));
+  for (const auto* channel : {&police, &probation}) {
+    if (!channel->ok()) {
+      std::cerr << "iomhub-dashboard: decisions board: " << channel->status().message() << "\n";
+      return 2;
+    }
+  }
+  iomhub::dashboard::HubReader reader({.channel = connection->channel,
+                                       .identity = connection->identity,
+                                       .police_board_channel = *police,
+                                       .probation_board_channel = *probation,
+                                       .board_purpose = absl::GetFlag(FLAGS_board_purpose),
+                                       .weeks = weeks});
+  iomhub::dashboard::DashboardServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.chart_js_file = absl::GetFlag(FLAGS_chart_js);
+  options.threads = absl::GetFlag(FLAGS_http_threads);
+  options.access = {.user_header = absl::GetFlag(FLAGS_user_header),
+                    .role_header = absl::GetFlag(FLAGS_role_header),
+                    .trusted_proxies = absl::StrSplit(absl::GetFlag(FLAGS_trusted_proxies), ',',
+                                                      absl::SkipWhitespace()),
+                    .dev_user = absl::GetFlag(FLAGS_dev_board_user),
+                    .dev_role = absl::GetFlag(FLAGS_dev_board_role)};
+  if (absl::Status s = iomhub::dashboard::ValidateManagerAccess(options.access); !s.ok()) {
+    std::cerr << "iomhub-dashboard: " << s.message() << "\n";
+    return 2;
+  }
+  if (!options.access.dev_user.empty()) {
+    std::cerr << "iomhub-dashboard: WARNING: --dev_board_user: anyone who reaches this dashboard "
+                 "sees decisions boards as "
+              << options.access.dev_user << " (" << options.access.dev_role
+              << "). For development only.\n";
+  }
+  iomhub::dashboard::UpdateBroadcaster broadcaster;
+  iomhub::dashboard::HubPoller poller([&reader] { return reader.ViewPosition(); },
+                                      absl::GetFlag(FLAGS_poll_interval), &broadcaster);
+  absl::StatusOr<std::unique_ptr<iomhub::dashboard::DashboardServer>> server =
+      iomhub::dashboard::DashboardServer::Start(options, &reader, &broadcaster);
+  if (!server.ok()) {
+    std::cerr << "iomhub-dashboard: " << server.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "dashboard: serving " << (*server)->url() << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "iomhub-dashboard: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ": stopping"
+            << std::endl;
+  server->reset();
+  return 0;
+}

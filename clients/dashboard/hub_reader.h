@@ -1,0 +1,75 @@
+// HubReader: the dashboard's calls to the hub. Aggregates go over the
+// dashboard's own connection (the iom-dashboard principal: analyst,
+// purpose iom_performance), which can never read a person. A decisions
+// board goes over a police or probation system's connection on behalf of
+// the signed-in manager, whose user id and role travel as the call's actor
+// metadata so the hub's sharing policy filters it and its disclosure audit
+// names that manager.
+// Thread-safe: gRPC stubs may be shared across threads.
+#ifndef IOMHUB_CLIENTS_DASHBOARD_HUB_READER_H_
+#define IOMHUB_CLIENTS_DASHBOARD_HUB_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "clients/dashboard/manager_access.h"
+#include "clients/hub_client.h"
+#include "grpcpp/channel.h"
+#include "iomhub/v1/case_service.grpc.pb.h"
+
+namespace iomhub::dashboard {
+
+// What a page covers: neither set is all Wales.
+struct Scope {
+  std::string area_id{};
+  std::string team_id{};
+};
+
+struct HubReaderOptions {
+  // The dashboard's own connection and identity. Required.
+  std::shared_ptr<grpc::Channel> channel{};
+  clients::CallIdentity identity{};
+  // Connections of the police and the probation system that read boards
+  // for their managers; null: that agency's managers get no board.
+  std::shared_ptr<grpc::Channel> police_board_channel{};
+  std::shared_ptr<grpc::Channel> probation_board_channel{};
+  // The purpose board calls assert. Default: "iom_case_management".
+  std::string board_purpose = "iom_case_management";
+  // Weeks of history asked for. Default: 12.
+  uint32_t weeks = 12;
+  // Deadline of each call. Default: 10 s.
+  absl::Duration timeout = absl::Seconds(10);
+};
+
+class HubReader {
+ public:
+  explicit HubReader(HubReaderOptions options);
+
+  // CaseService.GetDashboard for `scope`, reflecting at least
+  // `min_position`. The hub's status as is (UNAVAILABLE when it is down,
+  // NOT_FOUND for an unknown area or team, ...).
+  absl::StatusOr<v1::GetDashboardResponse> Dashboard(const Scope& scope,
+                                                     uint64_t min_position = 0) const;
+
+  // The position the dashboard view reflects: what the live poll asks.
+  absl::StatusOr<uint64_t> ViewPosition() const;
+
+  // CaseService.GetDecisionsBoard for `team_id` (with recently closed
+  // considerations) as `manager`. PERMISSION_DENIED when no system is
+  // configured for the manager's agency; otherwise the hub's status.
+  absl::StatusOr<v1::GetDecisionsBoardResponse> Board(const std::string& team_id,
+                                                      const Manager& manager) const;
+
+ private:
+  const HubReaderOptions options_;
+  const std::unique_ptr<v1::CaseService::Stub> stub_;
+  const std::unique_ptr<v1::CaseService::Stub> police_stub_;     // may be null
+  const std::unique_ptr<v1::CaseService::Stub> probation_stub_;  // may be null
+};
+
+}  // namespace iomhub::dashboard
+
+#endif  // IOMHUB_CLIENTS_DASHBOARD_HUB_READER_H_
