@@ -11,7 +11,7 @@ OUT="${1:-$(dirname "$0")/dev-certs/out}"
 mkdir -p "$OUT"
 cd "$OUT"
 
-SYSTEMS=(gwent-police-niche south-wales-police-niche dyfed-powys-police-niche north-wales-police-niche iom-dashboard wales-probation-ndelius cardiff-housing cardiff-health newport-housing aneurin-bevan-health hmp-cardiff working-wales hub-admin ico-auditor unknown-system)
+SYSTEMS=(gwent-police-niche south-wales-police-niche dyfed-powys-police-niche north-wales-police-niche iom-dashboard wales-probation-ndelius south-wales-probation-ndelius dyfed-powys-probation-ndelius north-wales-probation-ndelius cardiff-housing cardiff-health newport-housing aneurin-bevan-health carmarthenshire-housing wrexham-housing hywel-dda-health betsi-cadwaladr-health hmp-cardiff working-wales hub-admin ico-auditor unknown-system)
 # Done before with the same systems: nothing to do. (A new system makes a
 # fresh set, so older outputs never lack one.)
 if [ -f .complete ] && [ "$(cat .complete)" = "${SYSTEMS[*]}" ]; then exit 0; fi
