@@ -37,7 +37,7 @@ test: build
 
 # Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer. -g1 keeps
 # the line tables reports need and compiles 10-20 % faster than -g.
-UNIT_TESTS = common_test eventstore_test projections_test sharing_test alert_rules_test services_test clients_test adapters_test simulate_test
+UNIT_TESTS = common_test eventstore_test projections_test sharing_test alert_rules_test services_test clients_test adapters_test dashboard_test simulate_test
 test-sanitize:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-asan BUILD_TYPE=Debug \
 	  CMAKE_ARGS="-DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG=-g1" configure

@@ -10,7 +10,14 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev
   clang libclang-rt-14-dev
+  libjs-chart.js
 )
+# The dashboard's real-browser test (tests/browser/): headless Chromium
+# driven through Selenium. IOMHUB_DEPS_NO_BROWSER=1 leaves them out (a
+# container's build stage does not run that test).
+if [ "${IOMHUB_DEPS_NO_BROWSER:-0}" != "1" ]; then
+  PACKAGES+=(chromium chromium-driver python3-selenium)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

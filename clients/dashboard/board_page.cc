@@ -32,13 +32,16 @@ std::string Day(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(t.seconds()), absl::UTCTimeZone());
 }
 
+// "senior_probation_officer" → "senior probation officer".
+std::string RoleText(absl::string_view role) { return absl::StrReplaceAll(role, {{"_", " "}}); }
+
 std::string PositionOf(const v1::PersonState::BreachConsideration& c, v1::AgencyKind agency) {
   for (const auto& p : c.positions()) {
     if (p.by().agency() != agency) continue;
     std::string text =
         Words(v1::EnforcementPosition_descriptor(), p.position(), "ENFORCEMENT_POSITION_");
     if (!p.alternative().empty()) absl::StrAppend(&text, " (", p.alternative(), ")");
-    return HtmlEscape(absl::StrCat(text, " — ", p.by().role(), ", ", Day(p.at())));
+    return HtmlEscape(absl::StrCat(text, " — ", RoleText(p.by().role()), ", ", Day(p.at())));
   }
   return "<span class=\"waiting\">none yet</span>";
 }
@@ -104,7 +107,7 @@ std::string RenderBoardPage(const v1::GetDecisionsBoardResponse& r, const Manage
   const std::string team = r.team().name().empty() ? r.team().id() : r.team().name();
   std::string main = absl::StrCat(
       "<h1>", HtmlEscape(team), ": decisions board</h1>\n<p class=\"period\">Signed in as <strong>",
-      HtmlEscape(manager.user_id), "</strong> (", HtmlEscape(manager.role),
+      HtmlEscape(manager.user_id), "</strong> (", HtmlEscape(RoleText(manager.role)),
       "). Shown as the hub's sharing agreements let ",
       manager.agency == BoardAgency::kPolice ? "police" : "probation",
       " managers see it; this view is recorded in the hub's disclosure audit. Figures to the "
@@ -116,7 +119,9 @@ std::string RenderBoardPage(const v1::GetDecisionsBoardResponse& r, const Manage
   return RenderPage(
       absl::StrCat(team, ": decisions board"),
       {{"Wales", "/"}, {team, absl::StrCat("/team/", r.team().id())}, {"Decisions board", ""}},
-      r.view_position(), main);
+      r.view_position(), main,
+      "Person-level case data for this team's managers, shown as the hub's sharing agreements "
+      "allow and recorded in its disclosure audit. Do not copy it elsewhere.");
 }
 
 }  // namespace iomhub::dashboard

@@ -1,6 +1,7 @@
 // iomhub-dashboard: the IOM dashboard, a hub client that serves HTTP. See
 // --help and docs/dashboard.md.
 #include <signal.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <memory>
@@ -85,7 +86,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> BoardChannel(
   iomhub::clients::HubClientOptions options = base;
   options.cert_file = cert;
   options.key_file = key;
-  return iomhub::clients::MakeHubChannel(options);
+  return iomhub::dashboard::MakeDashboardChannel(options);
 }
 
 void QuietGrpcLog(gpr_log_func_args* /*args*/) {}
@@ -124,17 +125,23 @@ int main(int argc, char** argv) {
     std::cerr << "iomhub-dashboard: --weeks=" << weeks << ": want 1..104\n";
     return 2;
   }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      iomhub::dashboard::MakeDashboardChannel(connection->options);
+  if (!channel.ok()) {
+    std::cerr << "iomhub-dashboard: " << channel.status().message() << "\n";
+    return 2;
+  }
   auto police = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_police_cert),
                              absl::GetFlag(FLAGS_board_police_key));
   auto probation = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_probation_cert),
                                 absl::GetFlag(FLAGS_board_probation_key));
-  for (const auto* channel : {&police, &probation}) {
-    if (!channel->ok()) {
-      std::cerr << "iomhub-dashboard: decisions board: " << channel->status().message() << "\n";
+  for (const auto* board : {&police, &probation}) {
+    if (!board->ok()) {
+      std::cerr << "iomhub-dashboard: decisions board: " << board->status().message() << "\n";
       return 2;
     }
   }
-  iomhub::dashboard::HubReader reader({.channel = connection->channel,
+  iomhub::dashboard::HubReader reader({.channel = *channel,
                                        .identity = connection->identity,
                                        .police_board_channel = *police,
                                        .probation_board_channel = *probation,
@@ -143,6 +150,10 @@ int main(int argc, char** argv) {
   iomhub::dashboard::DashboardServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.chart_js_file = absl::GetFlag(FLAGS_chart_js);
+  if (access(options.chart_js_file.c_str(), R_OK) != 0) {
+    std::cerr << "iomhub-dashboard: WARNING: --chart_js=" << options.chart_js_file
+              << " cannot be read (install libjs-chart.js): pages show tables without charts\n";
+  }
   options.threads = absl::GetFlag(FLAGS_http_threads);
   options.access = {.user_header = absl::GetFlag(FLAGS_user_header),
                     .role_header = absl::GetFlag(FLAGS_role_header),

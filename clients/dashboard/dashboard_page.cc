@@ -1,8 +1,11 @@
 // The figures pages (Wales, an area, a team) and the problem page.
+#include <map>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "clients/dashboard/html.h"
 #include "clients/dashboard/pages.h"
 
@@ -78,7 +81,32 @@ std::string TeamFacts(const v1::Team& team) {
                       " probation officers · staffed for ", s.caseload_capacity(), " people");
 }
 
-std::string AreasSection(const v1::GetDashboardResponse& r) {
+// The tables the hub made for one area within Wales ("accommodation_trend/
+// gwent"), by area id; the rest under "".
+std::map<std::string, std::vector<int>> TablesByArea(const v1::GetDashboardResponse& r) {
+  std::map<std::string, std::vector<int>> out;
+  for (int i = 0; i < r.tables_size(); ++i) {
+    std::string area;
+    for (const v1::Area& a : r.areas()) {
+      if (absl::EndsWith(r.tables(i).id(), absl::StrCat("/", a.id()))) area = a.id();
+    }
+    out[area].push_back(i);
+  }
+  return out;
+}
+
+// "57.1%" or "2.5 days": a figure with its unit, for a headline.
+std::string WithUnit(const v1::DashboardCell& cell, absl::string_view unit) {
+  if (cell.suppressed()) return kSuppressedText;
+  if (unit == "%") return absl::StrCat(FormatValue(cell.value()), "%");
+  return absl::StrCat(FormatValue(cell.value()), unit.empty() ? "" : " ", unit);
+}
+
+// Each area's card: its name to drill into, its force, and the latest week
+// of each of its own trends. In the hub's (configuration) order: never a
+// ranking.
+std::string AreasSection(const v1::GetDashboardResponse& r,
+                         const std::map<std::string, std::vector<int>>& by_area) {
   if (r.areas_size() == 0) return "";
   std::string out =
       "<section class=\"drill\" aria-labelledby=\"areas-h\"><h2 id=\"areas-h\">Police force "
@@ -86,9 +114,41 @@ std::string AreasSection(const v1::GetDashboardResponse& r) {
   for (const v1::Area& area : r.areas()) {
     absl::StrAppend(&out, "<li><a href=\"/area/", HtmlEscape(area.id()), "\">",
                     HtmlEscape(area.name()), "</a><span>", HtmlEscape(area.police_force()),
-                    "</span></li>");
+                    "</span>");
+    auto tables = by_area.find(area.id());
+    if (tables != by_area.end()) {
+      absl::StrAppend(&out, "<dl class=\"headline\">");
+      for (int i : tables->second) {
+        const v1::DashboardTable& t = r.tables(i);
+        if (t.cells().empty()) continue;
+        const v1::DashboardCell& latest = *t.cells().rbegin();
+        absl::string_view title = t.title();
+        absl::ConsumeSuffix(&title, absl::StrCat(", ", area.name()));
+        absl::StrAppend(&out, "<dt>", HtmlEscape(title), " <small>(", HtmlEscape(latest.label()),
+                        ")</small></dt><dd data-table-id=\"", HtmlEscape(t.id()), "\">",
+                        HtmlEscape(WithUnit(latest, t.unit())), "</dd>");
+      }
+      absl::StrAppend(&out, "</dl>");
+    }
+    absl::StrAppend(&out, "</li>");
   }
   return absl::StrCat(out, "</ul></section>\n");
+}
+
+// Each area's own trends, one area after another under its name.
+std::string AreaTrends(const v1::GetDashboardResponse& r,
+                       const std::map<std::string, std::vector<int>>& by_area) {
+  std::string out;
+  for (const v1::Area& area : r.areas()) {
+    auto tables = by_area.find(area.id());
+    if (tables == by_area.end()) continue;
+    absl::StrAppend(&out, "<section class=\"area-trends\" aria-labelledby=\"trends-",
+                    HtmlEscape(area.id()), "\"><h2 id=\"trends-", HtmlEscape(area.id()), "\">",
+                    HtmlEscape(area.name()), ": its own trends</h2>\n<div class=\"panels\">\n");
+    for (int i : tables->second) absl::StrAppend(&out, RenderTable(r.tables(i), i, 3));
+    absl::StrAppend(&out, "</div>\n</section>\n");
+  }
+  return out;
 }
 
 std::string TeamsSection(const v1::GetDashboardResponse& r) {
@@ -115,15 +175,16 @@ std::string TeamSection(const v1::GetDashboardResponse& r) {
 
 }  // namespace
 
-std::string RenderTable(const v1::DashboardTable& table, int index) {
+std::string RenderTable(const v1::DashboardTable& table, int index, int heading_level) {
   bool with_reference = false;
   for (const v1::DashboardCell& cell : table.cells()) with_reference |= cell.reference() != 0;
   const std::string chart = table.chart().empty() ? "table" : table.chart();
   const std::string heading_id = absl::StrCat("table-", index, "-h");
+  const std::string h = absl::StrCat("h", heading_level);
   std::string out = absl::StrCat(
       "<section class=\"panel chart-", HtmlEscape(chart), "\" aria-labelledby=\"", heading_id,
-      "\">\n<h2 id=\"", heading_id, "\">", HtmlEscape(table.title()),
-      "</h2>\n<div class=\"figure\">\n<table class=\"figures\" id=\"table-", index,
+      "\">\n<", h, " id=\"", heading_id, "\">", HtmlEscape(table.title()), "</", h,
+      ">\n<div class=\"figure\">\n<table class=\"figures\" id=\"table-", index,
       "\" data-table-id=\"", HtmlEscape(table.id()), "\" data-chart=\"", HtmlEscape(chart),
       "\" data-unit=\"", HtmlEscape(table.unit()), "\">\n<caption>", HtmlEscape(table.title()),
       table.unit().empty()
@@ -160,14 +221,18 @@ std::string RenderDashboardPage(const v1::GetDashboardResponse& r) {
       crumbs.push_back({r.area().name(), ""});
     }
   }
-  std::string main = absl::StrCat(
-      "<h1>", HtmlEscape(r.scope()), "</h1>\n<p class=\"period\">ISO weeks <strong>",
-      HtmlEscape(r.from_week()), "</strong> to <strong>", HtmlEscape(r.to_week()),
-      "</strong> · figures to the hub's log position <span class=\"position\">", r.view_position(),
-      "</span> · counts below ", r.suppression_threshold(), " show as <em>", kSuppressedText,
-      "</em></p>\n", AreasSection(r), TeamsSection(r), TeamSection(r), "<div class=\"panels\">\n");
-  for (int i = 0; i < r.tables_size(); ++i) absl::StrAppend(&main, RenderTable(r.tables(i), i));
-  absl::StrAppend(&main, "</div>\n");
+  const std::map<std::string, std::vector<int>> by_area = TablesByArea(r);
+  std::string main =
+      absl::StrCat("<h1>", HtmlEscape(r.scope()), "</h1>\n<p class=\"period\">ISO weeks <strong>",
+                   HtmlEscape(r.from_week()), "</strong> to <strong>", HtmlEscape(r.to_week()),
+                   "</strong> · figures to the hub's log position <span class=\"position\">",
+                   r.view_position(), "</span> · counts below ", r.suppression_threshold(),
+                   " show as <em>", kSuppressedText, "</em></p>\n", AreasSection(r, by_area),
+                   TeamsSection(r), TeamSection(r), "<div class=\"panels\">\n");
+  if (auto general = by_area.find(""); general != by_area.end()) {
+    for (int i : general->second) absl::StrAppend(&main, RenderTable(r.tables(i), i));
+  }
+  absl::StrAppend(&main, "</div>\n", AreaTrends(r, by_area));
   return RenderPage(r.scope(), crumbs, r.view_position(), main);
 }
 

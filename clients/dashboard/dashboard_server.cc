@@ -190,13 +190,14 @@ class DashboardServer::Impl : public CivetHandler {
     if (path == "/healthz") return Health(conn);
     if (path == "/static/chart.js") {
       if (chart_js_.empty()) return NotFound(conn, "Chart.js is not installed (libjs-chart.js)");
-      Send(conn, 200, "text/javascript; charset=utf-8", chart_js_, "public, max-age=3600");
+      Send(conn, 200, "text/javascript; charset=utf-8", chart_js_, "public, max-age=86400");
       return true;
     }
     if (absl::StartsWith(path, "/static/")) {
       const Asset* asset = FindAsset(absl::StripPrefix(path, "/static/"));
       if (asset == nullptr) return NotFound(conn, "no such file");
-      Send(conn, 200, asset->content_type, asset->body, "public, max-age=3600");
+      // Revalidated every time: a new dashboard's page never meets an old script.
+      Send(conn, 200, asset->content_type, asset->body, "no-cache");
       return true;
     }
     if (path == "/favicon.ico") {

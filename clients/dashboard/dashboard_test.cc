@@ -85,6 +85,18 @@ TEST(DashboardPages, WalesListsAreasInTheHubsOrderAndEscapesItsText) {
   EXPECT_THAT(html, Not(HasSubstr("style=")));
 }
 
+TEST(DashboardPages, WalesShowsEachAreasOwnTrendsUnderItsCardNotRanked) {
+  const std::string html = RenderDashboardPage(SampleWales(42));
+  // The card's headline is the trend's latest week, suppressed as it is.
+  EXPECT_THAT(html, HasSubstr("<dt>Settled accommodation <small>(2026-W49)</small></dt>"
+                              "<dd data-table-id=\"accommodation_trend/gwent\">suppressed</dd>"));
+  // The area's trend follows under its own heading, after the Wales tables.
+  EXPECT_LT(html.find("data-table-id=\"caseload_by_team\""), html.find("Gwent: its own trends"));
+  EXPECT_LT(html.find("Gwent: its own trends"),
+            html.find("<table class=\"figures\" id=\"table-2\""));
+  EXPECT_THAT(html, HasSubstr("<h3 id=\"table-2-h\">Settled accommodation, Gwent</h3>"));
+}
+
 TEST(DashboardPages, TeamPageLinksItsDecisionsBoard) {
   v1::GetDashboardResponse team = SampleWales(1);
   team.clear_areas();

@@ -63,7 +63,8 @@ std::string FormatValue(double value) {
 }
 
 std::string RenderPage(absl::string_view title, const std::vector<Crumb>& crumbs,
-                       uint64_t view_position, absl::string_view main_html) {
+                       uint64_t view_position, absl::string_view main_html,
+                       absl::string_view footer_html) {
   std::string out = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -86,12 +87,9 @@ std::string RenderPage(absl::string_view title, const std::vector<Crumb>& crumbs
   absl::StrAppend(&out,
                   "</ol></nav>\n<p id=\"live\" class=\"live\" role=\"status\" "
                   "aria-live=\"polite\"></p>\n</header>\n<main id=\"main\" data-view-position=\"",
-                  view_position, "\">\n", main_html,
-                  "</main>\n<footer class=\"footer\"><p>Aggregates from the iomhub hub "
-                  "(CaseService.GetDashboard), never a person. Counts below 5, and figures "
-                  "built on them, show as <em>",
-                  kSuppressedText,
-                  "</em>. Charts are drawn from the tables beside them.</p></footer>\n"
+                  view_position, "\">\n", main_html, "</main>\n<footer class=\"footer\"><p>",
+                  footer_html,
+                  "</p></footer>\n"
                   "</body>\n</html>\n");
   return out;
 }

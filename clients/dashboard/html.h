@@ -27,6 +27,12 @@ std::string FormatValue(double value);
 // What a suppressed figure shows instead of a number.
 inline constexpr char kSuppressedText[] = "suppressed";
 
+// What the figures pages say at their foot (HTML).
+inline constexpr char kAggregatesFooter[] =
+    "Aggregates from the iomhub hub (CaseService.GetDashboard), never a person. Counts below 5, "
+    "and figures built on them, show as <em>suppressed</em>. Charts are drawn from the tables "
+    "beside them.";
+
 // One step of the breadcrumb trail: its text and link ("" for the page
 // itself).
 using Crumb = std::pair<std::string, std::string>;
@@ -35,9 +41,11 @@ using Crumb = std::pair<std::string, std::string>;
 // server, nothing inline), the masthead with `crumbs` and the live-update
 // status, then `main_html` inside <main id="main">. `view_position` is the
 // log position the figures reflect (0 when none), for the page's script to
-// compare with the live updates. `main_html` must already be escaped.
+// compare with the live updates. `main_html` and `footer_html` must already
+// be escaped.
 std::string RenderPage(absl::string_view title, const std::vector<Crumb>& crumbs,
-                       uint64_t view_position, absl::string_view main_html);
+                       uint64_t view_position, absl::string_view main_html,
+                       absl::string_view footer_html = kAggregatesFooter);
 
 }  // namespace iomhub::dashboard
 

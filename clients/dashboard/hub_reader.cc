@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/support/channel_arguments.h"
 
 namespace iomhub::dashboard {
 namespace {
@@ -25,6 +27,27 @@ absl::StatusOr<Response> Call(v1::CaseService::Stub* stub, Method method,
 }
 
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeDashboardChannel(
+    const clients::HubClientOptions& options) {
+  if (options.address.empty()) return absl::InvalidArgumentError("hub address is empty");
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      clients::MakeHubCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  if (!options.server_name_override.empty()) {
+    args.SetSslTargetNameOverride(options.server_name_override);
+  }
+  // A channel that lost its hub waits for the resolver to run again, at most
+  // every 30 s by default: that, not the back-off, kept pages down for up to
+  // 30 s after the hub was back. Not GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC
+  // also takes it as the connect (and TLS handshake) timeout.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 1000);
+  return grpc::CreateCustomChannel(options.address, *credentials, args);
+}
 
 HubReader::HubReader(HubReaderOptions options)
     : options_(std::move(options)),

@@ -44,6 +44,13 @@ struct HubReaderOptions {
   absl::Duration timeout = absl::Seconds(10);
 };
 
+// A channel to the hub as clients::MakeHubChannel makes it, but retrying a
+// lost connection within about 2 s (gRPC's defaults: up to 30 s before the
+// address is resolved again, back-off growing to 2 minutes), so the pages
+// come back soon after the hub does. Errors as MakeHubChannel.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeDashboardChannel(
+    const clients::HubClientOptions& options);
+
 class HubReader {
  public:
   explicit HubReader(HubReaderOptions options);

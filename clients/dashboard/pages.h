@@ -18,12 +18,14 @@ namespace iomhub::dashboard {
 // One table and its chart's data: <table data-chart=...> with a row per
 // cell (data-key, data-value; a suppressed cell shows kSuppressedText, has
 // data-suppressed="true" and no data-value), a reference column when any
-// cell has one, the total in <tfoot>, then the note.
-std::string RenderTable(const v1::DashboardTable& table, int index);
+// cell has one, the total in <tfoot>, then the note; under an <h`heading_level`>.
+std::string RenderTable(const v1::DashboardTable& table, int index, int heading_level = 2);
 
-// Wales (areas to drill into), an area (its teams) or a team (its facts and
-// the decisions board link), then every table in the hub's order: the hub
-// decides which tables exist; areas are never ranked here.
+// Wales (areas to drill into, each with the latest week of its own trends),
+// an area (its teams) or a team (its facts and the decisions board link),
+// then every table in the hub's order: the hub decides which tables exist.
+// On the Wales page the tables the hub made for one area ("<id>/<area>")
+// follow, area by area in the hub's order: areas are never ranked here.
 std::string RenderDashboardPage(const v1::GetDashboardResponse& response);
 
 // A team's decisions board as `manager` may see it: open considerations

@@ -38,8 +38,11 @@ int RunDashboard(const CommandEnv& env, const DashboardOptions& options) {
   request.set_team_id(options.team_id);
   request.set_weeks(options.weeks);
   request.set_min_position(options.min_position);
-  if (absl::Status s = ParseAsOf(options.as_of, request.mutable_as_of()); !s.ok()) {
-    return ReportUsageError(env, s.message());
+  // Only a given --as_of is sent: a present but zero timestamp would mean 1970.
+  if (!options.as_of.empty()) {
+    if (absl::Status s = ParseAsOf(options.as_of, request.mutable_as_of()); !s.ok()) {
+      return ReportUsageError(env, s.message());
+    }
   }
   auto stub = v1::CaseService::NewStub(env.channel);
   v1::GetDashboardResponse response;

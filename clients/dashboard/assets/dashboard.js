@@ -62,7 +62,9 @@
           legend: { display: kind === 'doughnut' || datasets.length > 1 },
           title: { display: false },
         },
-        scales: kind === 'doughnut' ? {} : { y: { beginAtZero: true } },
+        // Shares on a 0-100 scale, so a small change does not look like a large one.
+        scales: kind === 'doughnut' ? {}
+          : { y: { beginAtZero: true, suggestedMax: unit === '%' ? 100 : undefined } },
       },
     };
   }
@@ -87,7 +89,7 @@
         const note = document.createElement('p');
         note.className = 'chart-note';
         note.textContent = suppressed + (suppressed === 1 ? ' group is' : ' groups are') +
-          ' suppressed (fewer than 5 people) and not drawn.';
+          ' suppressed to protect small numbers and not drawn.';
         box.appendChild(note);
       }
       table.parentNode.insertBefore(box, table);
