@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -43,14 +44,16 @@ ABSL_FLAG(std::string, dev_board_user, "",
 ABSL_FLAG(std::string, dev_board_role, "",
           "DEVELOPMENT ONLY: --dev_board_user's role: sergeant | inspector | "
           "senior_probation_officer | head_of_pdu.");
-ABSL_FLAG(std::string, board_police_cert, "",
-          "Certificate of the police system that reads decisions boards for sergeants and "
-          "inspectors (e.g. gwent-police-niche.pem). Empty: no board for police managers.");
-ABSL_FLAG(std::string, board_police_key, "", "Key of --board_police_cert.");
-ABSL_FLAG(std::string, board_probation_cert, "",
-          "Certificate of the probation system that reads decisions boards for senior probation "
-          "officers and heads of PDU (e.g. wales-probation-ndelius.pem).");
-ABSL_FLAG(std::string, board_probation_key, "", "Key of --board_probation_cert.");
+ABSL_FLAG(std::string, board_cert_dir, "",
+          "Directory of the partner systems' SYSTEM.pem and SYSTEM.key named by "
+          "--board_police_systems and --board_probation_systems.");
+ABSL_FLAG(std::string, board_police_systems, "",
+          "Police systems that read decisions boards for sergeants and inspectors, by area: "
+          "AREA=SYSTEM,... (e.g. gwent=gwent-police-niche; *=SYSTEM for any other area). Empty: "
+          "no board for police managers.");
+ABSL_FLAG(std::string, board_probation_systems, "",
+          "Probation systems that read decisions boards for senior probation officers and heads "
+          "of PDU, by area: AREA=SYSTEM,... (e.g. gwent=wales-probation-ndelius).");
 ABSL_FLAG(std::string, board_purpose, "iom_case_management",
           "The purpose decisions-board calls assert.");
 
@@ -64,7 +67,8 @@ constexpr char kUsage[] =
     "  iomhub-dashboard --hub=iomhub.example:50051 --ca=ca.pem --cert=iom-dashboard.pem \\\n"
     "      --key=iom-dashboard.key --listen=127.0.0.1:8080 \\\n"
     "      --user_header=X-Forwarded-User --role_header=X-Forwarded-Role \\\n"
-    "      --board_police_cert=gwent-police-niche.pem --board_police_key=gwent-police-niche.key\n"
+    "      --board_cert_dir=/etc/iomhub/boards --board_police_systems=gwent=gwent-police-niche \\\n"
+    "      --board_probation_systems=gwent=wales-probation-ndelius\n"
     "Identity defaults: --user=iom-dashboard --role=analyst --purpose=iom_performance.\n"
     "Prints \"dashboard: serving http://HOST:PORT/\" once serving; SIGTERM or SIGINT stops it.\n"
     "Exit 0 when stopped, 1 when it cannot serve, 2 on a usage error. See docs/dashboard.md.";
@@ -79,14 +83,27 @@ void DefaultIdentity(const char* flag, const char* env, const char* value) {
   }
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> BoardChannel(
-    const iomhub::clients::HubClientOptions& base, const std::string& cert,
-    const std::string& key) {
-  if (cert.empty() && key.empty()) return std::shared_ptr<grpc::Channel>();
-  iomhub::clients::HubClientOptions options = base;
-  options.cert_file = cert;
-  options.key_file = key;
-  return iomhub::dashboard::MakeDashboardChannel(options);
+// A channel per area for the systems `flag` names (AREA=SYSTEM,...), each
+// with its certificate from --board_cert_dir.
+absl::StatusOr<std::map<std::string, std::shared_ptr<grpc::Channel>>> BoardChannels(
+    const iomhub::clients::HubClientOptions& base, const char* flag, const std::string& text) {
+  absl::StatusOr<std::map<std::string, std::string>> systems =
+      iomhub::dashboard::ParseBoardSystems(flag, text);
+  if (!systems.ok()) return systems.status();
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
+  const std::string dir = absl::GetFlag(FLAGS_board_cert_dir);
+  for (const auto& [area, system] : *systems) {
+    if (dir.empty())
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, " needs --board_cert_dir"));
+    iomhub::clients::HubClientOptions options = base;
+    options.cert_file = absl::StrCat(dir, "/", system, ".pem");
+    options.key_file = absl::StrCat(dir, "/", system, ".key");
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        iomhub::dashboard::MakeDashboardChannel(options);
+    if (!channel.ok()) return channel.status();
+    channels[area] = *std::move(channel);
+  }
+  return channels;
 }
 
 void QuietGrpcLog(gpr_log_func_args* /*args*/) {}
@@ -131,10 +148,10 @@ int main(int argc, char** argv) {
     std::cerr << "iomhub-dashboard: " << channel.status().message() << "\n";
     return 2;
   }
-  auto police = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_police_cert),
-                             absl::GetFlag(FLAGS_board_police_key));
-  auto probation = BoardChannel(connection->options, absl::GetFlag(FLAGS_board_probation_cert),
-                                absl::GetFlag(FLAGS_board_probation_key));
+  auto police = BoardChannels(connection->options, "board_police_systems",
+                              absl::GetFlag(FLAGS_board_police_systems));
+  auto probation = BoardChannels(connection->options, "board_probation_systems",
+                                 absl::GetFlag(FLAGS_board_probation_systems));
   for (const auto* board : {&police, &probation}) {
     if (!board->ok()) {
       std::cerr << "iomhub-dashboard: decisions board: " << board->status().message() << "\n";
@@ -143,8 +160,8 @@ int main(int argc, char** argv) {
   }
   iomhub::dashboard::HubReader reader({.channel = *channel,
                                        .identity = connection->identity,
-                                       .police_board_channel = *police,
-                                       .probation_board_channel = *probation,
+                                       .police_boards = *police,
+                                       .probation_boards = *probation,
                                        .board_purpose = absl::GetFlag(FLAGS_board_purpose),
                                        .weeks = weeks});
   iomhub::dashboard::DashboardServerOptions options;

@@ -96,6 +96,7 @@ v1::GetDashboardResponse Team() {
   r.mutable_area()->set_name("Gwent");
   r.mutable_team()->set_id("gwent-newport");
   r.mutable_team()->set_name("Newport IOM");
+  r.mutable_team()->set_area_id("gwent");
   return r;
 }
 
@@ -113,7 +114,7 @@ struct Fixture {
     reader = std::make_unique<HubReader>(HubReaderOptions{
         .channel = hub.NewChannel(),
         .identity = {.user_id = "iom-dashboard", .role = "analyst", .purpose = "iom_performance"},
-        .police_board_channel = police_hub.NewChannel(),
+        .police_boards = {{"gwent", police_hub.NewChannel()}},
         .weeks = 8});
   }
 
@@ -158,6 +159,10 @@ class DashboardServerTest : public ::testing::Test {
     hub_.SetFailure(grpc::Status::OK);
     hub_.SetDashboard("", SampleWales(5));
     hub_.SetDashboard("team:gwent-newport", Team());
+    v1::GetDashboardResponse cardiff = Team();
+    cardiff.mutable_team()->set_id("south-wales-cardiff");
+    cardiff.mutable_team()->set_area_id("south-wales");
+    hub_.SetDashboard("team:south-wales-cardiff", cardiff);
     hub_.ClearCalls();
     police_hub_.ClearCalls();
     shared_->broadcaster->PublishPosition(5);
@@ -243,6 +248,32 @@ TEST_F(DashboardServerTest, BoardNeedsASignedInManagerAndCarriesTheirIdentity) {
           "X-Forwarded-User: spo-1\r\nX-Forwarded-Role: senior_probation_officer\r\n");
   EXPECT_EQ(spo.status, 403);
   EXPECT_THAT(spo.body, HasSubstr("no probation system"));
+
+  // The police system serves Gwent only: a South Wales team's board is not
+  // asked of it.
+  const Reply elsewhere = Get(port_, "/team/south-wales-cardiff/board",
+                              "X-Forwarded-User: sgt-jones\r\nX-Forwarded-Role: sergeant\r\n");
+  EXPECT_EQ(elsewhere.status, 403);
+  EXPECT_THAT(elsewhere.body, HasSubstr("no police system configured to read decisions boards in "
+                                        "south-wales"));
+  EXPECT_EQ(police_hub_.calls().size(), 1u);
+  EXPECT_EQ(Get(port_, "/team/no-such-team/board",
+                "X-Forwarded-User: sgt-jones\r\nX-Forwarded-Role: sergeant\r\n")
+                .status,
+            404);
+}
+
+TEST(DashboardBoardSystems, ParsesAreaToSystem) {
+  absl::StatusOr<std::map<std::string, std::string>> systems = ParseBoardSystems(
+      "board_police_systems", "gwent=gwent-police-niche, *=south-wales-police-niche");
+  ASSERT_TRUE(systems.ok()) << systems.status();
+  EXPECT_EQ((*systems)["gwent"], "gwent-police-niche");
+  EXPECT_EQ((*systems)["*"], "south-wales-police-niche");
+  EXPECT_EQ(ParseBoardSystems("board_police_systems", "gwent").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseBoardSystems("board_police_systems", "gwent=a,gwent=b").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ParseBoardSystems("board_police_systems", "")->empty());
 }
 
 TEST_F(DashboardServerTest, ServesItsOwnScriptsAndChartJsButNothingElse) {

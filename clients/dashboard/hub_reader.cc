@@ -2,7 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 
@@ -11,6 +14,15 @@ namespace {
 
 std::unique_ptr<v1::CaseService::Stub> StubFor(const std::shared_ptr<grpc::Channel>& channel) {
   return channel == nullptr ? nullptr : v1::CaseService::NewStub(channel);
+}
+
+std::map<std::string, std::unique_ptr<v1::CaseService::Stub>> StubsFor(
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>& channels) {
+  std::map<std::string, std::unique_ptr<v1::CaseService::Stub>> stubs;
+  for (const auto& [area, channel] : channels) {
+    if (channel != nullptr) stubs[area] = StubFor(channel);
+  }
+  return stubs;
 }
 
 template <typename Request, typename Response, typename Method>
@@ -27,6 +39,24 @@ absl::StatusOr<Response> Call(v1::CaseService::Stub* stub, Method method,
 }
 
 }  // namespace
+
+absl::StatusOr<std::map<std::string, std::string>> ParseBoardSystems(absl::string_view flag,
+                                                                     absl::string_view text) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    std::pair<absl::string_view, absl::string_view> pair = absl::StrSplit(item, '=');
+    const absl::string_view area = absl::StripAsciiWhitespace(pair.first);
+    const absl::string_view system = absl::StripAsciiWhitespace(pair.second);
+    if (area.empty() || system.empty() || absl::StrContains(system, '=')) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", flag, ": \"", item, "\" is not AREA=SYSTEM (e.g. gwent=gwent-police-niche)"));
+    }
+    if (!out.emplace(area, system).second) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, ": area ", area, " given twice"));
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeDashboardChannel(
     const clients::HubClientOptions& options) {
@@ -52,8 +82,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeDashboardChannel(
 HubReader::HubReader(HubReaderOptions options)
     : options_(std::move(options)),
       stub_(StubFor(options_.channel)),
-      police_stub_(StubFor(options_.police_board_channel)),
-      probation_stub_(StubFor(options_.probation_board_channel)) {}
+      police_stubs_(StubsFor(options_.police_boards)),
+      probation_stubs_(StubsFor(options_.probation_boards)) {}
 
 absl::StatusOr<v1::GetDashboardResponse> HubReader::Dashboard(const Scope& scope,
                                                               uint64_t min_position) const {
@@ -79,16 +109,39 @@ absl::StatusOr<uint64_t> HubReader::ViewPosition() const {
   return response->view_position();
 }
 
+absl::StatusOr<std::string> HubReader::TeamArea(const std::string& team_id) const {
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = team_areas_.find(team_id); it != team_areas_.end()) return it->second;
+  }
+  v1::GetDashboardRequest request;
+  request.set_team_id(team_id);
+  request.set_weeks(1);
+  absl::StatusOr<v1::GetDashboardResponse> team =
+      Call<v1::GetDashboardRequest, v1::GetDashboardResponse>(
+          stub_.get(), &v1::CaseService::Stub::GetDashboard, options_.identity, options_.timeout,
+          request);
+  if (!team.ok()) return team.status();
+  absl::MutexLock lock(&mu_);
+  team_areas_[team_id] = team->team().area_id();
+  return team->team().area_id();
+}
+
 absl::StatusOr<v1::GetDecisionsBoardResponse> HubReader::Board(const std::string& team_id,
                                                                const Manager& manager) const {
+  absl::StatusOr<std::string> area = TeamArea(team_id);
+  if (!area.ok()) return area.status();
   const bool police = manager.agency == BoardAgency::kPolice;
-  v1::CaseService::Stub* stub = police ? police_stub_.get() : probation_stub_.get();
-  if (stub == nullptr) {
+  const Stubs& stubs = police ? police_stubs_ : probation_stubs_;
+  auto it = stubs.find(*area);
+  if (it == stubs.end()) it = stubs.find("*");
+  if (it == stubs.end()) {
     return absl::PermissionDeniedError(
         absl::StrCat("this dashboard has no ", police ? "police" : "probation",
-                     " system configured to read decisions boards for ", manager.role,
-                     "s (--board_", police ? "police" : "probation", "_cert)"));
+                     " system configured to read decisions boards in ", *area, " for ",
+                     manager.role, "s (--board_", police ? "police" : "probation", "_systems)"));
   }
+  v1::CaseService::Stub* stub = it->second.get();
   v1::GetDecisionsBoardRequest request;
   request.set_team_id(team_id);
   request.set_include_closed(true);

@@ -10,10 +10,14 @@
 #define IOMHUB_CLIENTS_DASHBOARD_HUB_READER_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "clients/dashboard/manager_access.h"
 #include "clients/hub_client.h"
@@ -32,10 +36,11 @@ struct HubReaderOptions {
   // The dashboard's own connection and identity. Required.
   std::shared_ptr<grpc::Channel> channel{};
   clients::CallIdentity identity{};
-  // Connections of the police and the probation system that read boards
-  // for their managers; null: that agency's managers get no board.
-  std::shared_ptr<grpc::Channel> police_board_channel{};
-  std::shared_ptr<grpc::Channel> probation_board_channel{};
+  // Connections of the police and the probation systems that read boards
+  // for their managers, by the area id they serve ("*": any area without its
+  // own). A manager whose agency has none for the team's area gets no board.
+  std::map<std::string, std::shared_ptr<grpc::Channel>> police_boards{};
+  std::map<std::string, std::shared_ptr<grpc::Channel>> probation_boards{};
   // The purpose board calls assert. Default: "iom_case_management".
   std::string board_purpose = "iom_case_management";
   // Weeks of history asked for. Default: 12.
@@ -51,6 +56,12 @@ struct HubReaderOptions {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeDashboardChannel(
     const clients::HubClientOptions& options);
 
+// "gwent=gwent-police-niche,south-wales=south-wales-police-niche" (or
+// "*=SYSTEM") as area → system. INVALID_ARGUMENT naming `flag` for an item
+// that is not AREA=SYSTEM or an area given twice.
+absl::StatusOr<std::map<std::string, std::string>> ParseBoardSystems(absl::string_view flag,
+                                                                     absl::string_view text);
+
 class HubReader {
  public:
   explicit HubReader(HubReaderOptions options);
@@ -65,16 +76,22 @@ class HubReader {
   absl::StatusOr<uint64_t> ViewPosition() const;
 
   // CaseService.GetDecisionsBoard for `team_id` (with recently closed
-  // considerations) as `manager`. PERMISSION_DENIED when no system is
-  // configured for the manager's agency; otherwise the hub's status.
+  // considerations) as `manager`, through the manager's agency's system for
+  // the team's area (learnt once per team from GetDashboard).
+  // PERMISSION_DENIED when none is configured; otherwise the hub's status.
   absl::StatusOr<v1::GetDecisionsBoardResponse> Board(const std::string& team_id,
                                                       const Manager& manager) const;
 
  private:
+  using Stubs = std::map<std::string, std::unique_ptr<v1::CaseService::Stub>>;
+  absl::StatusOr<std::string> TeamArea(const std::string& team_id) const;
+
   const HubReaderOptions options_;
   const std::unique_ptr<v1::CaseService::Stub> stub_;
-  const std::unique_ptr<v1::CaseService::Stub> police_stub_;     // may be null
-  const std::unique_ptr<v1::CaseService::Stub> probation_stub_;  // may be null
+  Stubs police_stubs_;     // by area; set in the constructor only
+  Stubs probation_stubs_;  // by area; set in the constructor only
+  mutable absl::Mutex mu_;
+  mutable std::map<std::string, std::string> team_areas_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace iomhub::dashboard

@@ -193,10 +193,11 @@ class Run:
             f"--ca={c}/ca.pem", f"--cert={c}/iom-dashboard.pem", f"--key={c}/iom-dashboard.key",
             "--listen=127.0.0.1:0", "--poll_interval=300ms", f"--weeks={WEEKS}",
             "--user_header=X-Forwarded-User", "--role_header=X-Forwarded-Role",
-            f"--board_police_cert={c}/gwent-police-niche.pem",
-            f"--board_police_key={c}/gwent-police-niche.key",
-            f"--board_probation_cert={c}/wales-probation-ndelius.pem",
-            f"--board_probation_key={c}/wales-probation-ndelius.key"],
+            f"--board_cert_dir={c}",
+            "--board_police_systems=" + ",".join(
+                f"{a}={a}-police-niche" for a in ("gwent", "south-wales", "dyfed-powys", "north-wales")),
+            "--board_probation_systems=gwent=wales-probation-ndelius," + ",".join(
+                f"{a}={a}-probation-ndelius" for a in ("south-wales", "dyfed-powys", "north-wales"))],
             stdout=subprocess.PIPE)
         ready, _, _ = select.select([proc.stdout], [], [], 15)
         check(ready, "iomhub-dashboard printed no URL in 15 s")
@@ -367,6 +368,9 @@ class Run:
         status, _ = self.http(f"/team/{TEAM}/board",
                               {"X-Forwarded-User": MANAGER, "X-Forwarded-Role": "police_officer"})
         check(status == 403, f"board for a police officer: {status}, want 403")
+        status, body = self.http("/api/board?team=south-wales-cardiff", {
+            "X-Forwarded-User": "spo-browser-test", "X-Forwarded-Role": "senior_probation_officer"})
+        check(status == 200 and '"team"' in body, f"South Wales board for an SPO: {status} {body[:200]}")
         self.driver.execute_cdp_cmd("Network.enable", {})
         self.driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {
             "X-Forwarded-User": MANAGER, "X-Forwarded-Role": "sergeant"}})
