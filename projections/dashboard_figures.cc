@@ -17,8 +17,18 @@
 namespace iomhub::projections {
 namespace {
 
-template <typename Enum>
+// "Neighbourhood crime" from STRAND_NEIGHBOURHOOD_CRIME; names people know
+// by their letters (Y2A, WISDOM) and hyphenated words kept as they are said.
 std::string Label(const std::string& name, absl::string_view prefix) {
+  static const auto* const kSaid = new std::map<std::string, std::string>{
+      {"STRAND_Y2A", "Y2A"},
+      {"STRAND_WISDOM", "WISDOM"},
+      {"SERVICE_KIND_EMPLOYMENT_TRAINING", "Employment and training"},
+      {"CO_LOCATION_CO_LOCATED", "Co-located"},
+      {"CO_LOCATION_PARTLY_CO_LOCATED", "Partly co-located"},
+      {"ACCOMMODATION_STATUS_NO_FIXED_ABODE", "No fixed abode"},
+  };
+  if (auto it = kSaid->find(name); it != kSaid->end()) return it->second;
   std::string words = EnumWords(name, prefix);
   if (!words.empty()) words[0] = absl::ascii_toupper(words[0]);
   return words;
@@ -102,7 +112,11 @@ void PeopleTable(v1::GetDashboardResponse* r, std::string id, std::string title,
       NewTable(r, std::move(id), std::move(title), "people", std::move(chart), std::move(note));
   for (const auto& [key, label] : keys) {
     auto it = counts.find(key);
-    *t.add_cells() = CountCell(key, label, it == counts.end() ? 0 : it->second);
+    const uint64_t count = it == counts.end() ? 0 : it->second;
+    // None "not recorded" is no category at all: left out rather than
+    // suppressed, so it cannot force a real cell into suppression with it.
+    if (count == 0 && (key == "UNSPECIFIED" || key == "unknown")) continue;
+    *t.add_cells() = CountCell(key, label, count);
   }
   *t.mutable_total() = CountCell("total", "Total", total);
   ProtectTotal(t);
@@ -116,7 +130,7 @@ std::vector<std::pair<std::string, std::string>> EnumKeys(EnumDescriptorFn descr
   for (int i = 0; i < d->value_count(); ++i) {
     const std::string& name = d->value(i)->name();
     std::string key(absl::StripPrefix(name, prefix));
-    keys.emplace_back(key, key == "UNSPECIFIED" ? "Not recorded" : Label<int>(name, prefix));
+    keys.emplace_back(key, key == "UNSPECIFIED" ? "Not recorded" : Label(name, prefix));
   }
   return keys;
 }

@@ -41,7 +41,9 @@ Contribution Of(const v1::DashboardPerson& p) {
   Contribution c;
   c.team = p.team_id();
   c.on_iom = p.on_iom();
-  c.fixed = p.on_iom() && p.cohort() == v1::COHORT_FIXED;
+  // Contacts are planned for people in the community: custody weeks are
+  // no Fixed person-weeks.
+  c.fixed = p.on_iom() && p.cohort() == v1::COHORT_FIXED && !p.in_custody();
   // Without a plan a Fixed person's minimum is 3 (as in the case view).
   c.plan = !c.fixed ? 0 : p.min_contacts_per_week() == 0 ? 3 : p.min_contacts_per_week();
   c.accommodation = p.accommodation();
@@ -256,6 +258,8 @@ bool DashboardViewProjection::Wants(const eventstore::EventPeek& event) const {
     case v1::Event::kAccommodationStatusChangedFieldNumber:
     case v1::Event::kEmploymentStatusChangedFieldNumber:
     case v1::Event::kTreatmentEngagementChangedFieldNumber:
+    case v1::Event::kReceivedIntoCustodyFieldNumber:
+    case v1::Event::kReleasedFromCustodyFieldNumber:
       return true;
     default:
       return false;
@@ -355,6 +359,12 @@ absl::Status DashboardViewProjection::Apply(const v1::Event& event, ViewTxn& txn
       break;
     case v1::Event::kTreatmentEngagementChanged:
       AddNeed(p, event.treatment_engagement_changed().service());
+      break;
+    case v1::Event::kReceivedIntoCustody:
+      p.set_in_custody(true);
+      break;
+    case v1::Event::kReleasedFromCustody:
+      p.set_in_custody(false);
       break;
     default:
       break;
