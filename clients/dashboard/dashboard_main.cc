@@ -69,7 +69,9 @@ constexpr char kUsage[] =
     "      --user_header=X-Forwarded-User --role_header=X-Forwarded-Role \\\n"
     "      --board_cert_dir=/etc/iomhub/boards --board_police_systems=gwent=gwent-police-niche \\\n"
     "      --board_probation_systems=gwent=wales-probation-ndelius\n"
-    "Identity defaults: --user=iom-dashboard --role=analyst --purpose=iom_performance.\n"
+    "Connection flags as iomctl's: --hub --ca --cert --key --server_name --profile (and the\n"
+    "IOMHUB_* environment); identity defaults: --user=iom-dashboard --role=analyst\n"
+    "--purpose=iom_performance.\n"
     "Prints \"dashboard: serving http://HOST:PORT/\" once serving; SIGTERM or SIGINT stops it.\n"
     "Exit 0 when stopped, 1 when it cannot serve, 2 on a usage error. See docs/dashboard.md.";
 
