@@ -26,11 +26,6 @@
 namespace iomhub::services {
 namespace {
 
-absl::Time AsOf(const google::protobuf::Timestamp& t, Clock* clock) {
-  if (t.seconds() == 0 && t.nanos() == 0) return clock->Now();
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 // A lookup by identifier: never the NHS number (not a join key), and only
 // a kind the agreements in force let the caller see.
 absl::Status CheckIdentifier(const DeliveryCursor& cursor, const v1::IdentifierRef& identifier) {

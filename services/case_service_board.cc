@@ -103,8 +103,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDecisionsBoard(grpc::CallbackServe
         for (auto& e : *entries) {
           if (e.open || request.include_closed()) by_person[e.person_id].push_back(e);
         }
-        const absl::Time as_of =
-            request.has_as_of() ? ToTime(request.as_of()) : hub->clock()->Now();
+        const absl::Time as_of = AsOf(request.as_of(), hub->clock());
         const uint32_t overdue_days = hub->rules().ForArea(team->area_id()).breach_decision_days;
         const bool whole = cursor->plan().FirstNotWholeOnPeek(kDecisionStepTypes) == 0;
         v1::GetDecisionsBoardResponse response;

@@ -123,7 +123,7 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDashboard(grpc::CallbackServerCont
           data.push_back({*team, *std::move(d)});
         }
         projections::DashboardWindow window;
-        window.as_of = request.has_as_of() ? ToTime(request.as_of()) : hub->clock()->Now();
+        window.as_of = AsOf(request.as_of(), hub->clock());
         window.weeks = static_cast<int>(request.weeks() == 0 ? kDefaultWeeks : request.weeks());
         if (absl::Status built = projections::BuildDashboard(data, trend_areas, window, &response);
             !built.ok()) {

@@ -13,8 +13,13 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
-#include "grpcpp/support/server_callback.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "common/clock.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/server_callback.h"
 #include "projections/projection_runner.h"
 #include "services/read_executor.h"
 
@@ -22,6 +27,13 @@ namespace iomhub::services {
 
 // `query` runs on `executor` and returns the call's status, having filled
 // the response. `reactor` is finished exactly once.
+// The moment a query is for: `t`, or now when it is unset or zero (a
+// client that sends an empty Timestamp means "now", not 1970).
+inline absl::Time AsOf(const google::protobuf::Timestamp& t, Clock* clock) {
+  if (t.seconds() == 0 && t.nanos() == 0) return clock->Now();
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
 void RunViewQuery(projections::ProjectionRunner& runner, ReadExecutor& executor,
                   grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                   std::vector<std::string> views, uint64_t min_position,

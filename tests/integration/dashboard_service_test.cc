@@ -185,6 +185,16 @@ TEST_F(DashboardServiceTest, TheDashboardPrincipalReadsNothingButAggregates) {
   EXPECT_THAT(Get(*police, kSergeant, {}), IsOk());
 }
 
+TEST_F(DashboardServiceTest, AZeroAsOfMeansNowNot1970) {
+  v1::GetDashboardRequest request;
+  request.mutable_as_of();  // present, all zero: what a JSON client sends for "unset"
+  v1::GetDashboardResponse response;
+  auto context = NewCallContext(kAnalyst);
+  ASSERT_TRUE(dashboard_->GetDashboard(context.get(), request, &response).ok());
+  EXPECT_EQ(response.to_week().substr(0, 2), "20");
+  EXPECT_NE(response.to_week().substr(0, 4), "1970");
+}
+
 TEST_F(DashboardServiceTest, AnUnknownScopeIsNotFoundAndTwoScopesAreInvalid) {
   v1::GetDashboardRequest request;
   request.set_team_id("gwent-nowhere");
