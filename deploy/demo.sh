@@ -9,11 +9,16 @@
 # raising an alert and refusing a second warning, a joint breach decision
 # escalated and decided with the team's decisions board, a refused append
 # and an idempotent retry, the partner adapters taking the national probation
-# feed and a police records export, then keeps the hub running until Ctrl-C.
+# feed and a police records export, a simulated Welsh IOM partnership
+# (iomhub-simulate: a few weeks of activity in all four force areas, each step
+# sent by the partner system that would send it), then starts the web
+# dashboard and keeps both running until Ctrl-C, printing the dashboard's URL
+# and iomctl commands to try (with iomctl profiles it writes for the demo).
 #   deploy/demo.sh [BUILD_DIR]
 # Environment: IOMHUB_LISTEN (default 127.0.0.1:50051), IOMHUB_METRICS
-# (default 127.0.0.1:9464), IOMHUB_DEMO_DATA (default ./demo-data),
-# DEMO_EXIT=1 to stop the hub after the walkthrough instead of waiting.
+# (default 127.0.0.1:9464), IOMHUB_DASHBOARD (default 127.0.0.1:8080),
+# IOMHUB_DEMO_DATA (default ./demo-data), DEMO_WEEKS (weeks simulated,
+# default 6), DEMO_EXIT=1 to stop after the walkthrough instead of waiting.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
@@ -23,6 +28,7 @@ CERTS="$ROOT/deploy/dev-certs/out"
 DATA=${IOMHUB_DEMO_DATA:-$ROOT/demo-data}
 LISTEN=${IOMHUB_LISTEN:-127.0.0.1:50051}
 METRICS=${IOMHUB_METRICS:-127.0.0.1:9464}
+DASHBOARD_LISTEN=${IOMHUB_DASHBOARD:-127.0.0.1:8080}
 PERSON=person-5b0f1d2e-7c1a-4f3e-9a53-2f3c6a0d9e11
 cd "$ROOT"
 
@@ -37,7 +43,9 @@ HUB=$!
 # Ctrl-C reaches the whole process group: the hub drains and stops on its
 # own SIGINT; the script waits for it (and for its last log lines, which the
 # prefixing sed, deaf to SIGINT, passes on) and exits 0.
+DASH=""
 cleanup() {
+  [ -n "$DASH" ] && kill -TERM "$DASH" 2>/dev/null || true
   kill -TERM "$HUB" 2>/dev/null || true
   wait "$HUB" 2>/dev/null || true
   wait 2>/dev/null || true
@@ -189,25 +197,63 @@ if [ -n "$METRICS_ADDR" ] && command -v curl >/dev/null; then
     | grep -v ' 0$' || true
 fi
 
+# iomctl profiles for the commands below (development certificates only).
+PROFILES="$CERTS/profiles"
+mkdir -p "$PROFILES"
+profile() {  # NAME SYSTEM ROLE PURPOSE
+  printf 'hub = %s\nca = %s\ncert = %s\nkey = %s\nuser = demo-%s\nrole = %s\npurpose = %s\n' \
+    "$ADDR" "$CERTS/ca.pem" "$CERTS/$2.pem" "$CERTS/$2.key" "$3" "$3" "$4" >"$PROFILES/$1.profile"
+}
+profile gwent-police gwent-police-niche sergeant iom_case_management
+profile probation wales-probation-ndelius senior_probation_officer iom_case_management
+profile newport-housing newport-housing housing_officer iom_case_management
+profile auditor ico-auditor auditor audit
+profile dashboard iom-dashboard analyst iom_performance
+
+step "A simulated Welsh IOM partnership: ${DEMO_WEEKS:-6} weeks of activity in Dyfed-Powys, Gwent, North Wales and South Wales, each step sent by the police, probation, housing, health, prison or employment system that would send it (iomhub-simulate; deterministic, synthetic, no names)"
+"$BIN/iomhub-simulate" --hub="$ADDR" --ca="$CERTS/ca.pem" --cert_dir="$CERTS" \
+  --weeks="${DEMO_WEEKS:-6}" --seed=1 2>&1 | sed -n '1,2p'
+
+step "The web dashboard (iomhub-dashboard): a hub client with its own certificate that may read aggregates only"
+"$BIN/iomhub-dashboard" --hub="$ADDR" --ca="$CERTS/ca.pem" --cert="$CERTS/iom-dashboard.pem" \
+  --key="$CERTS/iom-dashboard.key" --listen="$DASHBOARD_LISTEN" --weeks="${DEMO_WEEKS:-6}" \
+  --board_cert_dir="$CERTS" \
+  --board_police_systems=dyfed-powys=dyfed-powys-police-niche,gwent=gwent-police-niche,north-wales=north-wales-police-niche,south-wales=south-wales-police-niche \
+  --board_probation_systems=dyfed-powys=dyfed-powys-probation-ndelius,gwent=wales-probation-ndelius,north-wales=north-wales-probation-ndelius,south-wales=south-wales-probation-ndelius \
+  --dev_board_user=sergeant-demo --dev_board_role=sergeant >"$RUN/dashboard.out" \
+  2> >(trap '' INT; exec sed -u 's/^/[dashboard] /' >&2) &
+DASH=$!
+for _ in $(seq 1 100); do
+  grep -q '^dashboard: serving' "$RUN/dashboard.out" && break
+  kill -0 "$DASH" 2>/dev/null || { echo "demo: iomhub-dashboard failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+URL=$(sed -n 's/^dashboard: serving //p' "$RUN/dashboard.out")
+[ -n "$URL" ] || { echo "demo: iomhub-dashboard did not start serving" >&2; exit 1; }
+echo "Dashboard: $URL (Wales, then each force area and team; live as events arrive)"
+IOMCTL_PROFILE_DIR="$PROFILES" "$BIN/iomctl" --profile=dashboard dashboard --area=gwent \
+  --weeks="${DEMO_WEEKS:-6}" --summary | sed -n '1,8p'
+
 if [ "${DEMO_EXIT:-0}" = "1" ]; then exit 0; fi
-step "The hub keeps running. In another terminal, for example:"
+step "The hub and the dashboard keep running. Open $URL — and in another terminal try:"
 cat <<HELP
-  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/wales-probation-ndelius.pem \\
-      --key=$CERTS/wales-probation-ndelius.key --user=me --role=probation_officer \\
-      --purpose=iom_case_management subscribe --from_start --heartbeats
-  echo '{"occurredAt":"2026-11-26T10:00:00Z","arrestRecorded":{"custodyRef":"NWP-123"}}' | \\
-    $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \\
-      --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \\
-      --purpose=iom_case_management append --stream=$PERSON --generate_ids
-  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/hub-admin.pem \
-      --key=$CERTS/hub-admin.key --user=me --role=operator --purpose=operations \
-      rebuild --view=case_view --wait
-  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/gwent-police-niche.pem \
-      --key=$CERTS/gwent-police-niche.key --user=me --role=sergeant \
-      --purpose=iom_case_management alerts --team=gwent-newport --summary
-  $BIN/iomctl --hub=$ADDR --ca=$CERTS/ca.pem --cert=$CERTS/ico-auditor.pem \
-      --key=$CERTS/ico-auditor.key --user=me --role=auditor --purpose=audit \
-      audit sar --person=${PERSON#person-} --format=csv
-Press Ctrl-C to stop the hub (it drains in-flight appends and exits cleanly).
+  export IOMCTL_PROFILE_DIR=$PROFILES PATH=$BIN:\$PATH
+  # The same person as Gwent Police and as Newport housing see them:
+  iomctl --profile=gwent-police case --identifier=pnc:26/004411X --summary
+  iomctl --profile=newport-housing case --person=${PERSON#person-} --summary
+  # Newport IOM's cohort list and decisions board, and the team's open alerts:
+  iomctl --profile=gwent-police cohort --team=gwent-newport --summary
+  iomctl --profile=gwent-police board --team=gwent-newport --closed --summary
+  iomctl --profile=gwent-police alerts --team=gwent-newport --summary
+  # What was disclosed about the person, and proof the audit log is intact:
+  iomctl --profile=auditor audit sar --person=${PERSON#person-} --format=csv
+  iomctl --profile=auditor audit verify
+  # The dashboard's figures as the hub serves them (never a person):
+  iomctl --profile=dashboard dashboard --team=gwent-newport --summary
+  # A live feed in one terminal while you append in another:
+  iomctl --profile=probation subscribe --from_start --heartbeats
+  echo '{"occurredAt":"2026-11-26T10:00:00Z","arrestRecorded":{"custodyRef":"GWP-123"}}' | \
+    iomctl --profile=gwent-police append --stream=$PERSON --generate_ids
+Press Ctrl-C to stop the hub and the dashboard (the hub drains in-flight appends and exits cleanly).
 HELP
 wait "$HUB"
