@@ -50,7 +50,8 @@ test-sanitize:
 # -Werror (every ABSL_GUARDED_BY checked), ASan and UBSan; then each fuzzer
 # runs FUZZ_SECONDS over its corpus. Any crash or sanitizer report fails.
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS = iomhub_fuzzers iomhubd iomctl iomhub-probation-feed iomhub-police-feed iomhub-health-notifier
+FUZZ_TARGETS = iomhub_fuzzers iomhubd iomctl iomhub-probation-feed iomhub-police-feed iomhub-health-notifier \
+  iomhub-dashboard iomhub-simulate
 test-fuzz:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-fuzz BUILD_TYPE=Debug \
 	  CMAKE_ARGS="-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DIOMHUB_FUZZ=ON -DIOMHUB_SANITIZE=address,undefined -DIOMHUB_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_DEBUG='-g1 -O1'" configure

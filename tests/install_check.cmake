@@ -8,6 +8,8 @@ if(NOT installed EQUAL 0)
 endif()
 foreach(path
     bin/iomhubd bin/iomctl bin/iomhub-probation-feed bin/iomhub-police-feed
+    bin/iomhub-dashboard bin/iomhub-simulate lib/systemd/system/iomhub-dashboard.service
+    share/doc/iomhub/dashboard.md share/doc/iomhub/dashboard.png
     lib/systemd/system/iomhubd.service lib/systemd/system/iomhub-probation-feed.service
     lib/systemd/system/iomhub-probation-feed.timer lib/systemd/system/iomhub-health-notifier.service
     lib/systemd/system/iomhub-backup.service lib/systemd/system/iomhub-backup.timer
@@ -21,7 +23,8 @@ foreach(path
     message(FATAL_ERROR "make install did not install ${path}")
   endif()
 endforeach()
-foreach(binary iomhubd iomctl iomhub-probation-feed iomhub-police-feed)
+foreach(binary iomhubd iomctl iomhub-probation-feed iomhub-police-feed iomhub-dashboard
+               iomhub-simulate)
   execute_process(COMMAND "${PREFIX}/bin/${binary}" --version
                   OUTPUT_VARIABLE version RESULT_VARIABLE ran)
   if(NOT ran EQUAL 0 OR NOT version MATCHES "^${binary} [0-9]+\\.[0-9]+\\.[0-9]+ \\(commit ")
