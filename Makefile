@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR := $(CURDIR)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize test-fuzz test-container bench install clean
+.PHONY: all deps configure build demo test test-sanitize test-fuzz test-container bench bench-peers install clean
 PREFIX ?= /usr/local
 
 all: build
@@ -68,6 +68,12 @@ test-container: deps
 bench:
 	@$(MAKE) --no-print-directory BUILD_DIR=build-release BUILD_TYPE=Release build
 	@bash bench/run.sh build-release
+
+# Opt-in: appends beside Redis Streams and the no-op gRPC ceiling, interleaved
+# in one run, with ratios (installs redis-server from Debian when missing).
+bench-peers:
+	@$(MAKE) --no-print-directory BUILD_DIR=build-release BUILD_TYPE=Release build
+	@bash bench/peers.sh build-release
 
 # iomhubd, iomctl, the systemd unit, example config and docs under $(PREFIX)
 # (DESTDIR works too). See docs/operations.md "Installing".

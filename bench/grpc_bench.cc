@@ -1,10 +1,13 @@
 // iomhub_grpc_bench: drives a running iomhubd over gRPC, as a partner system
 // would, and prints one table row per workload.
 //   iomhub_grpc_bench --target=127.0.0.1:PORT
-//       [--workloads=append1,append100,fill,readall,catchup,fanout]
+//       [--workloads=append1,noop,append100,fill,readall,catchup,fanout]
 // Workloads, in the order given, on the hub's one growing log:
 //   append1   single-event Append, --inflight calls in flight (closed loop,
 //             callback API, so the client needs no thread per call);
+//   noop      grpc.health.v1.Health/Check, --inflight in flight: the unary
+//             ceiling on the same server and transport, and append1's ratio
+//             to it (bench/noop_calls.h);
 //   append100 --batch_events events per Append, --batch_clients in flight;
 //   append1_arrest, append100_arrest  the same with ArrestRecorded events,
 //             which no IOM rule judges before they are appended: the peer
@@ -36,13 +39,14 @@
 #include "absl/time/clock.h"
 #include "bench/bench_events.h"
 #include "bench/latency_samples.h"
+#include "bench/noop_calls.h"
 #include "common/cli_help.h"
 #include "grpcpp/grpcpp.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, target, "", "iomhubd gRPC address host:port (required)");
-ABSL_FLAG(std::string, workloads, "append1,append100,fill,readall,catchup,fanout",
+ABSL_FLAG(std::string, workloads, "append1,noop,append100,fill,readall,catchup,fanout",
           "Comma-separated workloads to run, in this order");
 ABSL_FLAG(std::string, label, "durable", "Mode column of every row (e.g. durable, no-sync)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls over");
@@ -84,6 +88,7 @@ void AddIdentity(grpc::ClientContext* ctx) {
 }
 
 struct Stubs {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
   std::vector<std::unique_ptr<v1::EventService::Stub>> events;
   std::vector<std::unique_ptr<v1::SubscriptionService::Stub>> subs;
 };
@@ -98,6 +103,7 @@ Stubs Connect(const std::string& target, int channels) {
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       Die(absl::StrCat("cannot connect to ", target));
     }
+    s.channels.push_back(channel);
     s.events.push_back(v1::EventService::NewStub(channel));
     s.subs.push_back(v1::SubscriptionService::NewStub(channel));
   }
@@ -236,13 +242,35 @@ const char* PayloadName(BenchPayload payload) {
   return payload == BenchPayload::kArrest ? "arrests" : "contacts";
 }
 
+// Calls per second of the last append1 and noop workloads, for their ratio.
+double g_append1_rate = 0;
+double g_noop_rate = 0;
+
 void Append1(Stubs* stubs, BenchPayload payload) {
   const int inflight = absl::GetFlag(FLAGS_inflight);
   AppendLoop loop(stubs, inflight, 1, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0, payload);
   AppendLoop::Outcome r = loop.Run();
+  g_append1_rate = static_cast<double>(r.events) / absl::ToDoubleSeconds(r.elapsed);
   PrintRow(absl::StrCat("Append 1 event/call, ", inflight, " in flight, ", PayloadName(payload)),
            r.events, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
+}
+
+// The no-op ceiling: Health/Check with as many calls in flight as append1.
+void Noop(Stubs* stubs) {
+  const int inflight = absl::GetFlag(FLAGS_inflight);
+  NoopOutcome r =
+      RunNoopCalls(stubs->channels, inflight, absl::Seconds(absl::GetFlag(FLAGS_seconds)));
+  g_noop_rate = static_cast<double>(r.calls) / absl::ToDoubleSeconds(r.elapsed);
+  PrintRow(absl::StrCat("no-op unary (Health/Check), ", inflight, " in flight"), r.calls,
+           r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           absl::StrCat("calls; the unary ceiling ",
+                        r.errors == 0 ? "" : absl::StrCat(r.errors, " failed: ", r.first_error)));
+  if (g_append1_rate > 0) {
+    std::printf("%-46s | %-8s | ratio %.2f (Append 1 event/call / no-op unary, target >= 0.9)\n",
+                "append1 / no-op ceiling", g_mode.c_str(), g_append1_rate / g_noop_rate);
+    std::fflush(stdout);
+  }
 }
 
 void Append100(Stubs* stubs, BenchPayload payload) {
@@ -624,7 +652,7 @@ int main(int argc, char** argv) {
   static const char* const kUsage =
       "Drives a running iomhubd (--insecure) over gRPC and prints a table.\n"
       "  iomhub_grpc_bench --target=127.0.0.1:PORT "
-      "[--workloads=append1,append100,fill,readall,catchup,fanout]";
+      "[--workloads=append1,noop,append100,fill,readall,catchup,fanout]";
   absl::SetProgramUsageMessage(kUsage);
   if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
   if (iomhub::WantsHelp(argc, argv)) {
@@ -642,6 +670,8 @@ int main(int argc, char** argv) {
       Append1(&stubs, BenchPayload::kContact);
     } else if (w == "append100") {
       Append100(&stubs, BenchPayload::kContact);
+    } else if (w == "noop") {
+      Noop(&stubs);
     } else if (w == "append1_arrest") {
       Append1(&stubs, BenchPayload::kArrest);
     } else if (w == "append100_arrest") {

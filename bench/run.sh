@@ -221,13 +221,21 @@ else
     "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=peer --seconds="$NOSYNC_SECONDS" \
       --workloads="$1" | awk -F'|' '/^Append/ {gsub(/[ ,]/, "", $4); print $4}'
   }
+  noop_rate() {  # the unary ceiling on the same hub: Health/Check calls per second
+    "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=peer --seconds="$NOSYNC_SECONDS" \
+      --workloads=noop | awk -F'|' '/^no-op/ {gsub(/[ ,]/, "", $4); print $4}'
+  }
   for rep in 1 2 3; do
     r1=$(redis_rate 50 1)
+    n1=$(noop_rate)
     i1=$(iomhub_rate append1_arrest)
     r16=$(redis_rate 50 16)
     i100=$(iomhub_rate append100_arrest)
     echo "   rep $rep: single events: iomhub Append, 64 in flight $i1/s; Redis XADD, 50 clients $r1/s;" \
-      "ratio $(awk -v a="$i1" -v b="$r1" 'BEGIN {printf "%.2f", a / b}')"
+      "ratio $(awk -v a="$i1" -v b="$r1" 'BEGIN {printf "%.2f", a / b}');" \
+      "no-op unary ceiling (Health/Check, 64 in flight) $n1/s, Append / ceiling" \
+      "$(awk -v a="$i1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}'), Redis / ceiling" \
+      "$(awk -v a="$r1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}')"
     echo "   rep $rep: batched: iomhub Append 100/call, 8 in flight $i100/s; Redis XADD pipelined 16," \
       "50 clients $r16/s; ratio $(awk -v a="$i100" -v b="$r16" 'BEGIN {printf "%.2f", a / b}')"
   done
