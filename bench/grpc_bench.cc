@@ -20,7 +20,8 @@
 //   fanout    --subscribers from_now subscribers while single-event appends
 //             go at a steady --fanout_rate; reports append send/ack ->
 //             delivery latency and the largest subscriber lag seen.
-// The hub must be in --insecure mode (every caller is a dev hub admin).
+// The hub is in --insecure mode (the calls name their principal in
+// iomhub-dev-principal), or, with --ca/--cert/--key, serves mutual TLS.
 #include <atomic>
 #include <cstdio>
 #include <iostream>
@@ -41,6 +42,7 @@
 #include "bench/latency_samples.h"
 #include "bench/noop_calls.h"
 #include "common/cli_help.h"
+#include "common/files.h"
 #include "grpcpp/grpcpp.h"
 #include "iomhub/v1/event_service.grpc.pb.h"
 #include "iomhub/v1/subscription_service.grpc.pb.h"
@@ -50,6 +52,11 @@ ABSL_FLAG(std::string, workloads, "append1,noop,append100,fill,readall,catchup,f
           "Comma-separated workloads to run, in this order");
 ABSL_FLAG(std::string, label, "durable", "Mode column of every row (e.g. durable, no-sync)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls over");
+ABSL_FLAG(std::string, ca, "",
+          "With --cert and --key: mutual TLS as a partner connects (the certificate names the "
+          "principal, e.g. wales-probation-ndelius); empty: the --insecure hub");
+ABSL_FLAG(std::string, cert, "", "Client certificate (PEM) for mutual TLS");
+ABSL_FLAG(std::string, key, "", "Client private key (PEM) for mutual TLS");
 ABSL_FLAG(double, seconds, 8, "Duration of each timed append workload");
 ABSL_FLAG(int, inflight, 64, "append1: concurrent single-event calls");
 ABSL_FLAG(int, batch_clients, 8, "append100: concurrent calls");
@@ -80,8 +87,11 @@ void Die(const std::string& message) {
 
 void AddIdentity(grpc::ClientContext* ctx) {
   // The --insecure hub's principal to act as: probation produces and
-  // receives every event this bench appends, whole.
-  ctx->AddMetadata("iomhub-dev-principal", "wales-probation-ndelius");
+  // receives every event this bench appends, whole. Over mTLS the
+  // certificate says so instead.
+  if (absl::GetFlag(FLAGS_ca).empty()) {
+    ctx->AddMetadata("iomhub-dev-principal", "wales-probation-ndelius");
+  }
   ctx->AddMetadata("iomhub-user-id", "bench");
   ctx->AddMetadata("iomhub-role", "probation_officer");
   ctx->AddMetadata("iomhub-purpose", "iom_case_management");
@@ -93,13 +103,27 @@ struct Stubs {
   std::vector<std::unique_ptr<v1::SubscriptionService::Stub>> subs;
 };
 
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  if (absl::GetFlag(FLAGS_ca).empty()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions tls;
+  for (auto [flag, out] : {std::pair{&FLAGS_ca, &tls.pem_root_certs},
+                           std::pair{&FLAGS_cert, &tls.pem_cert_chain},
+                           std::pair{&FLAGS_key, &tls.pem_private_key}}) {
+    absl::StatusOr<std::string> pem = ReadWholeFile(absl::GetFlag(*flag), "a PEM file");
+    if (!pem.ok()) Die(std::string(pem.status().message()));
+    *out = *pem;
+  }
+  return grpc::SslCredentials(tls);
+}
+
 Stubs Connect(const std::string& target, int channels) {
   Stubs s;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials = Credentials();
   for (int i = 0; i < channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one TCP connection per channel
     args.SetMaxReceiveMessageSize(64 << 20);
-    auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+    auto channel = grpc::CreateCustomChannel(target, credentials, args);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(10))) {
       Die(absl::StrCat("cannot connect to ", target));
     }

@@ -23,7 +23,13 @@ class NoopLoop {
     start_ = absl::Now();
     deadline_ = start_ + duration;
     active_ = inflight;
-    for (int i = 0; i < inflight; ++i) slots_[i].index = i;
+    for (int i = 0; i < inflight; ++i) {
+      slots_[i].index = i;
+      // HealthCheckRequest{service: ""} is empty on the wire; a ByteBuffer
+      // must still hold one (empty) slice to be a message.
+      grpc::Slice empty("");
+      slots_[i].request = grpc::ByteBuffer(&empty, 1);
+    }
   }
 
   NoopOutcome Run() {
@@ -48,7 +54,7 @@ class NoopLoop {
   struct Slot {
     int index = 0;
     std::unique_ptr<grpc::ClientContext> ctx;
-    grpc::ByteBuffer request;  // HealthCheckRequest{service: ""} is empty on the wire
+    grpc::ByteBuffer request;
     grpc::ByteBuffer response;
     absl::Time sent;
     LatencySamples latency;

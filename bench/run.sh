@@ -41,6 +41,9 @@ for b in iomhubd iomhub_store_bench iomhub_grpc_bench iomhub_case_bench iomhub_v
 done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/iomhub-bench.XXXXXX")"
+CERTS="$ROOT/deploy/dev-certs/out"
+CLIENT_TLS=(--ca="$CERTS/ca.pem" --cert="$CERTS/wales-probation-ndelius.pem"
+            --key="$CERTS/wales-probation-ndelius.key")
 SERVER_PID=""
 stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -86,7 +89,13 @@ start_server() {
   rm -f "$ready"  # a restart on the same data directory reuses the name
   # The shipped principals, teams and agreements; the bench producer table
   # lets the probation client append every partner event type.
-  "$BIN/iomhubd" --insecure --listen=127.0.0.1:0 --data_dir="$WORK/$name-data" \
+  # SERVER_TLS=1: mutual TLS with the development certificates, as partners
+  # connect (clients pass CLIENT_TLS); otherwise --insecure.
+  local security=(--insecure)
+  if [ "${SERVER_TLS:-0}" = 1 ]; then
+    security=(--tls_cert="$CERTS/server.pem" --tls_key="$CERTS/server.key" --client_ca="$CERTS/ca.pem")
+  fi
+  "$BIN/iomhubd" "${security[@]}" --listen=127.0.0.1:0 --data_dir="$WORK/$name-data" \
     --principals="$ROOT/deploy/config/principals.textproto" \
     --teams="$ROOT/deploy/config/teams.textproto" \
     --agreements="$ROOT/deploy/config/agreements" --producers="$ROOT/bench/producers.textproto" \
@@ -217,13 +226,14 @@ else
   }
   start_server redis-peer
   # Arrests: appends the IOM rules do not judge first (as XADD is not).
-  iomhub_rate() {  # workload -> events per second
+  iomhub_rate() {  # workload [grpc_bench flags...] -> events per second
+    local workload=$1; shift
     "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=peer --seconds="$NOSYNC_SECONDS" \
-      --workloads="$1" | awk -F'|' '/^Append/ {gsub(/[ ,]/, "", $4); print $4}'
+      --workloads="$workload" "$@" | awk -F'|' '/^Append/ {gsub(/[ ,]/, "", $4); print $4}'
   }
-  noop_rate() {  # the unary ceiling on the same hub: Health/Check calls per second
+  noop_rate() {  # [grpc_bench flags...] -> the unary ceiling on the same hub: Health/Check calls/s
     "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=peer --seconds="$NOSYNC_SECONDS" \
-      --workloads=noop | awk -F'|' '/^no-op/ {gsub(/[ ,]/, "", $4); print $4}'
+      --workloads=noop "$@" | awk -F'|' '/^no-op/ {gsub(/[ ,]/, "", $4); print $4}'
   }
   for rep in 1 2 3; do
     r1=$(redis_rate 50 1)
@@ -238,6 +248,17 @@ else
       "$(awk -v a="$r1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}')"
     echo "   rep $rep: batched: iomhub Append 100/call, 8 in flight $i100/s; Redis XADD pipelined 16," \
       "50 clients $r16/s; ratio $(awk -v a="$i100" -v b="$r16" 'BEGIN {printf "%.2f", a / b}')"
+  done
+  stop_server
+  # The same two calls over mutual TLS, as partners connect: what TLS costs
+  # the hub, and the ceiling with it.
+  bash "$ROOT/deploy/dev-certs.sh" "$CERTS" >/dev/null
+  SERVER_TLS=1 start_server redis-peer-tls
+  for rep in 1 2; do
+    n1=$(noop_rate "${CLIENT_TLS[@]}")
+    i1=$(iomhub_rate append1_arrest "${CLIENT_TLS[@]}")
+    echo "   mTLS rep $rep: iomhub Append, 64 in flight $i1/s; no-op unary ceiling $n1/s;" \
+      "Append / ceiling $(awk -v a="$i1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}')"
   done
   stop_server
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$REDIS_PID"
