@@ -39,6 +39,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "bench/bench_events.h"
+#include "bench/closed_loop.h"
 #include "bench/latency_samples.h"
 #include "bench/noop_calls.h"
 #include "common/cli_help.h"
@@ -153,13 +154,7 @@ void PrintRow(const std::string& name, int64_t events, absl::Duration elapsed, d
 // thread, so one client thread suffices.
 class AppendLoop {
  public:
-  struct Outcome {
-    int64_t events = 0;
-    int64_t errors = 0;
-    std::string first_error;
-    absl::Duration elapsed;
-    LatencySamples latency;
-  };
+  using Outcome = LoopOutcome;  // units: events appended
 
   AppendLoop(Stubs* stubs, int inflight, int events_per_call, absl::Duration duration,
              int64_t max_events, BenchPayload payload = BenchPayload::kContact)
@@ -167,10 +162,8 @@ class AppendLoop {
         per_call_(events_per_call),
         max_events_(max_events),
         payload_(payload),
-        slots_(inflight) {
-    start_ = absl::Now();
-    deadline_ = start_ + duration;
-    active_ = inflight;
+        slots_(inflight),
+        loop_(inflight, duration) {
     for (int i = 0; i < inflight; ++i) {
       slots_[i].index = i;
       slots_[i].rng.seed(0xa11 + i);
@@ -178,21 +171,10 @@ class AppendLoop {
   }
 
   Outcome Run() {
+    std::vector<const SlotTally*> tallies;
+    for (auto& slot : slots_) tallies.push_back(&slot.tally);
     for (auto& slot : slots_) Issue(&slot);
-    Outcome out;
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](int* active) { return *active == 0; }, &active_));
-      out.elapsed = end_ - start_;
-    }
-    for (auto& slot : slots_) {
-      out.events += slot.events;
-      out.errors += slot.errors;
-      out.latency.Merge(slot.latency);
-      if (out.first_error.empty()) out.first_error = slot.first_error;
-    }
-    return out;
+    return loop_.Wait(tallies);
   }
 
  private:
@@ -203,17 +185,12 @@ class AppendLoop {
     v1::AppendRequest request;
     v1::AppendResponse response;
     absl::Time sent;
-    LatencySamples latency;
-    int64_t events = 0;
-    int64_t errors = 0;
-    std::string first_error;
+    SlotTally tally;
   };
 
   void Issue(Slot* slot) {
-    if (absl::Now() >= deadline_ ||
-        (max_events_ > 0 && issued_.fetch_add(per_call_) >= max_events_)) {
-      absl::MutexLock lock(&mu_);
-      if (--active_ == 0) end_ = absl::Now();
+    if (loop_.Expired() || (max_events_ > 0 && issued_.fetch_add(per_call_) >= max_events_)) {
+      loop_.Stop();
       return;
     }
     slot->ctx = std::make_unique<grpc::ClientContext>();
@@ -229,20 +206,11 @@ class AppendLoop {
     slot->sent = absl::Now();
     auto& stub = stubs_->events[slot->index % stubs_->events.size()];
     stub->async()->Append(slot->ctx.get(), &slot->request, &slot->response,
-                          [this, slot](grpc::Status status) { Done(slot, status); });
-  }
-
-  void Done(Slot* slot, const grpc::Status& status) {
-    slot->latency.Add(absl::Now() - slot->sent);
-    if (status.ok()) {
-      slot->events += per_call_;
-      NoteHead(slot->response.last_position());
-    } else {
-      if (slot->errors++ == 0) {
-        slot->first_error = absl::StrCat(status.error_code(), " ", status.error_message());
-      }
-    }
-    Issue(slot);
+                          [this, slot](grpc::Status status) {
+                            slot->tally.Record(slot->sent, status, per_call_);
+                            if (status.ok()) NoteHead(slot->response.last_position());
+                            Issue(slot);
+                          });
   }
 
   Stubs* const stubs_;
@@ -251,10 +219,7 @@ class AppendLoop {
   const BenchPayload payload_;
   std::vector<Slot> slots_;
   std::atomic<int64_t> issued_{0};
-  absl::Time start_, deadline_;
-  absl::Mutex mu_;
-  int active_ ABSL_GUARDED_BY(mu_);
-  absl::Time end_ ABSL_GUARDED_BY(mu_);
+  ClosedLoop loop_;
 };
 
 std::string ErrorNote(const AppendLoop::Outcome& r) {
@@ -274,19 +239,19 @@ void Append1(Stubs* stubs, BenchPayload payload) {
   const int inflight = absl::GetFlag(FLAGS_inflight);
   AppendLoop loop(stubs, inflight, 1, absl::Seconds(absl::GetFlag(FLAGS_seconds)), 0, payload);
   AppendLoop::Outcome r = loop.Run();
-  g_append1_rate = static_cast<double>(r.events) / absl::ToDoubleSeconds(r.elapsed);
+  g_append1_rate = static_cast<double>(r.units) / absl::ToDoubleSeconds(r.elapsed);
   PrintRow(absl::StrCat("Append 1 event/call, ", inflight, " in flight, ", PayloadName(payload)),
-           r.events, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           r.units, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
 
 // The no-op ceiling: Health/Check with as many calls in flight as append1.
 void Noop(Stubs* stubs) {
   const int inflight = absl::GetFlag(FLAGS_inflight);
-  NoopOutcome r =
+  LoopOutcome r =
       RunNoopCalls(stubs->channels, inflight, absl::Seconds(absl::GetFlag(FLAGS_seconds)));
-  g_noop_rate = static_cast<double>(r.calls) / absl::ToDoubleSeconds(r.elapsed);
-  PrintRow(absl::StrCat("no-op unary (Health/Check), ", inflight, " in flight"), r.calls,
+  g_noop_rate = static_cast<double>(r.units) / absl::ToDoubleSeconds(r.elapsed);
+  PrintRow(absl::StrCat("no-op unary (Health/Check), ", inflight, " in flight"), r.units,
            r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("calls; the unary ceiling ",
                         r.errors == 0 ? "" : absl::StrCat(r.errors, " failed: ", r.first_error)));
@@ -305,7 +270,7 @@ void Append100(Stubs* stubs, BenchPayload payload) {
   AppendLoop::Outcome r = loop.Run();
   PrintRow(absl::StrCat("Append ", per_call, " events/call, ", clients, " in flight, ",
                         PayloadName(payload)),
-           r.events, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           r.units, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("per call; max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
 }
 
@@ -339,7 +304,7 @@ void Fill(Stubs* stubs) {
   if (have >= target) return;
   AppendLoop loop(stubs, 8, 1000, absl::Hours(1), target - have);
   AppendLoop::Outcome r = loop.Run();
-  PrintRow("(setup) fill: Append 1000 events/call, 8 in flight", r.events, r.elapsed,
+  PrintRow("(setup) fill: Append 1000 events/call, 8 in flight", r.units, r.elapsed,
            r.latency.PercentileMs(50), r.latency.PercentileMs(99),
            absl::StrCat("log now ", Thousands(static_cast<double>(g_head.load())), " events ",
                         ErrorNote(r)));

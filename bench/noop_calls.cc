@@ -2,9 +2,6 @@
 
 #include <chrono>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 
@@ -17,12 +14,10 @@ class NoopLoop {
  public:
   NoopLoop(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int inflight,
            absl::Duration duration)
-      : slots_(inflight) {
-    for (const auto& channel : channels)
+      : slots_(inflight), loop_(inflight, duration) {
+    for (const auto& channel : channels) {
       stubs_.push_back(std::make_unique<grpc::GenericStub>(channel));
-    start_ = absl::Now();
-    deadline_ = start_ + duration;
-    active_ = inflight;
+    }
     for (int i = 0; i < inflight; ++i) {
       slots_[i].index = i;
       // HealthCheckRequest{service: ""} is empty on the wire; a ByteBuffer
@@ -32,22 +27,11 @@ class NoopLoop {
     }
   }
 
-  NoopOutcome Run() {
+  LoopOutcome Run() {
+    std::vector<const SlotTally*> tallies;
+    for (Slot& slot : slots_) tallies.push_back(&slot.tally);
     for (Slot& slot : slots_) Issue(&slot);
-    NoopOutcome out;
-    {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
-          +[](int* active) { return *active == 0; }, &active_));
-      out.elapsed = end_ - start_;
-    }
-    for (Slot& slot : slots_) {
-      out.calls += slot.calls;
-      out.errors += slot.errors;
-      out.latency.Merge(slot.latency);
-      if (out.first_error.empty()) out.first_error = slot.first_error;
-    }
-    return out;
+    return loop_.Wait(tallies);
   }
 
  private:
@@ -57,16 +41,12 @@ class NoopLoop {
     grpc::ByteBuffer request;
     grpc::ByteBuffer response;
     absl::Time sent;
-    LatencySamples latency;
-    int64_t calls = 0;
-    int64_t errors = 0;
-    std::string first_error;
+    SlotTally tally;
   };
 
   void Issue(Slot* slot) {
-    if (absl::Now() >= deadline_) {
-      absl::MutexLock lock(&mu_);
-      if (--active_ == 0) end_ = absl::Now();
+    if (loop_.Expired()) {
+      loop_.Stop();
       return;
     }
     slot->ctx = std::make_unique<grpc::ClientContext>();
@@ -75,27 +55,19 @@ class NoopLoop {
     stubs_[slot->index % stubs_.size()]->UnaryCall(
         slot->ctx.get(), kHealthCheck, grpc::StubOptions(), &slot->request, &slot->response,
         [this, slot](grpc::Status status) {
-          slot->latency.Add(absl::Now() - slot->sent);
-          if (status.ok()) {
-            ++slot->calls;
-          } else if (slot->errors++ == 0) {
-            slot->first_error = absl::StrCat(status.error_code(), " ", status.error_message());
-          }
+          slot->tally.Record(slot->sent, status, 1);
           Issue(slot);
         });
   }
 
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   std::vector<Slot> slots_;
-  absl::Time start_, deadline_;
-  absl::Mutex mu_;
-  int active_ ABSL_GUARDED_BY(mu_);
-  absl::Time end_ ABSL_GUARDED_BY(mu_);
+  ClosedLoop loop_;
 };
 
 }  // namespace
 
-NoopOutcome RunNoopCalls(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int inflight,
+LoopOutcome RunNoopCalls(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int inflight,
                          absl::Duration duration) {
   NoopLoop loop(channels, inflight, duration);
   return loop.Run();

@@ -12,22 +12,13 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "bench/latency_samples.h"
+#include "bench/closed_loop.h"
 #include "grpcpp/channel.h"
 
 namespace iomhub::bench {
 
-struct NoopOutcome {
-  int64_t calls = 0;
-  int64_t errors = 0;
-  std::string first_error;
-  absl::Duration elapsed;
-  LatencySamples latency;
-};
-
-// Calls spread over `channels` round-robin by slot. Thread-safe to call
-// once at a time.
-NoopOutcome RunNoopCalls(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int inflight,
+// Calls spread over `channels` round-robin by slot; units: calls answered.
+LoopOutcome RunNoopCalls(const std::vector<std::shared_ptr<grpc::Channel>>& channels, int inflight,
                          absl::Duration duration);
 
 }  // namespace iomhub::bench
