@@ -1,14 +1,18 @@
 #include "clients/connection_flags.h"
 
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <set>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/profile.h"
+#include "common/cli_help.h"
 
 namespace iomhub::clients {
 
@@ -132,6 +136,24 @@ absl::StatusOr<Connection> ConnectionFromFlags() {
   if (!channel.ok()) return channel.status();
   connection.channel = *std::move(channel);
   return connection;
+}
+
+std::optional<int> StartCommandLine(int argc, char** argv, absl::string_view program,
+                                    const char* usage, absl::string_view help_flags_file,
+                                    std::vector<char*>* positional) {
+  absl::SetProgramUsageMessage(usage);
+  if (PrintVersionIfAsked(argc, argv)) return 0;
+  if (WantsHelp(argc, argv)) {
+    PrintHelp(std::cout, usage, help_flags_file);
+    return 0;
+  }
+  if (std::string problem = CheckCommandLine(argc, argv); !problem.empty()) {
+    std::cerr << program << ": " << problem << " (see --help)\n";
+    return 2;
+  }
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (positional != nullptr) *positional = std::move(args);
+  return std::nullopt;
 }
 
 }  // namespace iomhub::clients

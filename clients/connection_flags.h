@@ -11,9 +11,12 @@
 #define IOMHUB_CLIENTS_CONNECTION_FLAGS_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "clients/hub_client.h"
 #include "grpcpp/channel.h"
 
@@ -27,6 +30,16 @@ std::string EnvOr(const char* name, const char* fallback = "");
 // and remembers which were given there (a profile does not override them).
 // Returns the problem, or "" when every flag parses.
 std::string CheckCommandLine(int argc, char** argv);
+
+// How every client binary starts: the usage message set; --version and
+// --help answered (exit 0); a command line CheckCommandLine refuses named
+// on stderr as "PROGRAM: problem (see --help)" (exit 2); else parsed.
+// Returns the exit code when the program should stop there, else nullopt
+// with the positional arguments (argv[0] first) in *positional if given.
+// `help_flags_file`: the file whose flags --help lists first (cli_help.h).
+std::optional<int> StartCommandLine(int argc, char** argv, absl::string_view program,
+                                    const char* usage, absl::string_view help_flags_file,
+                                    std::vector<char*>* positional = nullptr);
 
 struct Connection {
   HubClientOptions options;

@@ -23,17 +23,11 @@ ABSL_FLAG(int, checkpoint_every, 5000,
 namespace iomhub::adapters {
 
 int AdapterMain(int argc, char** argv, const AdapterSpec& spec) {
-  absl::SetProgramUsageMessage(spec.usage);
-  if (PrintVersionIfAsked(argc, argv)) return 0;
-  if (WantsHelp(argc, argv)) {
-    PrintHelp(std::cout, spec.usage, "adapter");
-    return 0;
+  std::vector<char*> positional;
+  if (std::optional<int> done =
+          clients::StartCommandLine(argc, argv, spec.program, spec.usage, "adapter", &positional)) {
+    return *done;
   }
-  if (std::string problem = clients::CheckCommandLine(argc, argv); !problem.empty()) {
-    std::cerr << spec.program << ": " << problem << " (see --help)\n";
-    return 2;
-  }
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   FeedOptions options;
   options.source = spec.source;
   options.checkpoint_file = absl::GetFlag(FLAGS_checkpoint);

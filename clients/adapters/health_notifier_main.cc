@@ -64,17 +64,10 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGUSR1);  // the run is over: the waiter may go
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  absl::SetProgramUsageMessage(kUsage);
-  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
-  if (iomhub::WantsHelp(argc, argv)) {
-    iomhub::PrintHelp(std::cout, kUsage, "health_notifier_main");
-    return 0;
+  if (std::optional<int> done = iomhub::clients::StartCommandLine(
+          argc, argv, "iomhub-health-notifier", kUsage, "health_notifier_main")) {
+    return *done;
   }
-  if (std::string problem = iomhub::clients::CheckCommandLine(argc, argv); !problem.empty()) {
-    std::cerr << "iomhub-health-notifier: " << problem << " (see --help)\n";
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
   for (const auto* required : {&FLAGS_endpoint, &FLAGS_checkpoint, &FLAGS_dead_letter}) {
     if (absl::GetFlag(*required).empty()) {
       std::cerr << "iomhub-health-notifier: --endpoint, --checkpoint and --dead_letter are "

@@ -120,17 +120,10 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a browser that goes away mid-answer
   if (std::getenv("GRPC_VERBOSITY") == nullptr) gpr_set_log_function(QuietGrpcLog);
-  absl::SetProgramUsageMessage(kUsage);
-  if (iomhub::PrintVersionIfAsked(argc, argv)) return 0;
-  if (iomhub::WantsHelp(argc, argv)) {
-    iomhub::PrintHelp(std::cout, kUsage, "dashboard_main");
-    return 0;
+  if (std::optional<int> done = iomhub::clients::StartCommandLine(argc, argv, "iomhub-dashboard",
+                                                                  kUsage, "dashboard_main")) {
+    return *done;
   }
-  if (std::string problem = iomhub::clients::CheckCommandLine(argc, argv); !problem.empty()) {
-    std::cerr << "iomhub-dashboard: " << problem << " (see --help)\n";
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
   DefaultIdentity("user", "IOMHUB_USER", "iom-dashboard");
   DefaultIdentity("role", "IOMHUB_ROLE", "analyst");
   DefaultIdentity("purpose", "IOMHUB_PURPOSE", "iom_performance");

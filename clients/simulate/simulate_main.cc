@@ -62,17 +62,10 @@ constexpr char kUsage[] =
     "run stopped), 2 for a usage error. See docs/simulation.md.";
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  if (PrintVersionIfAsked(argc, argv)) return 0;
-  if (WantsHelp(argc, argv)) {
-    PrintHelp(std::cout, kUsage, "simulate_main");
-    return 0;
+  if (std::optional<int> done = iomhub::clients::StartCommandLine(argc, argv, "iomhub-simulate",
+                                                                  kUsage, "simulate_main")) {
+    return *done;
   }
-  if (std::string problem = clients::CheckCommandLine(argc, argv); !problem.empty()) {
-    std::cerr << "iomhub-simulate: " << problem << " (see --help)\n";
-    return 2;
-  }
-  absl::ParseCommandLine(argc, argv);
   auto usage_error = [](absl::string_view message) {
     std::cerr << "iomhub-simulate: " << message << " (see --help)\n";
     return 2;
