@@ -52,6 +52,9 @@ ABSL_FLAG(std::string, target, "", "iomhubd gRPC address host:port (required)");
 ABSL_FLAG(std::string, workloads, "append1,noop,append100,fill,readall,catchup,fanout",
           "Comma-separated workloads to run, in this order");
 ABSL_FLAG(std::string, label, "durable", "Mode column of every row (e.g. durable, no-sync)");
+ABSL_FLAG(int, stream_offset, 0,
+          "Appends go to person streams offset..offset+9999: another offset reaches people "
+          "with no history on the same log (how the cost grows per person, not per log)");
 ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls over");
 ABSL_FLAG(std::string, ca, "",
           "With --cert and --key: mutual TLS as a partner connects (the certificate names the "
@@ -197,7 +200,7 @@ class AppendLoop {
     AddIdentity(slot->ctx.get());
     slot->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     slot->request.Clear();
-    slot->request.set_stream(PersonStream(static_cast<int>(slot->rng() % kBenchStreams)));
+    slot->request.set_stream(PersonStream(stream_offset_ + static_cast<int>(slot->rng() % kBenchStreams)));
     slot->request.set_expected_state(v1::EXPECTED_STATE_ANY);
     const absl::Time now = absl::Now();
     for (int i = 0; i < per_call_; ++i) {
@@ -219,6 +222,7 @@ class AppendLoop {
   const BenchPayload payload_;
   std::vector<Slot> slots_;
   std::atomic<int64_t> issued_{0};
+  const int stream_offset_ = absl::GetFlag(FLAGS_stream_offset);
   ClosedLoop loop_;
 };
 
