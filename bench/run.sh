@@ -27,7 +27,9 @@
 #    (iomhub_adapter_bench).
 # 8. appends beside Redis Streams XADD (appendfsync always) in the same run,
 #    when redis-server is installed (opt-in: ONLY=redis).
-# ONLY=store,grpc,views,alerts,audit,adapters,redis runs only those sections.
+# 9. opt-in (ONLY=growth, GROWTH_EVENTS): appends on an empty log, then on a
+#    filled one, to new people and to people with history.
+# ONLY=store,grpc,views,alerts,audit,adapters,redis,growth runs only those sections.
 # Whole run: about 6 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
 BUILD_DIR="${1:?usage: bench/run.sh BUILD_DIR [--quick]}"
@@ -264,6 +266,41 @@ else
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$REDIS_PID"
   wait "$REDIS_PID" 2>/dev/null || true
 fi
+fi
+
+# Opt-in (ONLY=growth): how an append's cost grows with the log. Appends to
+# people with no history on an empty log, then the log is filled with
+# GROWTH_EVENTS events of 10,000 other people (100 each at the default),
+# the views catch up, and appends go to a third set of people with no
+# history: the log's size alone. Then to the filled people: their history.
+if [[ ",${ONLY:-}," == *",growth,"* ]]; then
+echo
+GROWTH_EVENTS=${GROWTH_EVENTS:-1000000}
+echo "== 9. how appends grow: an empty log, then $GROWTH_EVENTS events of other people (durable)"
+start_server growth
+grow_rate() {  # offset -> "events/s p99"
+  "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=growth --seconds="$NOSYNC_SECONDS" \
+    --workloads=append1_arrest --stream_offset="$1" |
+    awk -F'|' '/^Append/ {gsub(/[ ,]/, "", $4); gsub(/ /, "", $6); print $4 " " $6}'
+}
+read -r e_rate e_p99 < <(grow_rate 0)
+echo "   empty log, new people: $e_rate events/s, p99 $e_p99 ms"
+"$BIN/iomhub_grpc_bench" --target="$TARGET" --label=growth --workloads=fill \
+  --fill_to="$GROWTH_EVENTS" --stream_offset=1000000 | grep fill || true
+head_at() { curl -s "http://$METRICS/metrics" | awk '/^iomhub_log_head_position/ {print $2}'; }
+for _ in $(seq 1 600); do  # the views catch up (at most 10 minutes)
+  head=$(head_at)
+  behind=$(curl -s "http://$METRICS/metrics" | awk -v h="$head" '/^iomhub_view_checkpoint/ && $2 < h {n++} END {print n + 0}')
+  [ "$behind" = 0 ] && break
+  sleep 1
+done
+read -r b_rate b_p99 < <(grow_rate 2000000)
+echo "   log of $(head_at) events, new people: $b_rate events/s, p99 $b_p99 ms;" \
+  "ratio to the empty log $(awk -v a="$b_rate" -v b="$e_rate" 'BEGIN {printf "%.2f", a / b}')"
+read -r h_rate h_p99 < <(grow_rate 1000000)
+echo "   the same log, the filled people (history): $h_rate events/s, p99 $h_p99 ms;" \
+  "ratio to the empty log $(awk -v a="$h_rate" -v b="$e_rate" 'BEGIN {printf "%.2f", a / b}')"
+stop_server
 fi
 
 if want adapters; then
