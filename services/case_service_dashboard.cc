@@ -13,6 +13,7 @@
 #include "projections/dashboard_view.h"
 #include "projections/sharing/agreement_set.h"
 #include "projections/sharing/policy.h"
+#include "projections/team_directory.h"
 #include "services/admission.h"
 #include "services/case_service.h"
 #include "services/grpc_status.h"
@@ -42,6 +43,57 @@ absl::Status CheckAggregatesAgreement(HubContext& hub, const v1::Actor& actor) {
                                                   actor.system(), ") as a partner"));
 }
 
+// The teams a request's scope covers (all Wales, an area, a team), with the
+// response's scope fields filled; `trend_areas`: each area its own trend
+// (Wales only). INVALID_ARGUMENT or NOT_FOUND naming what was wrong.
+absl::Status ResolveScope(const projections::TeamDirectory& directory,
+                          const v1::GetDashboardRequest& request,
+                          std::vector<const v1::Team*>* teams, std::vector<v1::Area>* trend_areas,
+                          v1::GetDashboardResponse* response) {
+  if (!request.area_id().empty() && !request.team_id().empty()) {
+    return absl::InvalidArgumentError("give area_id or team_id, not both");
+  }
+  if (request.weeks() > kMaxWeeks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("weeks is ", request.weeks(), "; at most ", kMaxWeeks));
+  }
+  const v1::TeamsConfig& config = directory.config();
+  if (!request.team_id().empty()) {
+    const v1::Team* team = directory.FindTeam(request.team_id());
+    if (team == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no IOM team \"", request.team_id(), "\" in the hub's teams file"));
+    }
+    teams->push_back(team);
+    response->set_scope(team->name());
+    *response->mutable_team() = *team;
+    if (const v1::Area* area = directory.FindArea(team->area_id())) {
+      *response->mutable_area() = *area;
+    }
+    return absl::OkStatus();
+  }
+  if (!request.area_id().empty()) {
+    const v1::Area* area = directory.FindArea(request.area_id());
+    if (area == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no area \"", request.area_id(), "\" in the hub's teams file"));
+    }
+    response->set_scope(area->name());
+    *response->mutable_area() = *area;
+    for (const v1::Team& t : config.team()) {
+      if (t.area_id() != area->id()) continue;
+      teams->push_back(&t);
+      *response->add_teams() = t;
+    }
+    return absl::OkStatus();
+  }
+  response->set_scope("Wales");
+  for (const v1::Area& a : config.area()) *response->add_areas() = a;
+  for (const v1::Team& t : config.team()) teams->push_back(&t);
+  trend_areas->assign(config.area().begin(), config.area().end());
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* CaseServiceImpl::GetDashboard(grpc::CallbackServerContext* context,
@@ -50,59 +102,17 @@ grpc::ServerUnaryReactor* CaseServiceImpl::GetDashboard(grpc::CallbackServerCont
   v1::GetDashboardRequest request;
   absl::StatusOr<v1::Actor> actor = OpenUnaryCall(*hub_, context, raw_request, &request,
                                                   Operation::kReadAggregates, "GetDashboard");
+  if (!actor.ok()) return FinishUnaryCall(context, actor.status());  // counted already
   v1::GetDashboardResponse response;
   std::vector<const v1::Team*> teams;
   std::vector<v1::Area> trend_areas;
-  if (actor.ok())
-    actor = [&]() -> absl::StatusOr<v1::Actor> {
-      if (absl::Status ok = CheckAggregatesAgreement(*hub_, *actor); !ok.ok()) return ok;
-      if (!request.area_id().empty() && !request.team_id().empty()) {
-        return absl::InvalidArgumentError("give area_id or team_id, not both");
-      }
-      if (request.weeks() > kMaxWeeks) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("weeks is ", request.weeks(), "; at most ", kMaxWeeks));
-      }
-      const v1::TeamsConfig& config = hub_->teams().config();
-      if (!request.team_id().empty()) {
-        const v1::Team* team = hub_->teams().FindTeam(request.team_id());
-        if (team == nullptr) {
-          return absl::NotFoundError(
-              absl::StrCat("no IOM team \"", request.team_id(), "\" in the hub's teams file"));
-        }
-        teams.push_back(team);
-        response.set_scope(team->name());
-        *response.mutable_team() = *team;
-        if (const v1::Area* area = hub_->teams().FindArea(team->area_id())) {
-          *response.mutable_area() = *area;
-        }
-      } else if (!request.area_id().empty()) {
-        const v1::Area* area = hub_->teams().FindArea(request.area_id());
-        if (area == nullptr) {
-          return absl::NotFoundError(
-              absl::StrCat("no area \"", request.area_id(), "\" in the hub's teams file"));
-        }
-        response.set_scope(area->name());
-        *response.mutable_area() = *area;
-        for (const v1::Team& t : config.team()) {
-          if (t.area_id() == area->id()) {
-            teams.push_back(&t);
-            *response.add_teams() = t;
-          }
-        }
-      } else {
-        response.set_scope("Wales");
-        for (const v1::Area& a : config.area()) *response.add_areas() = a;
-        for (const v1::Team& t : config.team()) teams.push_back(&t);
-        trend_areas.assign(config.area().begin(), config.area().end());
-      }
-      return actor;
-    }();
-  if (!actor.ok()) {
-    if (actor.status().code() != absl::StatusCode::kPermissionDenied) {
-      hub_->metrics().RecordRejected("GetDashboard", actor.status().code());
-    }
-    return FinishUnaryCall(context, actor.status());
+  absl::Status allowed = CheckAggregatesAgreement(*hub_, *actor);
+  if (allowed.ok()) {
+    allowed = ResolveScope(hub_->teams(), request, &teams, &trend_areas, &response);
+  }
+  if (!allowed.ok()) {
+    hub_->metrics().RecordRejected("GetDashboard", allowed.code());
+    return FinishUnaryCall(context, allowed);
   }
   response.set_suppression_threshold(projections::kSuppressBelow);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
