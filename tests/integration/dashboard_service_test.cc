@@ -206,6 +206,14 @@ TEST_F(DashboardServiceTest, AnUnknownScopeIsNotFoundAndTwoScopesAreInvalid) {
   request.clear_team_id();
   request.set_area_id("mercia");
   EXPECT_THAT(Get(*dashboard_, kAnalyst, request), StatusIs(absl::StatusCode::kNotFound));
+  // More history than the hub answers for: named, not truncated.
+  v1::GetDashboardRequest too_long;
+  too_long.set_weeks(105);
+  v1::GetDashboardResponse response;
+  auto context = NewCallContext(kAnalyst);
+  grpc::Status s = dashboard_->GetDashboard(context.get(), too_long, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("weeks is 105; at most 104"));
 }
 
 }  // namespace
