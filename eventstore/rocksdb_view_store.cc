@@ -43,8 +43,16 @@ absl::Status RocksDbViewStore::Scan(
   IOMHUB_RETURN_IF_ERROR(ValidateViewName(view));
   const std::string start = ViewKey(view, prefix);
   const size_t skip = view.size() + 1;
+  // The first key past the prefix bounds the iterator, so it stops there
+  // without stepping over what lies beyond (deleted items' tombstones).
+  std::string end = start;
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions options;
+  if (!end.empty()) options.iterate_upper_bound = &upper;
   // An iterator reads one implicit snapshot.
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, views_cf_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, views_cf_));
   for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
     if (!visit(View(it->key()).substr(skip), View(it->value()))) break;
   }
@@ -87,8 +95,8 @@ absl::Status RocksDbViewStore::Drop(absl::string_view view) {
   end.push_back('\1');  // just past every view ‖ 0x00 ‖ key
   rocksdb::WriteBatch batch;
   IOMHUB_RETURN_IF_ERROR(FromRocksDb(batch.DeleteRange(views_cf_, begin, end), "batch"));
-  IOMHUB_RETURN_IF_ERROR(
-      FromRocksDb(batch.Delete(checkpoints_cf_, rocksdb::Slice(view.data(), view.size())), "batch"));
+  IOMHUB_RETURN_IF_ERROR(FromRocksDb(
+      batch.Delete(checkpoints_cf_, rocksdb::Slice(view.data(), view.size())), "batch"));
   return database_->Write(&batch, /*sync=*/false);
 }
 

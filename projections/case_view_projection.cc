@@ -7,8 +7,15 @@ namespace iomhub::projections {
 
 std::string PersonIdOf(absl::string_view stream) { return std::string(PersonIdIn(stream)); }
 
+const SplitLayout& PersonStateLayout() {
+  static const SplitLayout* const layout =
+      new SplitLayout(SplitLayout::RepeatedMessagesOf(v1::PersonState::descriptor()));
+  return *layout;
+}
+
 absl::Status CaseViewProjection::Apply(const v1::Event& event, ViewTxn& txn) const {
-  absl::StatusOr<v1::PersonState*> state = txn.Mutable<v1::PersonState>(PersonIdOf(event.stream()));
+  absl::StatusOr<v1::PersonState*> state =
+      txn.MutableSplit<v1::PersonState>(PersonIdOf(event.stream()), PersonStateLayout());
   if (!state.ok()) return state.status();
   return ApplyToPersonState(event, *state);
 }
@@ -16,15 +23,14 @@ absl::Status CaseViewProjection::Apply(const v1::Event& event, ViewTxn& txn) con
 absl::StatusOr<v1::PersonState> ReadPersonState(eventstore::ViewStore& views,
                                                 const std::string& view,
                                                 const std::string& person_id) {
-  absl::StatusOr<std::optional<std::string>> stored = views.Get(view, person_id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) {
-    return absl::NotFoundError(absl::StrCat("no person ", person_id, " in the case view"));
-  }
   v1::PersonState state;
-  if (!state.ParseFromString(**stored)) {
-    return absl::DataLossError(
-        absl::StrCat("the case view of person ", person_id, " does not parse"));
+  absl::StatusOr<bool> found = ReadSplit(views, view, person_id, PersonStateLayout(), &state);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(), absl::StrCat("the case view of person ", person_id,
+                                                            ": ", found.status().message()));
+  }
+  if (!*found) {
+    return absl::NotFoundError(absl::StrCat("no person ", person_id, " in the case view"));
   }
   return state;
 }

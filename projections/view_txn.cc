@@ -40,11 +40,36 @@ absl::Status ViewTxn::Unparsable(const std::string& key) const {
                                           absl::CHexEscape(key), "\" does not parse"));
 }
 
+absl::Status ViewTxn::LoadSplit(const std::string& key, const SplitLayout& layout, Entry& entry,
+                                google::protobuf::Message* message) {
+  entry.layout = &layout;
+  entry.existed = false;
+  if (!entry.deleted && !known_empty_) {
+    absl::StatusOr<std::optional<SplitParts>> stored = ReadSplitParts(*store_, view_, key, layout);
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) {
+      if (absl::Status assembled = AssembleSplit(**stored, layout, key, message); !assembled.ok()) {
+        return assembled;
+      }
+      entry.existed = true;
+      entry.stored = std::move(*stored);
+    }
+  }
+  entry.message = message;
+  entry.raw.reset();
+  return absl::OkStatus();
+}
+
 absl::Status ViewTxn::Commit(uint64_t checkpoint) {
   eventstore::ViewWrite write;
   for (auto& [key, entry] : entries_) {
     if (!entry.dirty) continue;
-    if (entry.deleted) {
+    if (entry.deleted && entry.stored.has_value()) {
+      DeleteSplit(key, *entry.stored, &write);
+    } else if (entry.message != nullptr && entry.layout != nullptr) {
+      WriteSplit(key, entry.message, *entry.layout,
+                 entry.stored.has_value() ? &*entry.stored : nullptr, &write);
+    } else if (entry.deleted) {
       write.deletes.push_back(key);
     } else if (entry.message != nullptr) {
       write.puts.emplace_back(key, DeterministicBytes(*entry.message));

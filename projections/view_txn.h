@@ -21,6 +21,7 @@
 #include "eventstore/view_store.h"
 #include "google/protobuf/arena.h"
 #include "google/protobuf/message.h"
+#include "projections/split_record.h"
 
 namespace iomhub::projections {
 
@@ -64,6 +65,26 @@ class ViewTxn {
     return static_cast<M*>(entry.message);
   }
 
+  // As Mutable, for a record stored split (split_record.h): its head under
+  // `key` and an item key per element of `layout`'s lists. At Commit only
+  // the head and the items that changed are written. Use one layout per key;
+  // a split record is deleted with Delete after MutableSplit in the batch.
+  template <typename M>
+  absl::StatusOr<M*> MutableSplit(const std::string& key, const SplitLayout& layout,
+                                  bool* existed = nullptr) {
+    Entry& entry = entries_[key];
+    if (entry.message == nullptr) {
+      M* message = google::protobuf::Arena::CreateMessage<M>(&arena_);
+      if (absl::Status loaded = LoadSplit(key, layout, entry, message); !loaded.ok()) {
+        return loaded;
+      }
+    }
+    entry.deleted = false;
+    entry.dirty = true;
+    if (existed != nullptr) *existed = entry.existed;
+    return static_cast<M*>(entry.message);
+  }
+
   // Keys changed since the last Commit.
   size_t pending() const { return entries_.size(); }
 
@@ -76,12 +97,18 @@ class ViewTxn {
  private:
   struct Entry {
     google::protobuf::Message* message = nullptr;  // typed, on arena_, when used so
-    std::optional<std::string> raw;                       // Put value
+    std::optional<std::string> raw;                // Put value
     bool deleted = false;
     bool dirty = false;
     bool existed = false;
+    // Split records (MutableSplit): the layout and what the store held.
+    const SplitLayout* layout = nullptr;
+    std::optional<SplitParts> stored;
   };
   absl::Status Unparsable(const std::string& key) const;
+  // Reads the split record under `key` into `message` and sets `entry` up.
+  absl::Status LoadSplit(const std::string& key, const SplitLayout& layout, Entry& entry,
+                         google::protobuf::Message* message);
 
   eventstore::ViewStore* const store_;
   const std::string view_;

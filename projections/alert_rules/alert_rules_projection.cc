@@ -36,6 +36,12 @@ const Parameters& ForTeam(const RuleConfig& config, const TeamDirectory& teams,
 
 }  // namespace
 
+const SplitLayout& AlertTrackLayout() {
+  static const SplitLayout* const layout = new SplitLayout(SplitLayout::RepeatedMessagesOf(
+      v1::AlertTrack::descriptor(), {v1::AlertTrack::kStateFieldNumber}));
+  return *layout;
+}
+
 const Parameters& ParametersFor(const RuleConfig& config, const TeamDirectory& teams,
                                 const v1::PersonState& state) {
   return ForTeam(config, teams, state.team_id());
@@ -54,7 +60,8 @@ AlertRulesProjection::AlertRulesProjection(std::shared_ptr<const RuleConfig> con
 
 absl::Status AlertRulesProjection::Apply(const v1::Event& event, ViewTxn& txn) const {
   const std::string person = PersonIdOf(event.stream());
-  absl::StatusOr<v1::AlertTrack*> tracked = txn.Mutable<v1::AlertTrack>(kTrackPrefix + person);
+  absl::StatusOr<v1::AlertTrack*> tracked =
+      txn.MutableSplit<v1::AlertTrack>(kTrackPrefix + person, AlertTrackLayout());
   if (!tracked.ok()) return tracked.status();
   v1::AlertTrack& track = **tracked;
   v1::PersonState& state = *track.mutable_state();
@@ -124,15 +131,16 @@ absl::Status AlertRulesProjection::Apply(const v1::Event& event, ViewTxn& txn) c
 
 absl::StatusOr<v1::AlertTrack> ReadTrack(eventstore::ViewStore& views, const std::string& view,
                                          const std::string& person_id) {
-  absl::StatusOr<std::optional<std::string>> stored = views.Get(view, kTrackPrefix + person_id);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) {
-    return absl::NotFoundError(absl::StrCat("no person ", person_id, " in the alert rules view"));
-  }
   v1::AlertTrack track;
-  if (!track.ParseFromString(**stored)) {
-    return absl::DataLossError(
-        absl::StrCat("the alert rules view's record of person ", person_id, " does not parse"));
+  absl::StatusOr<bool> found =
+      ReadSplit(views, view, kTrackPrefix + person_id, AlertTrackLayout(), &track);
+  if (!found.ok()) {
+    return absl::Status(found.status().code(),
+                        absl::StrCat("the alert rules view's record of person ", person_id, ": ",
+                                     found.status().message()));
+  }
+  if (!*found) {
+    return absl::NotFoundError(absl::StrCat("no person ", person_id, " in the alert rules view"));
   }
   return track;
 }

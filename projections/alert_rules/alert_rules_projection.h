@@ -32,6 +32,7 @@
 #include "iomhub/v1/rules.pb.h"
 #include "projections/alert_rules/rule_config.h"
 #include "projections/projection.h"
+#include "projections/split_record.h"
 #include "projections/team_directory.h"
 
 namespace iomhub::projections::alert_rules {
@@ -60,6 +61,9 @@ class AlertRulesProjection final : public Projection {
 // The parameters for a person: those of their team's area.
 const Parameters& ParametersFor(const RuleConfig& config, const TeamDirectory& teams,
                                 const v1::PersonState& state);
+
+// How an AlertTrack is stored: its person's lists per item (split_record.h).
+const SplitLayout& AlertTrackLayout();
 
 // The stored track of `person_id` in the physical view `view`, or NOT_FOUND.
 absl::StatusOr<v1::AlertTrack> ReadTrack(eventstore::ViewStore& views, const std::string& view,
