@@ -16,6 +16,7 @@
 #include "projections/sharing/sharing_facts.h"
 #include "services/admission.h"
 #include "services/append_judge.h"
+#include "services/append_stream.h"
 #include "services/grpc_status.h"
 #include "services/read_ahead.h"
 #include "services/read_reactor.h"
@@ -125,9 +126,25 @@ absl::Status EventServiceImpl::CheckProducer(const v1::Actor& actor,
   return absl::OkStatus();
 }
 
-void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
-                                   grpc::ByteBuffer* raw_response, const v1::Actor& producer_actor,
-                                   v1::AppendRequest request) {
+void EventServiceImpl::SubmitAppend(const v1::Actor& producer, v1::AppendRequest request,
+                                    const char* method, eventstore::AppendCallback done) {
+  const size_t count = static_cast<size_t>(request.events_size());
+  absl::Status allowed = CheckAppendRequest(request);
+  if (allowed.ok()) allowed = CheckProducer(producer, request);
+  if (allowed.ok() && !BeginAppend()) {
+    allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
+  }
+  if (!allowed.ok()) {
+    metrics_->RecordRejected(method, allowed.code());
+    metrics_->RecordAppend(allowed.code(), count);
+    std::move(done)(allowed);
+    return;
+  }
+  StartAppend(producer, std::move(request), method, std::move(done));
+}
+
+void EventServiceImpl::StartAppend(const v1::Actor& producer_actor, v1::AppendRequest request,
+                                   const char* method, eventstore::AppendCallback done) {
   const size_t count = static_cast<size_t>(request.events_size());
   // The producer always comes from the authenticated caller, never the body.
   const v1::Producer producer = ProducerOf(producer_actor);
@@ -139,21 +156,11 @@ void EventServiceImpl::StartAppend(grpc::ServerUnaryReactor* reactor,
     judged |= NeedsJudging(e);
   }
   const bool serialized = PersonCommands::Serialized(request.stream(), events);
-  auto finish = [this, reactor, raw_response,
-                 count](absl::StatusOr<eventstore::AppendResult> result) {
+  auto finish = [this, method, count,
+                 done = std::move(done)](absl::StatusOr<eventstore::AppendResult> result) mutable {
     metrics_->RecordAppend(result.status().code(), count);
-    if (!result.ok()) {
-      metrics_->RecordRejected("Append", result.status().code());
-      reactor->Finish(ToGrpcStatus(result.status()));
-    } else {
-      v1::AppendResponse response;
-      response.set_first_position(result->first_position);
-      response.set_last_position(result->last_position);
-      response.set_last_stream_version(result->last_stream_version);
-      response.set_idempotent_replay(result->idempotent_replay);
-      *raw_response = ToByteBuffer(response);
-      reactor->Finish(grpc::Status::OK);
-    }
+    if (!result.ok()) metrics_->RecordRejected(method, result.status().code());
+    std::move(done)(std::move(result));
     EndAppend();
   };
   if (!serialized) {
@@ -180,20 +187,42 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
   absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
   absl::Status allowed = identity.status();
   if (allowed.ok()) allowed = ParseByteBuffer(*raw_request, &request);
-  if (allowed.ok()) allowed = CheckAppendRequest(request);
-  if (allowed.ok()) allowed = CheckProducer(*identity, request);
-  const size_t count = static_cast<size_t>(request.events_size());
-  if (allowed.ok() && !BeginAppend()) {
-    allowed = absl::UnavailableError("the hub is shutting down; retry later (retries are safe)");
-  }
   if (!allowed.ok()) {
     metrics_->RecordRejected("Append", allowed.code());
-    metrics_->RecordAppend(allowed.code(), count);
+    metrics_->RecordAppend(allowed.code(), static_cast<size_t>(request.events_size()));
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  StartAppend(reactor, raw_response, *identity, std::move(request));
+  SubmitAppend(*identity, std::move(request), "Append",
+               [reactor, raw_response](absl::StatusOr<eventstore::AppendResult> result) {
+                 if (!result.ok()) {
+                   reactor->Finish(ToGrpcStatus(result.status()));
+                   return;
+                 }
+                 v1::AppendResponse response;
+                 response.set_first_position(result->first_position);
+                 response.set_last_position(result->last_position);
+                 response.set_last_stream_version(result->last_stream_version);
+                 response.set_idempotent_replay(result->idempotent_replay);
+                 *raw_response = ToByteBuffer(response);
+                 reactor->Finish(grpc::Status::OK);
+               });
   return reactor;
+}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* EventServiceImpl::AppendStream(
+    grpc::CallbackServerContext* context) {
+  absl::StatusOr<v1::Actor> identity = AdmitCaller(*auth_, *context, Operation::kAppend);
+  if (!identity.ok()) {
+    metrics_->RecordRejected("AppendStream", identity.status().code());
+    return RefusedReactor<grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>>(
+        identity.status());
+  }
+  return new AppendStreamReactor(
+      [this, producer = *identity](v1::AppendRequest request, eventstore::AppendCallback done) {
+        SubmitAppend(producer, std::move(request), "AppendStream", std::move(done));
+      },
+      metrics_);
 }
 
 bool EventServiceImpl::BeginAppend() {

@@ -28,8 +28,9 @@ inline constexpr size_t kReadBatchScan = 8192;
 // parsing and re-serializing each event.
 class EventServiceImpl final
     : public v1::EventService::WithRawCallbackMethod_Append<
-          v1::EventService::WithRawCallbackMethod_ReadStream<
-              v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::CallbackService>>> {
+          v1::EventService::WithRawCallbackMethod_AppendStream<
+              v1::EventService::WithRawCallbackMethod_ReadStream<
+                  v1::EventService::WithRawCallbackMethod_ReadAll<v1::EventService::Service>>>> {
  public:
   // `hub` is not owned and must outlive the service.
   explicit EventServiceImpl(HubContext* hub);
@@ -38,6 +39,10 @@ class EventServiceImpl final
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override;
+  // Requests: serialized AppendRequest; responses: serialized
+  // AppendStreamResponse (append_stream.h).
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AppendStream(
+      grpc::CallbackServerContext* context) override;
   // Request: a serialized ReadStreamRequest; responses: serialized ReadResponse.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadStream(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request) override;
@@ -56,14 +61,19 @@ class EventServiceImpl final
   void EndAppend();
   // PERMISSION_DENIED naming the first event the producer table refuses.
   absl::Status CheckProducer(const v1::Actor& actor, const v1::AppendRequest& request) const;
-  // Stamps the producer and appends; finishes `reactor` with the result.
+  // Checks one append request of `producer` (its fields, the producer
+  // table, that the hub is not draining) and starts it; `done` gets the
+  // result. `method` names the call in the metrics.
+  void SubmitAppend(const v1::Actor& producer, v1::AppendRequest request, const char* method,
+                    eventstore::AppendCallback done);
+  // Stamps the producer and appends; `done` gets the result.
   // An append to a person's stream with an event some IOM rule reads the
   // person's state for (append_judge.h: Y2A, WISDOM, second warnings,
   // overlapping appointments, consent withdrawals, the steps of a joint
   // breach decision) goes through PersonCommands: judged on the stream's
   // current state, taken in turn with the appends that could change it.
-  void StartAppend(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* raw_response,
-                   const v1::Actor& producer, v1::AppendRequest request);
+  void StartAppend(const v1::Actor& producer, v1::AppendRequest request, const char* method,
+                   eventstore::AppendCallback done);
 
   HubContext* const hub_;
   eventstore::EventStore* const store_;
