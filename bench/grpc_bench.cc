@@ -9,7 +9,10 @@
 //             ceiling on the same server and transport, and append1's ratio
 //             to it (bench/noop_calls.h);
 //   append100 --batch_events events per Append, --batch_clients in flight;
-//   append1_arrest, append100_arrest  the same with ArrestRecorded events,
+//   appendstream  single-event appends over --stream_writers AppendStream
+//             calls, --stream_window unanswered on each (the peer of
+//             append1 without a unary call per event);
+//   append1_arrest, append100_arrest, appendstream_arrest  the same with ArrestRecorded events,
 //             which no IOM rule judges before they are appended: the peer
 //             that shows what judging ContactScheduled (rule 10: no
 //             overlapping appointments, on the person's state) costs;
@@ -38,6 +41,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "bench/append_stream_workload.h"
 #include "bench/bench_events.h"
 #include "bench/closed_loop.h"
 #include "bench/fanout_workload.h"
@@ -60,13 +64,14 @@ ABSL_FLAG(int, stream_offset, 0,
 ABSL_FLAG(int, channels, 2, "gRPC channels (TCP connections) to spread calls over");
 ABSL_FLAG(double, seconds, 8, "Duration of each timed append workload");
 ABSL_FLAG(int, inflight, 64, "append1: concurrent single-event calls");
+ABSL_FLAG(int, stream_writers, 64, "appendstream: concurrent AppendStream calls");
+ABSL_FLAG(int, stream_window, 1, "appendstream: unanswered appends on each call");
 ABSL_FLAG(int, batch_clients, 8, "append100: concurrent calls");
 ABSL_FLAG(int, batch_events, 100, "append100: events per call");
 ABSL_FLAG(int64_t, fill_to, 1000000, "fill: append until the log holds this many events");
 
 namespace iomhub::bench {
 namespace {
-
 
 // Keeps `inflight` Append calls going (closed loop) until a deadline or an
 // event budget; each completion starts the next call from the gRPC callback
@@ -179,6 +184,24 @@ void Noop(Stubs* stubs) {
   if (g_append1_rate > 0) {
     std::printf("%-46s | %-8s | ratio %.2f (Append 1 event/call / no-op unary, target >= 0.9)\n",
                 "append1 / no-op ceiling", Mode().c_str(), g_append1_rate / g_noop_rate);
+    std::fflush(stdout);
+  }
+}
+
+void AppendStreams(Stubs* stubs, BenchPayload payload) {
+  const int writers = absl::GetFlag(FLAGS_stream_writers);
+  const int window = absl::GetFlag(FLAGS_stream_window);
+  LoopOutcome r =
+      RunAppendStreams(stubs, writers, window, absl::Seconds(absl::GetFlag(FLAGS_seconds)), payload,
+                       absl::GetFlag(FLAGS_stream_offset));
+  const double rate = static_cast<double>(r.units) / absl::ToDoubleSeconds(r.elapsed);
+  PrintRow(absl::StrCat("AppendStream 1 event/msg, ", writers, "x", window, " in flight, ",
+                        PayloadName(payload)),
+           r.units, r.elapsed, r.latency.PercentileMs(50), r.latency.PercentileMs(99),
+           absl::StrCat("max ", r.latency.MaxMs(), " ms ", ErrorNote(r)));
+  if (g_append1_rate > 0) {
+    std::printf("%-46s | %-8s | ratio %.2f (AppendStream / unary Append 1 event/call)\n",
+                "appendstream / append1", Mode().c_str(), rate / g_append1_rate);
     std::fflush(stdout);
   }
 }
@@ -334,6 +357,10 @@ int main(int argc, char** argv) {
       Append100(&stubs, BenchPayload::kContact);
     } else if (w == "noop") {
       Noop(&stubs);
+    } else if (w == "appendstream") {
+      AppendStreams(&stubs, BenchPayload::kContact);
+    } else if (w == "appendstream_arrest") {
+      AppendStreams(&stubs, BenchPayload::kArrest);
     } else if (w == "append1_arrest") {
       Append1(&stubs, BenchPayload::kArrest);
     } else if (w == "append100_arrest") {
