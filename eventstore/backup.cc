@@ -223,6 +223,33 @@ class RocksDbMaintenance final : public StorageMaintenance {
     return summary;
   }
 
+  EngineStats Stats() override {
+    rocksdb::DB* db = database_->db();
+    const auto property = [&](rocksdb::ColumnFamilyHandle* cf, const rocksdb::Slice& name) {
+      uint64_t value = 0;
+      return (cf != nullptr ? db->GetIntProperty(cf, name, &value)
+                            : db->GetIntProperty(name, &value))
+                 ? value
+                 : 0;
+    };
+    EngineStats stats;
+    stats.running_compactions = property(nullptr, rocksdb::DB::Properties::kNumRunningCompactions);
+    stats.running_flushes = property(nullptr, rocksdb::DB::Properties::kNumRunningFlushes);
+    stats.writes_stopped = property(nullptr, rocksdb::DB::Properties::kIsWriteStopped) != 0;
+    stats.delayed_write_rate = property(nullptr, rocksdb::DB::Properties::kActualDelayedWriteRate);
+    for (int f = 0; f <= static_cast<int>(Family::kAudit); ++f) {
+      rocksdb::ColumnFamilyHandle* cf = database_->cf(static_cast<Family>(f));
+      if (cf == nullptr) continue;
+      stats.pending_compaction_bytes +=
+          property(cf, rocksdb::DB::Properties::kEstimatePendingCompactionBytes);
+      stats.memtable_bytes += property(cf, rocksdb::DB::Properties::kCurSizeAllMemTables);
+      stats.sst_bytes += property(cf, rocksdb::DB::Properties::kTotalSstFilesSize);
+      stats.level0_files.emplace_back(
+          cf->GetName(), property(cf, rocksdb::DB::Properties::kNumFilesAtLevelPrefix + "0"));
+    }
+    return stats;
+  }
+
   std::shared_ptr<RocksDbDatabase> database_;
 };
 

@@ -54,10 +54,28 @@ struct BackupSummary {
   VerifyReport verify_report;  // when verified
 };
 
-// Backup and verification of the storage as a whole, while it runs.
+// The storage engine's own figures (RocksDB properties), read for /metrics.
+struct EngineStats {
+  // Summed over the column families.
+  uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+  uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
+  uint64_t sst_bytes = 0;                 // rocksdb.total-sst-files-size
+  // The database's.
+  uint64_t running_compactions = 0;  // rocksdb.num-running-compactions
+  uint64_t running_flushes = 0;      // rocksdb.num-running-flushes
+  bool writes_stopped = false;       // rocksdb.is-write-stopped
+  uint64_t delayed_write_rate = 0;   // rocksdb.actual-delayed-write-rate: bytes/s, 0 = not slowed
+  // Per column family: rocksdb.num-files-at-level0.
+  std::vector<std::pair<std::string, uint64_t>> level0_files;
+};
+
+// Backup and verification of the storage as a whole, while it runs, and
+// the engine's figures.
 class StorageMaintenance {
  public:
   virtual ~StorageMaintenance() = default;
+  // What the engine reports now; a property it does not report stays 0.
+  virtual EngineStats Stats() = 0;
   // INVALID_ARGUMENT for a relative `dir`; ALREADY_EXISTS when it exists;
   // FAILED_PRECONDITION when its parent does not; DATA_LOSS (the partial
   // backup removed) when the backup does not verify.

@@ -8,6 +8,15 @@
 
 namespace iomhub::services {
 
+v1::AppendResponse AppendResponseOf(const eventstore::AppendResult& result) {
+  v1::AppendResponse response;
+  response.set_first_position(result.first_position);
+  response.set_last_position(result.last_position);
+  response.set_last_stream_version(result.last_stream_version);
+  response.set_idempotent_replay(result.idempotent_replay);
+  return response;
+}
+
 AppendStreamReactor::AppendStreamReactor(AppendSubmitter submit, HubMetrics* metrics)
     : submit_(std::move(submit)), metrics_(metrics) {
   StartRead(&in_);
@@ -59,11 +68,7 @@ void AppendStreamReactor::Answered(uint64_t sequence,
   v1::AppendStreamResponse response;
   response.set_sequence(sequence);
   if (result.ok()) {
-    v1::AppendResponse* appended = response.mutable_appended();
-    appended->set_first_position(result->first_position);
-    appended->set_last_position(result->last_position);
-    appended->set_last_stream_version(result->last_stream_version);
-    appended->set_idempotent_replay(result->idempotent_replay);
+    *response.mutable_appended() = AppendResponseOf(*result);
   } else {
     *response.mutable_error() = ToRpcStatus(result.status());
   }

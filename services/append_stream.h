@@ -30,6 +30,9 @@ namespace iomhub::services {
 using AppendSubmitter =
     std::function<void(v1::AppendRequest request, eventstore::AppendCallback done)>;
 
+// What Append answers (and AppendStream's `appended`) for a result.
+v1::AppendResponse AppendResponseOf(const eventstore::AppendResult& result);
+
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:

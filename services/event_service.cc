@@ -199,12 +199,7 @@ grpc::ServerUnaryReactor* EventServiceImpl::Append(grpc::CallbackServerContext* 
                    reactor->Finish(ToGrpcStatus(result.status()));
                    return;
                  }
-                 v1::AppendResponse response;
-                 response.set_first_position(result->first_position);
-                 response.set_last_position(result->last_position);
-                 response.set_last_stream_version(result->last_stream_version);
-                 response.set_idempotent_replay(result->idempotent_replay);
-                 *raw_response = ToByteBuffer(response);
+                 *raw_response = ToByteBuffer(AppendResponseOf(*result));
                  reactor->Finish(grpc::Status::OK);
                });
   return reactor;

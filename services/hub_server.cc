@@ -30,6 +30,7 @@
 #include "services/ops_http.h"
 #include "services/process_metrics.h"
 #include "services/sharing_service.h"
+#include "services/storage_metrics.h"
 #include "services/subscription_service.h"
 #include "services/tls_files.h"
 
@@ -121,6 +122,7 @@ class HubServer::Impl {
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<OpsHttp> ops_http;
   std::shared_ptr<ProcessMetrics> process_metrics = std::make_shared<ProcessMetrics>();
+  std::shared_ptr<StorageMetrics> storage_metrics;  // null for storage without files
   std::atomic<bool> draining{false};
   absl::Duration drain_delay;
   std::string grpc_address;
@@ -240,8 +242,14 @@ absl::StatusOr<std::unique_ptr<HubServer>> HubServer::Start(const v1::HubConfig&
 
   if (!config.metrics_address().empty()) {
     Impl* state = impl.get();
+    std::vector<std::weak_ptr<prometheus::Collectable>> collectables = {hub->metrics().registry(),
+                                                                        impl->process_metrics};
+    if (hub->maintenance() != nullptr) {
+      impl->storage_metrics = std::make_shared<StorageMetrics>(hub->maintenance());
+      collectables.push_back(impl->storage_metrics);
+    }
     absl::StatusOr<std::unique_ptr<OpsHttp>> http = OpsHttp::Start(
-        config.metrics_address(), {hub->metrics().registry(), impl->process_metrics},
+        config.metrics_address(), std::move(collectables),
         [hub] {
           return hub->metrics().store_condition() == eventstore::StoreCondition::kFailed
                      ? std::string(

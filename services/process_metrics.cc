@@ -15,22 +15,6 @@
 namespace iomhub::services {
 namespace {
 
-prometheus::MetricFamily One(const char* name, const char* help, prometheus::MetricType type,
-                             double value) {
-  prometheus::MetricFamily family;
-  family.name = name;
-  family.help = help;
-  family.type = type;
-  prometheus::ClientMetric metric;
-  if (type == prometheus::MetricType::Counter) {
-    metric.counter.value = value;
-  } else {
-    metric.gauge.value = value;
-  }
-  family.metric.push_back(metric);
-  return family;
-}
-
 std::string ReadAll(const char* path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -53,6 +37,22 @@ double BootTime() {
 
 }  // namespace
 
+prometheus::MetricFamily OneMetric(const char* name, const char* help, prometheus::MetricType type,
+                                   double value) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = help;
+  family.type = type;
+  prometheus::ClientMetric metric;
+  if (type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  family.metric.push_back(metric);
+  return family;
+}
+
 std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
   std::vector<prometheus::MetricFamily> out;
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
@@ -69,16 +69,17 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
     if (fields.size() > 21 && absl::SimpleAtod(fields[11], &utime) &&
         absl::SimpleAtod(fields[12], &stime) && absl::SimpleAtod(fields[19], &start) &&
         absl::SimpleAtod(fields[20], &vsize) && absl::SimpleAtod(fields[21], &rss)) {
-      out.push_back(One("process_cpu_seconds_total", "User and system CPU time spent, in seconds",
-                        prometheus::MetricType::Counter, (utime + stime) / ticks));
-      out.push_back(One("process_resident_memory_bytes", "Resident memory size in bytes",
-                        prometheus::MetricType::Gauge, rss * page));
-      out.push_back(One("process_virtual_memory_bytes", "Virtual memory size in bytes",
-                        prometheus::MetricType::Gauge, vsize));
+      out.push_back(OneMetric("process_cpu_seconds_total",
+                              "User and system CPU time spent, in seconds",
+                              prometheus::MetricType::Counter, (utime + stime) / ticks));
+      out.push_back(OneMetric("process_resident_memory_bytes", "Resident memory size in bytes",
+                              prometheus::MetricType::Gauge, rss * page));
+      out.push_back(OneMetric("process_virtual_memory_bytes", "Virtual memory size in bytes",
+                              prometheus::MetricType::Gauge, vsize));
       if (const double boot = BootTime(); boot > 0) {
-        out.push_back(One("process_start_time_seconds",
-                          "Start time of the process since the unix epoch, in seconds",
-                          prometheus::MetricType::Gauge, boot + start / ticks));
+        out.push_back(OneMetric("process_start_time_seconds",
+                                "Start time of the process since the unix epoch, in seconds",
+                                prometheus::MetricType::Gauge, boot + start / ticks));
       }
     }
   }
@@ -88,17 +89,19 @@ std::vector<prometheus::MetricFamily> ProcessMetrics::Collect() const {
       if (entry->d_name[0] != '.') ++open;
     }
     closedir(dir);
-    out.push_back(One("process_open_fds", "Open file descriptors", prometheus::MetricType::Gauge,
-                      open - 1));  // not the one reading
+    out.push_back(OneMetric("process_open_fds", "Open file descriptors",
+                            prometheus::MetricType::Gauge,
+                            open - 1));  // not the one reading
   }
-  out.push_back(One("iomhub_tls_handshakes_refused_total",
-                    "TLS handshakes the hub refused (no client certificate, an unknown CA, a "
-                    "key that does not match)",
-                    prometheus::MetricType::Counter, static_cast<double>(RefusedHandshakes())));
+  out.push_back(OneMetric("iomhub_tls_handshakes_refused_total",
+                          "TLS handshakes the hub refused (no client certificate, an unknown CA, a "
+                          "key that does not match)",
+                          prometheus::MetricType::Counter,
+                          static_cast<double>(RefusedHandshakes())));
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    out.push_back(One("process_max_fds", "The most file descriptors the process may open",
-                      prometheus::MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
+    out.push_back(OneMetric("process_max_fds", "The most file descriptors the process may open",
+                            prometheus::MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
   }
   return out;
 }

@@ -19,6 +19,10 @@ class ProcessMetrics : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 };
 
+// A family of one unlabelled metric of `type` (Counter or Gauge).
+prometheus::MetricFamily OneMetric(const char* name, const char* help, prometheus::MetricType type,
+                                   double value);
+
 }  // namespace iomhub::services
 
 #endif  // IOMHUB_SERVICES_PROCESS_METRICS_H_

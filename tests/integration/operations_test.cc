@@ -193,6 +193,18 @@ TEST_F(MetricsTest, MetricsShowTheBuildTheProcessAndReadsServed) {
   // Started within the last hour, by the clock on the wall.
   EXPECT_NEAR(*MetricValue(*metrics, "process_start_time_seconds"),
               absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()), 3600);
+  // The storage engine: the appends above sit in the memtables; nothing
+  // stalls a store this small.
+  EXPECT_GT(MetricValue(*metrics, "iomhub_rocksdb_memtable_bytes").value_or(0), 0) << *metrics;
+  EXPECT_EQ(MetricValue(*metrics, "iomhub_rocksdb_writes_stopped"), 0.0);
+  EXPECT_EQ(MetricValue(*metrics, "iomhub_rocksdb_delayed_write_rate_bytes"), 0.0);
+  for (const char* name :
+       {"iomhub_rocksdb_pending_compaction_bytes", "iomhub_rocksdb_running_compactions",
+        "iomhub_rocksdb_running_flushes", "iomhub_rocksdb_sst_bytes",
+        R"(iomhub_rocksdb_level0_files{family="events"})",
+        R"(iomhub_rocksdb_level0_files{family="views"})"}) {
+    EXPECT_TRUE(MetricValue(*metrics, name).has_value()) << name << " missing";
+  }
 }
 
 TEST_F(MetricsTest, EveryServiceServesAndTheHttpProbesSayLiveAndReady) {
