@@ -130,7 +130,7 @@ absl::Status RocksDbDatabase::OpenDb() {
       {kFamilyNames[2], ScanCf(cache)},
       {kFamilyNames[3], PointLookupCf(cache)},
       {kFamilyNames[4], PointLookupCf(cache)},
-      {kFamilyNames[5], ScanCf(cache)},
+      {kFamilyNames[5], ViewsCf(cache)},
       {kFamilyNames[6], PointLookupCf(cache)},
       {kFamilyNames[7], ScanCf(cache)},
   };

@@ -21,6 +21,10 @@ rocksdb::DBOptions StoreDbOptions(rocksdb::Env* env);
 // Column families read by scans in key order (events, streams).
 rocksdb::ColumnFamilyOptions ScanCf(const std::shared_ptr<rocksdb::Cache>& cache);
 // Column families read by point lookups (heads, ids): Bloom filters.
+// The views family: ScanCf with a whole-key Bloom filter, for the lookups
+// of keys that are in no table (a person seen for the first time).
+rocksdb::ColumnFamilyOptions ViewsCf(const std::shared_ptr<rocksdb::Cache>& cache);
+
 rocksdb::ColumnFamilyOptions PointLookupCf(const std::shared_ptr<rocksdb::Cache>& cache);
 
 // RocksDB's info log, sent to the hub's own log (common/log.h), warnings and
