@@ -7,14 +7,17 @@ namespace iomhub::projections {
 
 std::string DeterministicBytes(const google::protobuf::MessageLite& message) {
   std::string bytes;
-  {
-    // The streams flush into `bytes` when they go out of scope.
-    google::protobuf::io::StringOutputStream output(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&output);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
+  DeterministicBytesInto(message, &bytes);
   return bytes;
+}
+
+void DeterministicBytesInto(const google::protobuf::MessageLite& message, std::string* out) {
+  out->clear();
+  // The streams flush into `out` when they go out of scope.
+  google::protobuf::io::StringOutputStream output(out);
+  google::protobuf::io::CodedOutputStream coded(&output);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
 }
 
 }  // namespace iomhub::projections

@@ -16,6 +16,9 @@ namespace iomhub::projections {
 // key order). Equal messages give equal bytes within one build of the hub.
 std::string DeterministicBytes(const google::protobuf::MessageLite& message);
 
+// The same bytes into `*out` (replacing what it held, reusing its capacity).
+void DeterministicBytesInto(const google::protobuf::MessageLite& message, std::string* out);
+
 }  // namespace iomhub::projections
 
 #endif  // IOMHUB_PROJECTIONS_DETERMINISTIC_BYTES_H_

@@ -24,6 +24,27 @@ absl::Status Damaged(const std::string& view, const std::string& key, absl::stri
 
 }  // namespace
 
+void SplitParts::AddItem(int field, absl::string_view bytes) {
+  items_[field].push_back({bytes_.size(), bytes.size()});
+  bytes_.append(bytes.data(), bytes.size());
+}
+
+size_t SplitParts::Count(int field) const {
+  auto it = items_.find(field);
+  return it == items_.end() ? 0 : it->second.size();
+}
+
+absl::string_view SplitParts::Item(int field, size_t index) const {
+  const Span& span = items_.at(field)[index];
+  return absl::string_view(bytes_).substr(span.offset, span.size);
+}
+
+std::vector<int> SplitParts::Lists() const {
+  std::vector<int> lists;
+  for (const auto& [field, spans] : items_) lists.push_back(field);
+  return lists;
+}
+
 SplitLayout SplitLayout::RepeatedMessagesOf(const Descriptor* root, std::vector<int> parent_path) {
   SplitLayout layout;
   layout.root_ = root;
@@ -95,13 +116,12 @@ absl::StatusOr<std::optional<SplitParts>> ReadSplitParts(eventstore::ViewStore& 
         };
         const int field = static_cast<int>(byte(0) << 8 | byte(1));
         const uint32_t index = byte(2) << 24 | byte(3) << 16 | byte(4) << 8 | byte(5);
-        std::vector<std::string>& items = parts.items[field];
-        if (layout.List(field) == nullptr || index != items.size()) {
+        if (layout.List(field) == nullptr || index != parts.Count(field)) {
           malformed = Damaged(view, key,
                               absl::StrCat("has an unexpected item ", index, " of list ", field));
           return false;
         }
-        items.emplace_back(value);
+        parts.AddItem(field, value);
         return true;
       }));
   if (!malformed.ok()) return malformed;
@@ -115,13 +135,16 @@ absl::Status AssembleSplit(const SplitParts& parts, const SplitLayout& layout,
     return absl::DataLossError(
         absl::StrCat("the head of the record \"", absl::CHexEscape(key), "\" does not parse"));
   }
-  if (parts.items.empty()) return absl::OkStatus();
+  const std::vector<int> lists = parts.Lists();
+  if (lists.empty()) return absl::OkStatus();
   Message* parent = layout.Parent(message, /*create=*/true);
   const Reflection* reflection = parent->GetReflection();
-  for (const auto& [number, items] : parts.items) {
+  for (int number : lists) {
     const FieldDescriptor* field = layout.List(number);
-    for (const std::string& item : items) {
-      if (!reflection->AddMessage(parent, field)->ParseFromString(item)) {
+    for (size_t i = 0; i < parts.Count(number); ++i) {
+      const absl::string_view item = parts.Item(number, i);
+      if (!reflection->AddMessage(parent, field)
+               ->ParseFromArray(item.data(), static_cast<int>(item.size()))) {
         return absl::DataLossError(absl::StrCat("an item of list ", number, " of the record \"",
                                                 absl::CHexEscape(key), "\" does not parse"));
       }
@@ -142,12 +165,6 @@ absl::StatusOr<bool> ReadSplit(eventstore::ViewStore& views, const std::string& 
 
 void WriteSplit(const std::string& key, Message* message, const SplitLayout& layout,
                 const SplitParts* stored, eventstore::ViewWrite* write) {
-  static const std::vector<std::string> kNone;
-  const auto stored_items = [&](int number) -> const std::vector<std::string>& {
-    if (stored == nullptr) return kNone;
-    auto it = stored->items.find(number);
-    return it == stored->items.end() ? kNone : it->second;
-  };
   Message* parent = layout.Parent(message, /*create=*/false);
   // The lists move aside (a swap of pointers within one arena) while the
   // head is serialized without them, then come back.
@@ -158,16 +175,16 @@ void WriteSplit(const std::string& key, Message* message, const SplitLayout& lay
   }
   std::string head = DeterministicBytes(*message);
   if (stored == nullptr || head != stored->head) write->puts.emplace_back(key, std::move(head));
+  std::string item;  // reused: one buffer serializes every item in turn
   for (const FieldDescriptor* field : layout.lists()) {
-    const std::vector<std::string>& before = stored_items(field->number());
+    const size_t before = stored == nullptr ? 0 : stored->Count(field->number());
     const int size = aside == nullptr ? 0 : aside->GetReflection()->FieldSize(*aside, field);
     for (int i = 0; i < size; ++i) {
-      std::string item =
-          DeterministicBytes(aside->GetReflection()->GetRepeatedMessage(*aside, field, i));
-      if (static_cast<size_t>(i) < before.size() && before[i] == item) continue;
-      write->puts.emplace_back(SplitItemKey(key, field->number(), i), std::move(item));
+      DeterministicBytesInto(aside->GetReflection()->GetRepeatedMessage(*aside, field, i), &item);
+      if (static_cast<size_t>(i) < before && stored->Item(field->number(), i) == item) continue;
+      write->puts.emplace_back(SplitItemKey(key, field->number(), i), item);
     }
-    for (size_t i = size; i < before.size(); ++i) {
+    for (size_t i = size; i < before; ++i) {
       write->deletes.push_back(SplitItemKey(key, field->number(), static_cast<uint32_t>(i)));
     }
   }
@@ -179,8 +196,8 @@ void WriteSplit(const std::string& key, Message* message, const SplitLayout& lay
 
 void DeleteSplit(const std::string& key, const SplitParts& stored, eventstore::ViewWrite* write) {
   write->deletes.push_back(key);
-  for (const auto& [number, items] : stored.items) {
-    for (size_t i = 0; i < items.size(); ++i) {
+  for (int number : stored.Lists()) {
+    for (size_t i = 0; i < stored.Count(number); ++i) {
       write->deletes.push_back(SplitItemKey(key, number, static_cast<uint32_t>(i)));
     }
   }

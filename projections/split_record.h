@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "eventstore/view_store.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -58,10 +59,26 @@ class SplitLayout {
   std::vector<const google::protobuf::FieldDescriptor*> lists_;
 };
 
-// A record as stored: the head's bytes and each list's items' bytes.
-struct SplitParts {
+// A record as stored: the head's bytes and each list's items' bytes (kept
+// in one buffer, so reading a long history costs few allocations).
+class SplitParts {
+ public:
   std::string head;
-  std::map<int, std::vector<std::string>> items;  // by list field number
+
+  void AddItem(int field, absl::string_view bytes);
+  // Items of list `field`, and item `index` of it.
+  size_t Count(int field) const;
+  absl::string_view Item(int field, size_t index) const;
+  // The list field numbers that have items, in order.
+  std::vector<int> Lists() const;
+
+ private:
+  struct Span {
+    size_t offset;
+    size_t size;
+  };
+  std::string bytes_;
+  std::map<int, std::vector<Span>> items_;
 };
 
 // The key of item `index` of list `field` of the record under `key`.
