@@ -69,6 +69,11 @@ ABSL_FLAG(int, stream_window, 1, "appendstream: unanswered appends on each call"
 ABSL_FLAG(int, batch_clients, 8, "append100: concurrent calls");
 ABSL_FLAG(int, batch_events, 100, "append100: events per call");
 ABSL_FLAG(int64_t, fill_to, 1000000, "fill: append until the log holds this many events");
+ABSL_FLAG(bool, fill_arrests, false,
+          "fill: append ArrestRecorded events (no IOM rule judges them first) instead of "
+          "ContactScheduled");
+ABSL_FLAG(int, fill_people, 10000,
+          "fill: spread the events over this many person streams (from --stream_offset)");
 
 namespace iomhub::bench {
 namespace {
@@ -81,8 +86,10 @@ class AppendLoop {
   using Outcome = LoopOutcome;  // units: events appended
 
   AppendLoop(Stubs* stubs, int inflight, int events_per_call, absl::Duration duration,
-             int64_t max_events, BenchPayload payload = BenchPayload::kContact)
+             int64_t max_events, BenchPayload payload = BenchPayload::kContact,
+             int people = kBenchStreams)
       : stubs_(stubs),
+        people_(people),
         per_call_(events_per_call),
         max_events_(max_events),
         payload_(payload),
@@ -122,7 +129,7 @@ class AppendLoop {
     slot->ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     slot->request.Clear();
     slot->request.set_stream(
-        PersonStream(stream_offset_ + static_cast<int>(slot->rng() % kBenchStreams)));
+        PersonStream(stream_offset_ + static_cast<int>(slot->rng() % people_)));
     slot->request.set_expected_state(v1::EXPECTED_STATE_ANY);
     const absl::Time now = absl::Now();
     for (int i = 0; i < per_call_; ++i) {
@@ -139,6 +146,7 @@ class AppendLoop {
   }
 
   Stubs* const stubs_;
+  const uint64_t people_;
   const int per_call_;
   const int64_t max_events_;
   const BenchPayload payload_;
@@ -246,7 +254,9 @@ void Fill(Stubs* stubs) {
   const int64_t target = absl::GetFlag(FLAGS_fill_to);
   const int64_t have = static_cast<int64_t>(std::max(NotedHead(), HeadFromHeartbeat(stubs)));
   if (have >= target) return;
-  AppendLoop loop(stubs, 8, 1000, absl::Hours(1), target - have);
+  AppendLoop loop(stubs, 8, 1000, absl::Hours(1), target - have,
+                  absl::GetFlag(FLAGS_fill_arrests) ? BenchPayload::kArrest : BenchPayload::kContact,
+                  absl::GetFlag(FLAGS_fill_people));
   AppendLoop::Outcome r = loop.Run();
   PrintRow("(setup) fill: Append 1000 events/call, 8 in flight", r.units, r.elapsed,
            r.latency.PercentileMs(50), r.latency.PercentileMs(99),

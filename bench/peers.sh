@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Opt-in: iomhub's appends beside its peers on this machine, in one run —
-# Redis Streams XADD with appendfsync always (50 clients; pipelined 16) and
+# Redis Streams XADD with appendfsync always (50 clients; pipelined 16),
+# unary Append and AppendStream, and
 # the no-op unary gRPC ceiling on the same hub — three interleaved
 # repetitions, each printing the ratio iomhub / peer (bench/run.sh,
 # section 8). Installs redis-server and redis-tools from Debian when

@@ -27,8 +27,9 @@
 #    (iomhub_adapter_bench).
 # 8. appends beside Redis Streams XADD (appendfsync always) in the same run,
 #    when redis-server is installed (opt-in: ONLY=redis).
-# 9. opt-in (ONLY=growth, GROWTH_EVENTS): appends on an empty log, then on a
-#    filled one, to new people and to people with history.
+# 9. opt-in (ONLY=growth, GROWTH_EVENTS, GROWTH_PEOPLE, GROWTH_FILL_ARRESTS):
+#    appends on an empty log, then on a filled one once its views have caught
+#    up and its compactions settled, to new people and to people with history.
 # ONLY=store,grpc,views,alerts,audit,adapters,redis,growth runs only those sections.
 # Whole run: about 6 minutes on 2 cores. Nothing here is part of ctest.
 set -euo pipefail
@@ -241,6 +242,7 @@ else
     r1=$(redis_rate 50 1)
     n1=$(noop_rate)
     i1=$(iomhub_rate append1_arrest)
+    s1=$(iomhub_rate appendstream_arrest)
     r16=$(redis_rate 50 16)
     i100=$(iomhub_rate append100_arrest)
     echo "   rep $rep: single events: iomhub Append, 64 in flight $i1/s; Redis XADD, 50 clients $r1/s;" \
@@ -248,6 +250,9 @@ else
       "no-op unary ceiling (Health/Check, 64 in flight) $n1/s, Append / ceiling" \
       "$(awk -v a="$i1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}'), Redis / ceiling" \
       "$(awk -v a="$r1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}')"
+    echo "   rep $rep: iomhub AppendStream, 64 streams x 1 in flight $s1/s; ratio to Redis" \
+      "$(awk -v a="$s1" -v b="$r1" 'BEGIN {printf "%.2f", a / b}'), to the ceiling" \
+      "$(awk -v a="$s1" -v b="$n1" 'BEGIN {printf "%.2f", a / b}')"
     echo "   rep $rep: batched: iomhub Append 100/call, 8 in flight $i100/s; Redis XADD pipelined 16," \
       "50 clients $r16/s; ratio $(awk -v a="$i100" -v b="$r16" 'BEGIN {printf "%.2f", a / b}')"
   done
@@ -276,7 +281,10 @@ fi
 if [[ ",${ONLY:-}," == *",growth,"* ]]; then
 echo
 GROWTH_EVENTS=${GROWTH_EVENTS:-1000000}
-echo "== 9. how appends grow: an empty log, then $GROWTH_EVENTS events of other people (durable)"
+# About 100 events per filled person at any log size, so the log's size and
+# a person's history stay apart.
+GROWTH_PEOPLE=${GROWTH_PEOPLE:-$(( GROWTH_EVENTS / 100 ))}
+echo "== 9. how appends grow: an empty log, then $GROWTH_EVENTS events of $GROWTH_PEOPLE other people (durable)"
 start_server growth
 grow_rate() {  # offset -> "events/s p99"
   "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=growth --seconds="$NOSYNC_SECONDS" \
@@ -286,20 +294,35 @@ grow_rate() {  # offset -> "events/s p99"
 read -r e_rate e_p99 < <(grow_rate 0)
 echo "   empty log, new people: $e_rate events/s, p99 $e_p99 ms"
 "$BIN/iomhub_grpc_bench" --target="$TARGET" --label=growth --workloads=fill \
-  --fill_to="$GROWTH_EVENTS" --stream_offset=1000000 | grep fill || true
+  --fill_to="$GROWTH_EVENTS" --fill_people="$GROWTH_PEOPLE" --fill_arrests="${GROWTH_FILL_ARRESTS:-false}" \
+  --stream_offset=1000000 | grep fill || true
 head_at() { curl -s "http://$METRICS/metrics" | awk '/^iomhub_log_head_position/ {print $2}'; }
-for _ in $(seq 1 600); do  # the views catch up (at most 10 minutes)
+caught_up_from=$(date +%s)
+for _ in $(seq 1 3600); do  # the views catch up (at most an hour)
   head=$(head_at)
   behind=$(curl -s "http://$METRICS/metrics" | awk -v h="$head" '/^iomhub_view_checkpoint/ && $2 < h {n++} END {print n + 0}')
   [ "$behind" = 0 ] && break
   sleep 1
 done
+echo "   the views caught up in $(( $(date +%s) - caught_up_from )) s after the fill (views behind now: $behind)"
+metric() { curl -s "http://$METRICS/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+settle_from=$(date +%s)
+for _ in $(seq 1 1800); do  # RocksDB's compactions settle (at most 30 minutes)
+  [ "$(metric iomhub_rocksdb_running_compactions)" = 0 ] &&
+    awk -v p="$(metric iomhub_rocksdb_pending_compaction_bytes)" 'BEGIN {exit !(p == 0)}' && break
+  sleep 1
+done
+echo "   compactions settled in $(( $(date +%s) - settle_from )) s; table files" \
+  "$(metric iomhub_rocksdb_sst_bytes) bytes"
 read -r b_rate b_p99 < <(grow_rate 2000000)
 echo "   log of $(head_at) events, new people: $b_rate events/s, p99 $b_p99 ms;" \
   "ratio to the empty log $(awk -v a="$b_rate" -v b="$e_rate" 'BEGIN {printf "%.2f", a / b}')"
 read -r h_rate h_p99 < <(grow_rate 1000000)
 echo "   the same log, the filled people (history): $h_rate events/s, p99 $h_p99 ms;" \
   "ratio to the empty log $(awk -v a="$h_rate" -v b="$e_rate" 'BEGIN {printf "%.2f", a / b}')"
+read -r c_rate c_p99 < <(grow_rate 3000000)
+echo "   the same log, new people again: $c_rate events/s, p99 $c_p99 ms;" \
+  "ratio to the empty log $(awk -v a="$c_rate" -v b="$e_rate" 'BEGIN {printf "%.2f", a / b}')"
 stop_server
 fi
 
