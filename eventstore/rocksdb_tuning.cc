@@ -85,29 +85,34 @@ rocksdb::ColumnFamilyOptions PointLookupCf(const std::shared_ptr<rocksdb::Cache>
   return cf;
 }
 
-rocksdb::ColumnFamilyOptions ViewsCf(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf = ScanCf(cache);
+namespace {
+
+// ScanCf's options, with a whole-key Bloom filter when `filtered`.
+rocksdb::ColumnFamilyOptions ScanOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                         bool filtered) {
+  rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   table.block_size = 16 * 1024;
+  if (filtered) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf.write_buffer_size = 64 << 20;
+  return cf;
+}
+
+}  // namespace
+
+rocksdb::ColumnFamilyOptions ViewsCf(const std::shared_ptr<rocksdb::Cache>& cache) {
   // Views are read by key as much as scanned: every append's projections
   // look its person up, and a person seen for the first time is in no
   // table. Without a filter each such lookup read a data block from every
   // level: on a 10,000,000-event store appends to new people ran at 0.24 of
   // an empty store's rate (docs/benchmarks.md, run S). Scans are unaffected.
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return cf;
+  return ScanOptions(cache, /*filtered=*/true);
 }
 
 rocksdb::ColumnFamilyOptions ScanCf(const std::shared_ptr<rocksdb::Cache>& cache) {
-  rocksdb::ColumnFamilyOptions cf;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = cache;
-  table.block_size = 16 * 1024;
-  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf.write_buffer_size = 64 << 20;
-  return cf;
+  return ScanOptions(cache, /*filtered=*/false);
 }
 
 }  // namespace iomhub::eventstore
